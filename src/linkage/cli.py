@@ -1,0 +1,207 @@
+"""The ``linkage`` command line: parse options, call one library function, print.
+
+Every command's help ends with an example.  User mistakes become one
+``Error:`` line and exit code 1; wrong usage exits 2 (click's own).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from . import __version__
+from .config import JobConfig, load_config
+from .errors import LinkageError
+from .job import reject_messages, run_job, validate_dataset
+
+__all__ = ["main"]
+
+
+def _friendly_errors(command: Callable) -> Callable:
+    """Turn library errors into ``Error: ...`` and exit 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except LinkageError as exc:
+            raise click.ClickException(str(exc)) from None
+        except PermissionError as exc:
+            raise click.ClickException(f"permission denied for {exc.filename}; choose a folder you can write to") from None
+        except OSError as exc:
+            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            raise click.ClickException(f"cannot read or write{where}: {exc.strerror or exc}") from None
+
+    return wrapper
+
+
+class _ClickProgress:
+    """Draws the library's progress steps as a click progress bar on stderr."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
+        self.bar.__enter__()
+
+    def step(self, label: str) -> None:
+        if self.bar is None:
+            return
+        self.bar.label = f"{self.label}: {label}"
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _echo_dataset_summary(dataset) -> None:
+    click.echo(f"{'table':<18}{'file':<26}{'read':>10}{'rejected':>10}{'kept':>10}")
+    for row in dataset.summary_rows():
+        click.echo(f"{row['table']:<18}{row['file']:<26}{row['read']:>10}{row['rejected']:>10}{row['kept']:>10}")
+    for warning in dataset.warnings:
+        click.echo(
+            f"warning: {warning.table}.{warning.column} row {warning.first_row} ({warning.rows} row(s)): {warning.message}"
+        )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="linkage")
+def cli() -> None:
+    """Network and entity-linkage analysis for child safeguarding.
+
+    Resolves people across police, social-care and health records, builds the
+    network of victims, perpetrators, care placements, missing episodes and
+    businesses, and writes the tables, network views and report of a job.
+
+    Example:
+
+        linkage demo
+    """
+
+
+@cli.command()
+@click.option("--scale", type=click.Choice(["small", "medium", "large"]), default="small", show_default=True,
+              help="small ~2k, medium ~100k, large ~1M person records")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="same seed, same files")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@_friendly_errors
+def synth(scale: str, seed: int, out: Path) -> None:
+    """Write a synthetic Lancashire dataset, with its truth/ folder, to OUT.
+
+    Example:
+
+        linkage synth --scale small --seed 7 synthetic_data/seed7
+    """
+    from .synth import generate_world
+
+    summary = generate_world(out, scale=scale, seed=seed, progress=lambda m: click.echo(m, err=True))
+    rows = summary.get("rows", summary)
+    click.echo(f"wrote a {scale} synthetic world (seed {seed}) to {out}")
+    for table, count in rows.items():
+        if isinstance(count, int):
+            click.echo(f"  {table}: {count} rows")
+
+
+@cli.command()
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="job config (YAML) with column mappings and geography")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="folder to write rejects.csv into")
+@click.option("--strict", is_flag=True, help="exit 1 if any row is rejected")
+@_friendly_errors
+def validate(dataset: Path, config_path: Path | None, out: Path | None, strict: bool) -> None:
+    """Check DATASET against the data contract; every bad row is listed with the fix.
+
+    Rows that break the contract go to OUT/rejects.csv (table, row, column,
+    value, reason); the rest are kept. Exit 0, or 1 with --strict when any row
+    is rejected.
+
+    Example:
+
+        linkage validate synthetic_data/demo --config configs/demo.yaml --out reports/check
+    """
+    config = load_config(config_path) if config_path else JobConfig()
+    result = validate_dataset(dataset, config, out=out, strict=strict)
+    _echo_dataset_summary(result)
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    if len(result.rejects):
+        click.echo(f"{result.n_rejected} row(s) rejected:")
+        for message in reject_messages(result):
+            click.echo(f"  {message}")
+    else:
+        click.echo("no rows rejected")
+    if out is not None:
+        click.echo(f"rejects written to {out / 'rejects.csv'}")
+
+
+@cli.command()
+@click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--data", type=click.Path(path_type=Path), help="dataset folder (default: data: in the config)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="job folder (default: reports/<job name>)")
+@click.option("--overwrite", is_flag=True, help="replace an existing job folder")
+@click.option("--strict", is_flag=True, help="fail (exit 1) if any row is rejected")
+@_friendly_errors
+def run(config_path: Path, data: Path | None, out: Path | None, overwrite: bool, strict: bool) -> None:
+    """Run the whole job described by CONFIG and write its job folder.
+
+    Example:
+
+        linkage run configs/demo.yaml --data synthetic_data/demo --out reports/demo --overwrite
+    """
+    config = load_config(config_path)
+    _run_and_report(config, data=data, out=out, overwrite=overwrite, strict=strict)
+
+
+def _run_and_report(config: JobConfig, **options) -> None:
+    progress = _ClickProgress(f"job {config.name}")
+    try:
+        result = run_job(config, progress=progress, **options)
+    finally:
+        progress.close()
+    _echo_dataset_summary(result.dataset)
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"{result.dataset.n_rejected} row(s) rejected (see rejects.csv)")
+    click.echo(f"job '{config.name}' written to {result.folder}")
+    for name in sorted(result.manifest["outputs"]):
+        click.echo(f"  {name}")
+
+
+def _demo_config_path() -> Path:
+    candidates = [Path.cwd() / "configs" / "demo.yaml", Path(__file__).resolve().parents[2] / "configs" / "demo.yaml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise LinkageError("configs/demo.yaml was not found; run `linkage demo` from the root of the linkage repository")
+
+
+@cli.command()
+@_friendly_errors
+def demo() -> None:
+    """Run configs/demo.yaml on synthetic_data/demo/ into reports/demo/ (replacing the last demo).
+
+    Example:
+
+        linkage demo
+    """
+    config_path = _demo_config_path()
+    config = load_config(config_path)
+    root = config_path.parent.parent
+    _run_and_report(config, out=root / "reports" / "demo", overwrite=True)
+
+
+def main() -> None:
+    cli(prog_name="linkage")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,299 @@
+"""The job config: one typed object loaded from YAML, with defaults for everything.
+
+Every problem in a config file is collected and reported together, each with
+the fix, before any work starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import process
+
+from ..contract import TABLES
+from ..errors import ConfigError
+from ._geography import Geography, geography_from_dict, load_geography
+
+__all__ = ["JobConfig", "InputOptions", "load_config", "config_from_dict", "DEFAULT_NTE_CATEGORIES"]
+
+DEFAULT_NTE_CATEGORIES = (
+    "takeaway",
+    "hotel",
+    "taxi_firm",
+    "licensed_premises",
+    "off_licence",
+    "shisha_bar",
+    "car_wash",
+)
+
+#: Sections owned by later pipeline stages; kept as plain mappings here and
+#: validated by the stage that reads them.
+STAGE_SECTIONS = ("resolve", "network", "analyses", "views", "report")
+
+TOP_LEVEL_KEYS = (
+    "job",
+    "data",
+    "output",
+    "seed",
+    "geography",
+    "tables",
+    "columns",
+    "values",
+    "input",
+    "night_time_economy_categories",
+    "suppress_below",
+) + STAGE_SECTIONS
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    """How to read the extract's files."""
+
+    #: ``ISO8601`` (the contract) or a strftime format such as ``%d/%m/%Y``.
+    date_format: str = "ISO8601"
+    #: ``auto`` (UTF-8 with or without BOM, else latin-1), ``utf-8`` or ``latin-1``.
+    encoding: str = "auto"
+    delimiter: str = ","
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """Everything a job needs to know, with a default for everything.
+
+    Paths are absolute (resolved against the config file's folder).
+    """
+
+    name: str = "job"
+    data: Path | None = None
+    output: Path | None = None
+    seed: int = 0
+    geography: Geography | None = None
+    geography_path: Path | None = None
+    #: table -> file name inside the dataset folder
+    tables: dict[str, str] = field(default_factory=dict)
+    #: table -> {header in the file: contract column}
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: "table.column" -> {value in the file: contract value}
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    input: InputOptions = field(default_factory=InputOptions)
+    night_time_economy_categories: tuple[str, ...] = DEFAULT_NTE_CATEGORIES
+    suppress_below: int | None = None
+    #: stage sections (resolve, network, ...) as given, validated by their stage.
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the config as written (for the manifest)
+    raw: dict[str, Any] = field(default_factory=dict)
+    source: str = "<defaults>"
+
+    def output_folder(self) -> Path:
+        return self.output if self.output is not None else Path("reports") / self.name
+
+    def stage(self, name: str) -> dict[str, Any]:
+        return dict(self.stages.get(name) or {})
+
+
+def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    match = process.extractOne(word, list(choices), score_cutoff=60)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def _resolve_path(value: Any, base: Path) -> Path:
+    path = Path(str(value)).expanduser()
+    return path if path.is_absolute() else (base / path)
+
+
+def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "config") -> JobConfig:
+    """Build a JobConfig from a mapping, reporting every problem at once."""
+    base = base or Path.cwd()
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError.from_problems(source, ["expected a mapping of settings (key: value lines)"])
+    problems: list[str] = []
+    for key in raw:
+        if key not in TOP_LEVEL_KEYS:
+            problems.append(f"unknown setting '{key}'{_suggest(str(key), TOP_LEVEL_KEYS)}; the settings are {', '.join(TOP_LEVEL_KEYS)}")
+
+    job = raw.get("job") or {}
+    if isinstance(job, str):
+        job = {"name": job}
+    if not isinstance(job, dict):
+        problems.append("'job' must be a mapping such as job: {name: lancashire-2025}")
+        job = {}
+    name = str(job.get("name") or Path(source).stem or "job")
+    if any(ch in name for ch in "/\\") or name in {".", ".."}:
+        problems.append(f"job name '{name}' cannot contain '/' or '\\'; it names the folder reports/<name>")
+
+    seed = raw.get("seed", job.get("seed", 0))
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        problems.append(f"seed {seed!r} must be a whole number >= 0, e.g. seed: 42")
+        seed = 0
+
+    data = _resolve_path(raw["data"], base) if raw.get("data") else None
+    output = _resolve_path(raw["output"], base) if raw.get("output") else None
+
+    geography = None
+    geography_path = None
+    geo = raw.get("geography")
+    if isinstance(geo, str):
+        geography_path = _resolve_path(geo, base)
+        try:
+            geography = load_geography(geography_path)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    elif isinstance(geo, dict):
+        try:
+            geography = geography_from_dict(geo, f"{source}: geography")
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    elif geo is not None:
+        problems.append("'geography' must be a file path (configs/lancashire.yaml) or a mapping with force, bcus, neighbouring_forces")
+
+    tables = raw.get("tables") or {}
+    if not isinstance(tables, dict):
+        problems.append("'tables' must map a table to its file name, e.g. tables: {people: nominals.csv}")
+        tables = {}
+    for table in tables:
+        if table not in TABLES:
+            problems.append(f"tables: unknown table '{table}'{_suggest(str(table), list(TABLES))}; the tables are {', '.join(TABLES)}")
+
+    columns = raw.get("columns") or {}
+    if not isinstance(columns, dict):
+        problems.append("'columns' must map a table to {header in your file: contract column}, e.g. columns: {people: {Forename: first_name}}")
+        columns = {}
+    clean_columns: dict[str, dict[str, str]] = {}
+    for table, mapping in columns.items():
+        if table not in TABLES:
+            problems.append(f"columns: unknown table '{table}'{_suggest(str(table), list(TABLES))}; the tables are {', '.join(TABLES)}")
+            continue
+        if not isinstance(mapping, dict):
+            problems.append(f"columns.{table} must map your file's headers to contract columns, e.g. {{Forename: first_name}}")
+            continue
+        known = TABLES[table].column_names
+        targets: dict[str, str] = {}
+        for header, target in mapping.items():
+            target = str(target)
+            if target not in known:
+                problems.append(
+                    f"columns.{table}: '{header}' maps to '{target}', which is not a {table} column{_suggest(target, known)}; "
+                    f"the {table} columns are {', '.join(known)}"
+                )
+            elif target in targets:
+                problems.append(f"columns.{table}: both '{targets[target]}' and '{header}' map to '{target}'; map only one")
+            targets[target] = str(header)
+        clean_columns[table] = {str(h): str(t) for h, t in mapping.items()}
+
+    values = raw.get("values") or {}
+    clean_values: dict[str, dict[str, str]] = {}
+    if not isinstance(values, dict):
+        problems.append("'values' must map table.column to {value in your file: contract value}, e.g. values: {people.sex: {'1': M, '2': F}}")
+        values = {}
+    for key, mapping in values.items():
+        table, _, column = str(key).partition(".")
+        if table not in TABLES or column not in TABLES[table].columns_by_name:
+            problems.append(f"values: '{key}' is not table.column (e.g. people.sex, locations.category)")
+            continue
+        if not isinstance(mapping, dict):
+            problems.append(f"values.{key} must map your values to contract values, e.g. {{pub: licensed_premises}}")
+            continue
+        col = TABLES[table].columns_by_name[column]
+        for source_value, target in mapping.items():
+            if col.values and str(target).lower() not in {v.lower() for v in col.values}:
+                problems.append(
+                    f"values.{key}: '{source_value}' maps to '{target}', which is not allowed; use one of {', '.join(col.values)}"
+                )
+        clean_values[str(key)] = {str(k): str(v) for k, v in mapping.items()}
+
+    input_raw = raw.get("input") or {}
+    input_options = InputOptions()
+    if not isinstance(input_raw, dict):
+        problems.append("'input' must be a mapping, e.g. input: {date_format: '%d/%m/%Y', encoding: auto}")
+    else:
+        for key in input_raw:
+            if key not in ("date_format", "encoding", "delimiter"):
+                problems.append(f"input: unknown setting '{key}'; the settings are date_format, encoding, delimiter")
+        encoding = str(input_raw.get("encoding", "auto")).lower().replace("_", "-")
+        if encoding in ("utf8", "utf-8-sig"):
+            encoding = "utf-8"
+        if encoding in ("latin1", "iso-8859-1", "cp1252", "windows-1252"):
+            encoding = "latin-1"
+        if encoding not in ("auto", "utf-8", "latin-1"):
+            problems.append(f"input.encoding '{encoding}' is not supported; use auto, utf-8 or latin-1")
+            encoding = "auto"
+        date_format = str(input_raw.get("date_format", "ISO8601"))
+        if date_format.upper() == "ISO8601":
+            date_format = "ISO8601"
+        elif "%" not in date_format:
+            problems.append(f"input.date_format '{date_format}' is neither ISO8601 nor a strftime format like '%d/%m/%Y'")
+            date_format = "ISO8601"
+        delimiter = str(input_raw.get("delimiter", ","))
+        if delimiter in ("\\t", "tab"):
+            delimiter = "\t"
+        if len(delimiter) != 1:
+            problems.append(f"input.delimiter {delimiter!r} must be one character, e.g. ',' or '|' or tab")
+            delimiter = ","
+        input_options = InputOptions(date_format=date_format, encoding=encoding, delimiter=delimiter)
+
+    nte = raw.get("night_time_economy_categories", list(DEFAULT_NTE_CATEGORIES))
+    category_values = TABLES["locations"].columns_by_name["category"].values
+    if not isinstance(nte, list) or not all(isinstance(c, str) for c in nte):
+        problems.append("'night_time_economy_categories' must be a list of location categories, e.g. [takeaway, hotel, taxi_firm]")
+        nte = list(DEFAULT_NTE_CATEGORIES)
+    for category in nte:
+        if category not in category_values:
+            problems.append(
+                f"night_time_economy_categories: '{category}' is not a location category{_suggest(category, category_values)}"
+            )
+
+    suppress = raw.get("suppress_below")
+    if suppress is not None and (not isinstance(suppress, int) or isinstance(suppress, bool) or suppress < 2):
+        problems.append(f"suppress_below {suppress!r} must be a whole number >= 2 (counts under it are shown as <N)")
+        suppress = None
+
+    stages: dict[str, dict[str, Any]] = {}
+    for section in STAGE_SECTIONS:
+        value = raw.get(section)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"'{section}' must be a mapping of settings")
+            continue
+        stages[section] = value
+
+    if problems:
+        raise ConfigError.from_problems(source, problems)
+    return JobConfig(
+        name=name,
+        data=data,
+        output=output,
+        seed=seed,
+        geography=geography,
+        geography_path=geography_path,
+        tables={str(k): str(v) for k, v in tables.items()},
+        columns=clean_columns,
+        values=clean_values,
+        input=input_options,
+        night_time_economy_categories=tuple(nte),
+        suppress_below=suppress,
+        stages=stages,
+        raw=raw,
+        source=source,
+    )
+
+
+def load_config(path: str | Path | None) -> JobConfig:
+    """Load a job config from YAML; ``None`` gives the defaults."""
+    if path is None:
+        return JobConfig()
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist; pass the path of a job YAML such as configs/demo.yaml")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text; save the config as UTF-8") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {' '.join(str(exc).split())}; fix the line it names") from None
+    return config_from_dict(raw, base=path.resolve().parent, source=str(path))

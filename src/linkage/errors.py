@@ -1,0 +1,49 @@
+"""One exception family for every user-facing problem.
+
+The CLI prints ``Error: <message>`` and exits with ``exit_code``; anything that
+is not a ``LinkageError`` is a bug in linkage, not a user mistake.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LinkageError", "ConfigError", "DataError", "StrictRejectError", "JobExistsError"]
+
+
+class LinkageError(Exception):
+    """Base class: a problem the user can fix, with a message that says how."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = list(problems) if problems else [message]
+        super().__init__(message)
+
+
+class ConfigError(LinkageError):
+    """The job config is missing, unreadable or has values that cannot work."""
+
+    @classmethod
+    def from_problems(cls, source: str, problems: list[str]) -> "ConfigError":
+        if len(problems) == 1:
+            return cls(f"{source}: {problems[0]}", problems)
+        lines = "\n  ".join(problems)
+        return cls(f"{source} has {len(problems)} problems:\n  {lines}", problems)
+
+
+class DataError(LinkageError):
+    """A dataset cannot be read at all (missing file or required column)."""
+
+    @classmethod
+    def from_problems(cls, problems: list[str]) -> "DataError":
+        if len(problems) == 1:
+            return cls(problems[0], problems)
+        lines = "\n  ".join(problems)
+        return cls(f"the dataset has {len(problems)} problems:\n  {lines}", problems)
+
+
+class StrictRejectError(LinkageError):
+    """``--strict`` was given and some rows were rejected."""
+
+
+class JobExistsError(LinkageError):
+    """The job folder exists and ``--overwrite`` was not given."""

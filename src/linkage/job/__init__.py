@@ -1,0 +1,28 @@
+"""Running a job: the stages in order, the job folder, the manifest."""
+
+from __future__ import annotations
+
+from ._folder import check_can_write, job_folder
+from ._progress import CallbackProgress, NoProgress, Progress
+from ._run import STAGES, JobContext, JobResult, Stage, reject_messages, run_job, strict_error, validate_dataset
+from ._write import neutralise_formulas, write_csv, write_json, write_text
+
+__all__ = [
+    "STAGES",
+    "JobContext",
+    "JobResult",
+    "Stage",
+    "CallbackProgress",
+    "NoProgress",
+    "Progress",
+    "check_can_write",
+    "job_folder",
+    "neutralise_formulas",
+    "reject_messages",
+    "run_job",
+    "strict_error",
+    "validate_dataset",
+    "write_csv",
+    "write_json",
+    "write_text",
+]

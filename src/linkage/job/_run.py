@@ -1,0 +1,208 @@
+"""Run a whole job: read -> (resolve -> build -> analyse -> render) into a job folder.
+
+Each stage is a function of the ``JobContext``; stages added by later parts of
+the pipeline register in ``STAGES``.  The manifest records what was run on
+what, and the sha256 of everything written.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from .. import __version__
+from ..config import JobConfig
+from ..errors import ConfigError, StrictRejectError
+from ..read import Dataset, file_sha256, load_dataset
+from ._folder import job_folder
+from ._progress import NoProgress, Progress
+from ._write import write_csv, write_json
+
+__all__ = [
+    "JobContext",
+    "JobResult",
+    "Stage",
+    "STAGES",
+    "run_job",
+    "validate_dataset",
+    "reject_messages",
+    "strict_error",
+]
+
+
+@dataclass
+class JobContext:
+    """What the stages share: the config, the data, the folder being written."""
+
+    config: JobConfig
+    folder: Path
+    dataset: Dataset | None = None
+    outputs: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+    def write_table(self, name: str, frame: pd.DataFrame) -> Path:
+        path = write_csv(frame, self.folder / name)
+        self.outputs[name] = path
+        return path
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[JobContext], None]
+
+
+@dataclass
+class JobResult:
+    folder: Path
+    manifest: dict
+    dataset: Dataset
+    notes: list[str]
+
+
+def _stage_read(ctx: JobContext) -> None:
+    assert ctx.dataset is not None
+    ctx.write_table("rejects.csv", ctx.dataset.rejects)
+    ctx.notes.extend(ctx.dataset.notes)
+
+
+#: The pipeline's stages in order; later stages append themselves here.
+STAGES: list[Stage] = [Stage("read", _stage_read)]
+
+
+def reject_messages(dataset: Dataset, limit: int | None = 20) -> list[str]:
+    """Reject lines as a person reads them: ``placements.csv row 17, end_date: ...``."""
+    rejects = dataset.rejects
+    shown = rejects if limit is None else rejects.head(limit)
+    messages = []
+    for item in shown.itertuples(index=False):
+        info = dataset.files.get(item.table)
+        name = info.path.name if info else f"{item.table}.csv"
+        column = f", {item.column}" if item.column else ""
+        messages.append(f"{name} row {item.row}{column}: {item.reason}")
+    if limit is not None and len(rejects) > limit:
+        messages.append(f"... and {len(rejects) - limit} more in rejects.csv")
+    return messages
+
+
+def strict_error(dataset: Dataset) -> StrictRejectError:
+    lines = "\n  ".join(reject_messages(dataset))
+    return StrictRejectError(
+        f"{dataset.n_rejected} row(s) rejected and --strict was given; fix them or run without --strict:\n  {lines}"
+    )
+
+
+def validate_dataset(
+    data: str | Path,
+    config: JobConfig | None = None,
+    *,
+    out: str | Path | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> Dataset:
+    """Read and validate ``data``; write ``out/rejects.csv`` when ``out`` is given."""
+    config = config or JobConfig()
+    progress = progress or NoProgress()
+    dataset = load_dataset(data, config, progress=progress.step)
+    if out is not None:
+        write_csv(dataset.rejects, Path(out) / "rejects.csv")
+    if strict and len(dataset.rejects):
+        raise strict_error(dataset)
+    return dataset
+
+
+def _config_as_run(config: JobConfig, data: Path) -> dict:
+    return {
+        "source": config.source,
+        "name": config.name,
+        "data": str(data),
+        "seed": config.seed,
+        "geography": str(config.geography_path) if config.geography_path else None,
+        "settings": config.raw,
+    }
+
+
+def run_job(
+    config: JobConfig,
+    *,
+    data: str | Path | None = None,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> JobResult:
+    """Run every stage of the pipeline on ``data`` and write the job folder ``out``.
+
+    ``data`` and ``out`` default to the config's ``data:`` and ``output:``
+    (``reports/<job name>``).  Nothing is written to ``out`` until the job has
+    succeeded; an existing job folder is replaced only with ``overwrite``.
+    """
+    progress = progress or NoProgress()
+    data_path = Path(data) if data is not None else config.data
+    if data_path is None:
+        raise ConfigError(f"{config.source}: no dataset given; pass --data DATASET or set data: in the job config")
+    out_path = Path(out) if out is not None else config.output_folder()
+    started = datetime.now(timezone.utc)
+    timings: dict[str, float] = {}
+
+    with job_folder(out_path, overwrite=overwrite) as staging:
+        ctx = JobContext(config=config, folder=staging)
+        progress.start(len(STAGES))
+        tick = time.perf_counter()
+        ctx.dataset = load_dataset(data_path, config)
+        timings["read"] = time.perf_counter() - tick
+        if strict and len(ctx.dataset.rejects):
+            raise strict_error(ctx.dataset)
+        for stage in STAGES:
+            progress.step(stage.name)
+            tick = time.perf_counter()
+            stage.run(ctx)
+            timings[stage.name] = timings.get(stage.name, 0.0) + time.perf_counter() - tick
+        finished = datetime.now(timezone.utc)
+        manifest = build_manifest(ctx, data_path, started, finished, timings)
+        write_json(manifest, staging / "manifest.json")
+    return JobResult(out_path, manifest, ctx.dataset, ctx.notes)
+
+
+def build_manifest(
+    ctx: JobContext, data: Path, started: datetime, finished: datetime, timings: dict[str, float]
+) -> dict:
+    dataset = ctx.dataset
+    assert dataset is not None
+    return {
+        "toolkit": "linkage",
+        "version": __version__,
+        "python": platform.python_version(),
+        "pandas": pd.__version__,
+        "job": ctx.config.name,
+        "config": _config_as_run(ctx.config, data),
+        "seed": ctx.config.seed,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "seconds_per_stage": {k: round(v, 3) for k, v in timings.items()},
+        "inputs": {
+            name: {
+                "file": str(info.path),
+                "sha256": info.sha256,
+                "encoding": info.encoding,
+                "rows_read": info.rows_read,
+                "rows_rejected": info.rows_rejected,
+                "rows_kept": info.rows_kept,
+            }
+            for name, info in dataset.files.items()
+        },
+        "rows_rejected": dataset.n_rejected,
+        "warnings": [w.as_dict() for w in dataset.warnings],
+        "notes": ctx.notes,
+        "outputs": {
+            name: {"sha256": file_sha256(path), "bytes": path.stat().st_size}
+            for name, path in sorted(ctx.outputs.items())
+        },
+    }

@@ -1,0 +1,62 @@
+"""Write output files atomically, neutralising spreadsheet formulas in CSV cells."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["write_csv", "write_json", "write_text", "neutralise_formulas", "FORMULA_PREFIXES"]
+
+#: a spreadsheet treats a cell starting with one of these as a formula
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with ``'``."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
+            continue
+        text = series.astype("str")
+        risky = text.str.startswith(FORMULA_PREFIXES, na=False) & series.map(lambda v: isinstance(v, str))
+        if risky.any():
+            out[column] = series.where(~risky, "'" + text)
+    return out
+
+
+def _atomic(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            write(stream)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` as UTF-8 CSV (no index), atomically, formulas neutralised."""
+    path = Path(path)
+    safe = neutralise_formulas(frame)
+    _atomic(path, lambda stream: safe.to_csv(stream, index=False, lineterminator="\n", date_format="%Y-%m-%d"))
+    return path
+
+
+def write_json(data: Any, path: str | Path) -> Path:
+    path = Path(path)
+    _atomic(path, lambda stream: stream.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"))
+    return path
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    path = Path(path)
+    _atomic(path, lambda stream: stream.write(text))
+    return path
