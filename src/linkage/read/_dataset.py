@@ -157,7 +157,7 @@ def load_dataset(
     reject_parts: list[pd.DataFrame] = []
     warnings: list[Problem] = []
     files: dict[str, TableFile] = {}
-    kept_ids: dict[tuple[str, str], pd.Index] = {}
+    kept_ids: dict = {}
     notes: list[str] = []
     present = set(raws)
     for table_name in TABLE_ORDER:

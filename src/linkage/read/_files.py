@@ -6,6 +6,7 @@ bad value becomes a reject naming its line rather than a failed read.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import mmap
@@ -55,14 +56,16 @@ def _decode_header(first: bytes, encoding: str) -> tuple[str, str]:
         return first[3:].decode("utf-8", errors="replace"), "utf-8"
     if encoding in ("auto", "utf-8"):
         try:
-            return first.decode("utf-8"), "utf-8"
+            # final=False: ``first`` may end inside a character cut off by the read
+            return codecs.getincrementaldecoder("utf-8")().decode(first, final=False), "utf-8"
         except UnicodeDecodeError:
             if encoding == "utf-8":
                 raise
     return first.decode("latin-1"), "latin-1"
 
 
-def _read_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], str]:
+def _read_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], str, int]:
+    """The header's cells, the file's encoding, and the line the header ends on."""
     with path.open("rb") as handle:
         head = handle.read(1 << 20)
     if not head.strip():
@@ -76,7 +79,7 @@ def _read_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     for row in reader:
         if row and any(cell.strip() for cell in row):
-            return [cell.strip() for cell in row], file_encoding
+            return [cell.strip() for cell in row], file_encoding, reader.line_num
     raise DataError(f"{path} has no header line; the first line must name the columns")
 
 
@@ -145,7 +148,7 @@ def _strip_and_nullify(table: pa.Table) -> pa.Table:
 
 
 def _read_csv(path: Path, encoding: str, delimiter: str) -> RawTable:
-    header, file_encoding = _read_header(path, encoding, delimiter)
+    header, file_encoding, header_line = _read_header(path, encoding, delimiter)
     names = _unique_header(header, path)
     has_quotes = _has_bytes(path, (b'"',))
     invalid: list[str] = []
@@ -157,7 +160,7 @@ def _read_csv(path: Path, encoding: str, delimiter: str) -> RawTable:
     def attempt(enc: str) -> pa.Table:
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=enc),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_line, encoding=enc),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=has_quotes, invalid_row_handler=on_invalid
             ),
@@ -200,7 +203,7 @@ def _read_csv(path: Path, encoding: str, delimiter: str) -> RawTable:
             )
         lines = np.asarray(good, dtype=np.int64)
     else:
-        lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
+        lines = np.arange(header_line + 1, header_line + 1 + table.num_rows, dtype=np.int64)
     frame = table.to_pandas()
     return RawTable(path, frame, lines, names, file_encoding, bad_rows)
 

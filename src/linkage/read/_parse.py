@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import re
+
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -25,6 +27,7 @@ __all__ = [
     "date_precision",
     "TRUE_WORDS",
     "FALSE_WORDS",
+    "map_unique",
 ]
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
@@ -43,28 +46,50 @@ class Parsed:
     reason: str | pd.Series = ""
 
 
+def map_unique(text: pd.Series, function, *, dtype=object) -> pd.Series:
+    """``text.map(function)`` computed once per distinct value (fast on repetitive columns)."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [function(value) for value in uniques]
+    mapped[-1] = function(None)
+    return pd.Series(mapped[codes], index=text.index, dtype=dtype)
+
+
 def _present(text: pd.Series) -> np.ndarray:
     return text.notna().to_numpy()
 
 
+def _by_distinct(text: pd.Series, parse) -> pd.Series:
+    """Apply a vectorised ``parse`` to the distinct values only, then spread back (dates and counts repeat a lot)."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    parsed = parse(pd.Series(uniques, dtype="str"))
+    spread = parsed.iloc[np.where(codes < 0, 0, codes)] if len(parsed) else parsed.reindex(range(len(codes)))
+    spread = spread.reset_index(drop=True).set_axis(text.index)
+    return spread.where(codes >= 0)
+
+
 def parse_date(text: pd.Series, *, date_format: str = "ISO8601", with_time: bool = False, column: str = "date") -> Parsed:
     """Dates (``2021-03-04``) or datetimes (``2021-03-04T22:15:00``); ``date_format`` for other layouts."""
+    values = _by_distinct(text, lambda distinct: _parse_date_values(distinct, date_format, with_time))
     present = _present(text)
+    bad = present & values.isna().to_numpy()
+    kind = "date and time" if with_time else "date"
     if date_format == "ISO8601":
-        shape = text.str.match(_ISO_DATETIME if with_time else _ISO_DATE, na=False).to_numpy()
-        candidate = text.where(shape)
-        values = pd.to_datetime(candidate, format="ISO8601", errors="coerce", utc=False)
-        if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_convert(None)
         example = "2021-03-04T22:15:00" if with_time else "2021-03-04"
         hint = f"write it as {example} (ISO 8601), or set input: {{date_format: '%d/%m/%Y'}} in the job config if the whole file uses another layout"
     else:
-        values = pd.to_datetime(text, format=date_format, errors="coerce")
         hint = f"write it in the layout the job config names ({date_format})"
-    values = values.astype("datetime64[s]") if not with_time else values.astype("datetime64[s]")
-    bad = present & values.isna().to_numpy()
-    kind = "date and time" if with_time else "date"
     return Parsed(values, bad, f"is not a valid {kind}; {hint}")
+
+
+def _parse_date_values(text: pd.Series, date_format: str, with_time: bool) -> pd.Series:
+    if date_format == "ISO8601":
+        shape = text.str.match(_ISO_DATETIME if with_time else _ISO_DATE, na=False).to_numpy()
+        candidate = text.where(shape)
+        values = pd.to_datetime(candidate, format="ISO8601", errors="coerce", utc=True).dt.tz_convert(None)
+    else:
+        values = pd.to_datetime(text, format=date_format, errors="coerce")
+    return values.astype("datetime64[s]")
 
 
 def date_precision(text: pd.Series) -> pd.Series:
@@ -79,7 +104,7 @@ def date_precision(text: pd.Series) -> pd.Series:
 
 def parse_bool(text: pd.Series) -> Parsed:
     present = _present(text)
-    values = text.str.lower().map(_BOOL_MAP)
+    values = map_unique(text, lambda v: _BOOL_MAP.get(v.lower()) if isinstance(v, str) else None)
     bad = present & values.isna().to_numpy()
     values = values.astype("boolean")
     return Parsed(values, bad, "is not true or false; write true or false (yes/no, y/n, 1/0 are read too)")
@@ -88,10 +113,11 @@ def parse_bool(text: pd.Series) -> Parsed:
 def parse_int(text: pd.Series, *, minimum: float | None = None) -> Parsed:
     present = _present(text)
     numbers = pd.to_numeric(text, errors="coerce")
-    whole = numbers.notna().to_numpy() & (np.floor(numbers.fillna(0).to_numpy()) == numbers.fillna(0).to_numpy())
+    as_float = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    whole = np.isfinite(as_float) & (np.floor(as_float) == as_float) & (np.abs(as_float) < 2.0**63)
     bad = present & ~whole
     if minimum is not None:
-        bad |= present & whole & (numbers.fillna(minimum).to_numpy() < minimum)
+        bad |= present & whole & (as_float < minimum)
     values = numbers.where(~pd.Series(bad, index=text.index)).astype("Int64")
     floor = f" of at least {int(minimum)}" if minimum is not None else ""
     return Parsed(values, bad, f"is not a whole number{floor}; write digits only, e.g. 3")
@@ -116,15 +142,14 @@ def parse_enum(text: pd.Series, allowed: tuple[str, ...], *, table: str, column:
     """Match ``allowed`` case-insensitively (and ignoring spaces/hyphens vs underscores); store the contract spelling."""
     present = _present(text)
     canonical = {_key(v): v for v in allowed}
-    keys = text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-    values = keys.map(canonical)
+    values = map_unique(text, lambda v: canonical.get(_key(v)) if isinstance(v, str) else None)
     bad = present & values.isna().to_numpy()
     reason: str | pd.Series = ""
     if bad.any():
         unique_bad = pd.unique(text[bad])
         by_value = {}
         for value in unique_bad:
-            match = process.extractOne(str(value).lower(), list(allowed), scorer=fuzz.ratio, score_cutoff=70)
+            match = process.extractOne(str(value), list(allowed), scorer=fuzz.ratio, processor=str.lower, score_cutoff=70)
             suggestion = f"did you mean '{match[0]}'? " if match else ""
             target = match[0] if match else allowed[0]
             by_value[value] = (
@@ -136,13 +161,13 @@ def parse_enum(text: pd.Series, allowed: tuple[str, ...], *, table: str, column:
 
 
 def _key(value: str) -> str:
-    return value.lower().replace(" ", "_").replace("-", "_")
+    return re.sub(r"[\s\-]+", "_", value.strip().lower())
 
 
 def parse_list(text: pd.Series) -> Parsed:
     """``a;b;c`` -> ('a', 'b', 'c'); empty cells -> ()."""
     empty: tuple[str, ...] = ()
-    values = text.map(
-        lambda cell: tuple(part.strip() for part in cell.split(";") if part.strip()) if isinstance(cell, str) else empty
-    ).astype(object)
+    values = map_unique(
+        text, lambda cell: tuple(part.strip() for part in cell.split(";") if part.strip()) if isinstance(cell, str) else empty
+    )
     return Parsed(values, np.zeros(len(text), dtype=bool), "")

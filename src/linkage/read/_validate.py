@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..config import Geography, JobConfig
 from ..contract import Table
@@ -53,6 +55,16 @@ class ValidationResult:
     rejects: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
     rows_read: int = 0
+
+
+def _isin(values: pd.Series, known: pa.Array) -> np.ndarray:
+    """``values.isin(known)`` in Arrow (pandas falls back to Python objects for Arrow strings)."""
+    array = pa.array(values, type=pa.string(), from_pandas=True)
+    return pc.is_in(array, value_set=known).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _id_set(values: pd.Series) -> pa.Array:
+    return pc.unique(pa.array(values.dropna(), type=pa.string(), from_pandas=True))
 
 
 class _Rejects:
@@ -129,7 +141,7 @@ def validate_table(
     table: Table,
     config: JobConfig,
     *,
-    kept_ids: dict[tuple[str, str], pd.Index],
+    kept_ids: dict[tuple[str, str], pa.Array],
     present_tables: set[str],
 ) -> ValidationResult:
     """Type and check ``raw`` (already renamed to contract columns) against ``table``.
@@ -172,9 +184,11 @@ def validate_table(
         s, e = typed[start], typed[end]
         backwards = (s.notna() & e.notna() & (e < s)).to_numpy()
         if backwards.any():
+            # datetimes keep their time: an episode can end earlier on the day it started
+            shown = "%Y-%m-%dT%H:%M:%S" if table.columns_by_name[start].kind == "datetime" else "%Y-%m-%d"
             reason = (
-                end + " " + e.dt.strftime("%Y-%m-%d").fillna("") + " is before " + start + " "
-                + s.dt.strftime("%Y-%m-%d").fillna("") + "; correct whichever date is wrong"
+                end + " " + e.dt.strftime(shown).fillna("") + " is before " + start + " "
+                + s.dt.strftime(shown).fillna("") + "; correct whichever date is wrong"
             )
             rejects.add(backwards, end, text[end], reason)
 
@@ -192,11 +206,11 @@ def validate_table(
         applies = column_text.notna().to_numpy()
         if ref.when is not None:
             when_column, when_value = ref.when
-            applies &= (typed[when_column] == when_value).fillna(False).to_numpy(dtype=bool)
+            applies = applies & (typed[when_column] == when_value).fillna(False).to_numpy(dtype=bool)
         if ref.each:
             items = typed[ref.column]
             exploded = items[applies].explode().dropna()
-            unknown_items = exploded[~exploded.isin(known)]
+            unknown_items = exploded[~_isin(exploded.astype("str"), known)]
             if unknown_items.empty:
                 continue
             first_unknown = unknown_items.groupby(level=0).first()
@@ -208,7 +222,7 @@ def validate_table(
             )
             rejects.add(mask, ref.column, column_text, reason)
             continue
-        unknown = applies & ~column_text.isin(known).to_numpy()
+        unknown = applies & ~_isin(column_text, known)
         if unknown.any():
             rejects.add(
                 unknown,
@@ -239,6 +253,9 @@ def validate_table(
         nte = typed["night_time_economy"]
         default = typed["category"].isin(config.night_time_economy_categories)
         typed["night_time_economy"] = nte.fillna(default).astype("boolean")
+    if table.name == "contacts":
+        # the contract: an empty count means one contact
+        typed["count"] = typed["count"].fillna(1)
 
     extra = [c for c in text.columns if c not in table.columns_by_name]
     for column in extra:
@@ -246,9 +263,9 @@ def validate_table(
     typed.insert(0, ROW_COLUMN, lines)
     kept = typed[keep].reset_index(drop=True)
     if table.unique:
-        kept_ids[(table.name, table.unique)] = pd.Index(kept[table.unique].astype(str))
+        kept_ids[(table.name, table.unique)] = _id_set(kept[table.unique])
     if table.name == "identifiers":
-        kept_ids[("identifiers", "identifier")] = pd.Index(kept["identifier"].astype(str).unique())
+        kept_ids[("identifiers", "identifier")] = _id_set(kept["identifier"])
 
     if config.geography is not None:
         warnings.extend(_authority_warnings(kept, table, config.geography))

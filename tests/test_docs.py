@@ -1,0 +1,53 @@
+"""Docs are part of the product: the CLI reference is current and the README keeps its promises."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_reference_maker():
+    spec = importlib.util.spec_from_file_location("make_cli_reference", ROOT / "docs" / "make_cli_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cli_reference_is_current():
+    expected = _load_reference_maker().cli_reference()
+    actual = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert actual == expected, "docs/cli.md is out of date: run python docs/make_cli_reference.py"
+
+
+def test_every_command_is_in_the_cli_reference():
+    from linkage.cli import cli
+
+    reference = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for name in cli.commands:
+        assert f"## linkage {name}\n" in reference
+
+
+def test_readme_has_exactly_two_setup_commands_demo_and_tests():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```bash\n(.*?)\n```", setup, flags=re.S)
+    assert len(commands) == 2
+    assert "linkage demo" in commands[0]
+    assert "pytest" in commands[1] and '".[test]"' in commands[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    test_command = re.findall(r"```bash\n(.*?)\n```", readme.split("## Set up", 1)[1], flags=re.S)[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    # CI adds quiet flags; the steps are the README's.
+    normalised_ci = ci.replace(" --quiet", "").replace(" -q -p no:cacheprovider", "")
+    assert test_command in normalised_ci
+
+
+def test_a_page_per_user():
+    for page in ("analyst.md", "safeguarding-lead.md", "genga-coordinator.md"):
+        assert (ROOT / "docs" / page).stat().st_size > 500
