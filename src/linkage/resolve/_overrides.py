@@ -1,0 +1,60 @@
+"""Must-link / cannot-link overrides and labelled pairs, read from CSV files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import LinkageError
+
+__all__ = ["PairFile", "read_overrides", "read_labels"]
+
+_MUST = {"must_link", "must", "match", "same", "link", "1", "true", "yes"}
+_CANNOT = {"cannot_link", "cannot", "non_match", "nonmatch", "different", "no_link", "0", "false", "no"}
+
+
+@dataclass
+class PairFile:
+    left: np.ndarray
+    right: np.ndarray
+    same: np.ndarray  # True = must-link / match, False = cannot-link / non-match
+    unknown_records: list[str]
+
+
+def _read_pairs(path: Path, decision_columns: tuple[str, ...], what: str, record_ids: pd.Index) -> PairFile:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise LinkageError(f"{path} cannot be read as CSV ({exc}); it needs columns record_id_a, record_id_b, {decision_columns[0]}") from None
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    decision = next((c for c in decision_columns if c in frame.columns), None)
+    missing = [c for c in ("record_id_a", "record_id_b") if c not in frame.columns]
+    if missing or decision is None:
+        need = ", ".join(missing + ([decision_columns[0]] if decision is None else []))
+        raise LinkageError(f"{path} has no column {need}; {what} files need record_id_a, record_id_b, {decision_columns[0]}")
+    values = frame[decision].str.strip().str.lower()
+    problems = []
+    for line, value in zip(range(2, len(frame) + 2), values):
+        if value not in _MUST and value not in _CANNOT:
+            problems.append(f"{path} row {line}: {decision} '{value}' is not one of must_link, cannot_link (or match / non_match, 1 / 0)")
+    if problems:
+        raise LinkageError("\n  ".join([f"{len(problems)} problem(s) in {what} file {path}:"] + problems[:20]), problems)
+    a = record_ids.get_indexer(frame["record_id_a"].str.strip())
+    b = record_ids.get_indexer(frame["record_id_b"].str.strip())
+    unknown = sorted(set(frame["record_id_a"][a < 0]) | set(frame["record_id_b"][b < 0]))
+    keep = (a >= 0) & (b >= 0) & (a != b)
+    same = values.isin(_MUST).to_numpy()
+    return PairFile(np.minimum(a, b)[keep], np.maximum(a, b)[keep], same[keep], unknown)
+
+
+def read_overrides(path: Path, record_ids: pd.Index) -> PairFile:
+    """``record_id_a, record_id_b, decision`` (must_link / cannot_link)."""
+    return _read_pairs(path, ("decision", "override", "is_match"), "override", record_ids)
+
+
+def read_labels(path: Path, record_ids: pd.Index) -> PairFile:
+    """``record_id_a, record_id_b, is_match`` (1 / 0, match / non_match)."""
+    return _read_pairs(path, ("is_match", "decision", "label"), "labels", record_ids)

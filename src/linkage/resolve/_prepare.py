@@ -1,0 +1,199 @@
+"""Prepare person records for comparison: normalised names, nickname groups, date and postcode parts.
+
+Everything is computed once per distinct value (names and postcodes repeat a
+lot), and kept as arrays aligned with the records.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from ..read._parse import map_unique
+
+__all__ = ["Records", "prepare_records", "normalise_name", "soundex", "nickname_groups", "key_codes"]
+
+_NOT_LETTERS = re.compile(r"[^a-z]")
+
+
+def normalise_name(value: object) -> str | None:
+    """``"  Zoë O'Brien-Smith "`` -> ``"zoeobriensmith"``; empty -> None."""
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii").lower()
+    text = _NOT_LETTERS.sub("", text)
+    return text or None
+
+
+_SOUNDEX_CODES = {c: str(d) for d, letters in enumerate(["aeiouyhw", "bfpv", "cgjkqsxz", "dt", "l", "mn", "r"]) for c in letters}
+
+
+def soundex(name: str | None) -> str | None:
+    """American Soundex of a normalised name (``robert`` -> ``R163``)."""
+    if not name:
+        return None
+    first = name[0]
+    digits = []
+    previous = _SOUNDEX_CODES.get(first, "")
+    for char in name[1:]:
+        code = _SOUNDEX_CODES.get(char, "")
+        if code and code != "0" and code != previous:
+            digits.append(code)
+        if char not in "hw":
+            previous = code
+    return (first.upper() + "".join(digits) + "000")[:4]
+
+
+@lru_cache(maxsize=1)
+def nickname_groups() -> dict[str, tuple[str, ...]]:
+    """name -> the canonical names it belongs to (a canonical name belongs to itself)."""
+    groups: dict[str, set[str]] = {}
+    with resources.files("linkage").joinpath("data/nicknames.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            canonical = normalise_name(row["name"])
+            if not canonical:
+                continue
+            groups.setdefault(canonical, set()).add(canonical)
+            for variant in row["variants"].split(";"):
+                variant = normalise_name(variant)
+                if variant:
+                    groups.setdefault(variant, set()).add(canonical)
+    return {name: tuple(sorted(canon)) for name, canon in groups.items()}
+
+
+def _postcode_parts(value: object) -> tuple[str | None, str | None, str | None]:
+    """(full, sector, district) of a UK postcode, full only when complete; partial ``PR1 4`` gives sector."""
+    if not isinstance(value, str):
+        return None, None, None
+    text = re.sub(r"[^A-Z0-9 ]", "", value.upper()).strip()
+    if not text:
+        return None, None, None
+    parts = text.split()
+    if len(parts) >= 2:
+        outward, inward = parts[0], "".join(parts[1:])
+    elif len(text) >= 5 and text[-3].isdigit():
+        outward, inward = text[:-3], text[-3:]
+    else:
+        outward, inward = text, ""
+    full = f"{outward}{inward}" if len(inward) == 3 else None
+    sector = f"{outward} {inward[0]}" if inward else None
+    return full, sector, outward or None
+
+
+@dataclass
+class Records:
+    """Prepared records, every array aligned with ``record_id``."""
+
+    record_id: np.ndarray
+    columns: dict[str, pd.Series]
+    dob_days: np.ndarray  # days since 1970-01-01, or INT_MIN when unknown
+    dob_year: np.ndarray
+    dob_month: np.ndarray
+    dob_day: np.ndarray
+    dob_precision: np.ndarray  # 3 day, 2 month, 1 year, 0 unknown
+    name_frequency: dict[str, pd.Series] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.record_id)
+
+    def key(self, name: str) -> pd.Series:
+        return self.columns[name]
+
+
+UNKNOWN_DAY = np.iinfo(np.int64).min
+
+
+def prepare_records(people: pd.DataFrame, *, extra_columns: tuple[str, ...] = ()) -> Records:
+    """Derive every key and comparison input from the ``people`` table."""
+    people = people.reset_index(drop=True)
+    first = map_unique(people["first_name"], normalise_name, dtype="str")
+    last = map_unique(people["last_name"], normalise_name, dtype="str")
+    groups = nickname_groups()
+    canonical = map_unique(first, lambda v: (groups.get(v) or (v,))[0] if isinstance(v, str) else None, dtype="str")
+    columns: dict[str, pd.Series] = {
+        "first_name": first,
+        "last_name": last,
+        "first_name_canonical": canonical,
+        "first_initial": canonical.str[0],
+        "last_initial": last.str[0],
+        "last_name_prefix": last.str[:3],
+        "first_name_sound": map_unique(first, soundex, dtype="str"),
+        "last_name_sound": map_unique(last, soundex, dtype="str"),
+    }
+    both = first.notna() & last.notna()
+    low = np.where(both, np.minimum(first.fillna("").to_numpy(dtype=object), last.fillna("").to_numpy(dtype=object)), None)
+    high = np.where(both, np.maximum(first.fillna("").to_numpy(dtype=object), last.fillna("").to_numpy(dtype=object)), None)
+    columns["name_set"] = pd.Series(np.where(both, low + "|" + np.where(both, high, ""), None), dtype="str")
+
+    dob = people["dob"]
+    precision_text = people["dob_precision"] if "dob_precision" in people else pd.Series("day", index=people.index)
+    precision = precision_text.map({"day": 3, "month": 2, "year": 1}).fillna(0).astype("int8").to_numpy()
+    precision = np.where(dob.notna().to_numpy(), precision, 0).astype(np.int8)
+    known = precision > 0
+    dob_days = np.full(len(people), UNKNOWN_DAY, dtype=np.int64)
+    dob_days[known] = dob[known].to_numpy().astype("datetime64[D]").astype(np.int64)
+    year = np.where(known, dob.dt.year.fillna(0).to_numpy(dtype=np.int64), 0)
+    month = np.where(precision >= 2, dob.dt.month.fillna(0).to_numpy(dtype=np.int64), 0)
+    day = np.where(precision >= 3, dob.dt.day.fillna(0).to_numpy(dtype=np.int64), 0)
+    day_known = precision == 3
+    year_text = pd.Series(year.astype(str), dtype="str")
+    month_text = pd.Series(np.char.zfill(month.astype(str), 2), dtype="str")
+    day_text = pd.Series(np.char.zfill(day.astype(str), 2), dtype="str")
+    columns["dob"] = (year_text + "-" + month_text + "-" + day_text).where(day_known)
+    lo = np.minimum(month, day)
+    hi = np.maximum(month, day)
+    columns["dob_unordered"] = (
+        year_text + "-" + pd.Series(lo.astype(str), dtype="str") + "-" + pd.Series(hi.astype(str), dtype="str")
+    ).where(day_known)
+    columns["dob_year"] = year_text.where(known)
+    columns["dob_year_month"] = (year_text + "-" + month_text).where(precision >= 2)
+
+    parts = map_unique(people["postcode"], _postcode_parts)
+    columns["postcode"] = pd.Series([p[0] for p in parts], dtype="str")
+    columns["postcode_sector"] = pd.Series([p[1] for p in parts], dtype="str")
+    columns["postcode_district"] = pd.Series([p[2] for p in parts], dtype="str")
+    sex = people["sex"].where(people["sex"].isin(["M", "F"]))
+    columns["sex"] = sex.astype("str")
+    columns["source"] = people["source"].astype("str")
+    for name in extra_columns:
+        if name in people:
+            columns[f"column:{name}"] = map_unique(
+                people[name], lambda v: str(v).strip().lower() or None if isinstance(v, str) else None, dtype="str"
+            )
+    records = Records(
+        record_id=people["record_id"].astype(str).to_numpy(dtype=object),
+        columns=columns,
+        dob_days=dob_days,
+        dob_year=year,
+        dob_month=month,
+        dob_day=day,
+        dob_precision=precision,
+    )
+    for name in ("first_name", "last_name"):
+        values = columns[name]
+        frequency = values.value_counts(normalize=True, dropna=True)
+        records.name_frequency[name] = frequency
+    return records
+
+
+def key_codes(records: Records, keys: tuple[str, ...]) -> np.ndarray:
+    """One integer per record for the combined ``keys`` (-1 when any key is unknown)."""
+    combined = np.zeros(len(records), dtype=np.int64)
+    unknown = np.zeros(len(records), dtype=bool)
+    for key in keys:
+        if key not in records.columns:
+            raise KeyError(key)
+        codes, uniques = pd.factorize(records.columns[key], use_na_sentinel=True)
+        unknown |= codes < 0
+        combined = combined * (len(uniques) + 1) + np.maximum(codes, 0)
+        combined, _ = pd.factorize(combined)
+        combined = combined.astype(np.int64)
+    combined[unknown] = -1
+    return combined

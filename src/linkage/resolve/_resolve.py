@@ -1,0 +1,252 @@
+"""Resolve person records into entities: block, compare, score, cluster, name.
+
+``resolve_people`` is the whole stage; its ``Resolution`` holds the tables the
+job folder gets (entities, match pairs with the evidence of every comparison,
+the review queue) and the model that scored them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ._blocking import block_pairs, explain_blocking
+from ._cluster import cluster_pairs
+from ._compare import Gamma, compare_pairs
+from ._ids import assign_entity_ids
+from ._model import (
+    FellegiSunterModel,
+    estimate_m_by_em,
+    estimate_m_from_labels,
+    estimate_prior,
+    estimate_u,
+)
+from ._overrides import read_labels, read_overrides
+from ._prepare import Records, prepare_records
+from ._settings import ResolveSettings
+
+__all__ = ["Resolution", "resolve_people", "train_model", "score_pairs"]
+
+
+@dataclass
+class Resolution:
+    entities: pd.DataFrame  # record_id, entity_id
+    match_pairs: pd.DataFrame
+    review_queue: pd.DataFrame
+    model: FellegiSunterModel
+    blocking: pd.DataFrame
+    stats: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _random_pairs(n: int, count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    if n < 2:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    a = rng.integers(0, n, size=count)
+    b = rng.integers(0, n - 1, size=count)
+    b = np.where(b >= a, b + 1, b)
+    return np.minimum(a, b), np.maximum(a, b)
+
+
+def train_model(
+    records: Records,
+    settings: ResolveSettings,
+    gamma: Gamma,
+    *,
+    labels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> FellegiSunterModel:
+    """u from random pairs, m by EM per blocking rule (or from labels), then the prior."""
+    rng = np.random.default_rng(settings.seed)
+    n = len(records)
+    sample = min(settings.u_sample_pairs, max(1, n * (n - 1) // 2))
+    u_left, u_right = _random_pairs(n, sample, rng)
+    u = estimate_u(compare_pairs(records, settings.comparisons, u_left, u_right), settings.comparisons)
+    info: dict = {"u_pairs": int(len(u_left)), "records": n}
+    if labels is not None and labels[2].any():
+        left, right, same = labels
+        labelled = compare_pairs(records, settings.comparisons, left[same], right[same])
+        m = estimate_m_from_labels(labelled, np.ones(len(labelled), bool), settings.comparisons)
+        info["m_from"] = f"{int(same.sum())} labelled matching pairs"
+    else:
+        sample = np.arange(len(gamma))
+        if len(sample) > settings.em_sample_pairs:
+            sample = np.sort(rng.choice(sample, settings.em_sample_pairs, replace=False))
+        m, prior, report = estimate_m_by_em(
+            gamma.take(sample), settings, u, n_records=n, sampled_fraction=len(sample) / max(1, len(gamma))
+        )
+        info["m_from"] = "expectation-maximisation over candidate pairs, u fixed"
+        info["em"] = report
+    model = FellegiSunterModel(settings.comparisons, m, u, 1e-6, info)
+    model.prior = estimate_prior(model, gamma, n)
+    model.info["prior_from"] = "expected matches among candidate pairs / all record pairs"
+    return model
+
+
+def score_pairs(model: FellegiSunterModel, gamma: Gamma) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-comparison weights, total match weight and match probability of every pair."""
+    weights = model.comparison_weights(gamma)
+    total = np.log2(model.prior / (1 - model.prior)) + weights.sum(axis=1)
+    return weights, total, FellegiSunterModel.probability(total)
+
+
+def _evidence_table(
+    records: Records, model: FellegiSunterModel, gamma: Gamma, weights: np.ndarray, index: np.ndarray
+) -> pd.DataFrame:
+    columns = {}
+    for position, comparison in enumerate(model.comparisons):
+        labels = np.array(list(comparison.levels) + ["missing"], dtype=object)
+        levels = gamma.levels[index, position].astype(np.int64)
+        columns[f"{comparison.name}_level"] = labels[np.where(levels < 0, len(labels) - 1, levels)]
+        columns[f"{comparison.name}_weight"] = np.round(weights[index, position], 3)
+    return pd.DataFrame(columns)
+
+
+def resolve_people(
+    people: pd.DataFrame,
+    settings: ResolveSettings | None = None,
+    *,
+    previous_entities: pd.DataFrame | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Resolution:
+    """Find the one person behind many records.
+
+    ``people`` is the validated people table. Returns entities for every
+    record, the pairs that were linked or nearly linked with the evidence of
+    each comparison, and the review queue.
+    """
+    settings = settings or ResolveSettings()
+    say = progress or (lambda message: None)
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    tick = time.perf_counter()
+    extra = tuple(c.column for c in settings.comparisons if c.kind in ("exact", "fuzzy"))
+    missing = [c for c in extra if c not in people.columns and c not in ("sex", "source")]
+    if missing:
+        from ..errors import ConfigError
+
+        raise ConfigError(
+            f"resolve.comparisons names column(s) {', '.join(missing)} that the people table does not have; "
+            f"the columns are {', '.join(c for c in people.columns if not c.startswith('_'))}"
+        )
+    say("preparing records")
+    records = prepare_records(people, extra_columns=extra)
+    record_index = pd.Index(records.record_id)
+    timings["prepare"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    say("blocking")
+    candidates = block_pairs(records, settings.blocking, max_block_size=settings.max_block_size)
+    for row in candidates.per_rule.itertuples():
+        if row.skipped_blocks:
+            notes.append(
+                f"blocking rule '{row.rule}': {row.skipped_blocks} block(s) larger than {settings.max_block_size} records "
+                f"were skipped ({row.skipped_records} records); see linkage resolve --explain-blocking"
+            )
+    timings["blocking"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    say(f"comparing {len(candidates):,} candidate pairs")
+    gamma = compare_pairs(records, settings.comparisons, candidates.left, candidates.right)
+    timings["compare"] = time.perf_counter() - tick
+
+    overrides = read_overrides(settings.overrides, record_index) if settings.overrides else None
+    labels = read_labels(settings.labels, record_index) if settings.labels else None
+    for what, pair_file in (("overrides", overrides), ("labels", labels)):
+        if pair_file is not None and pair_file.unknown_records:
+            shown = ", ".join(pair_file.unknown_records[:5])
+            notes.append(f"{what}: {len(pair_file.unknown_records)} record id(s) not in people were ignored ({shown})")
+
+    tick = time.perf_counter()
+    if settings.model is not None:
+        say("loading model")
+        model = FellegiSunterModel.load(settings.model)
+        if [c.name for c in model.comparisons] != [c.name for c in settings.comparisons]:
+            notes.append("the loaded model's comparisons differ from resolve.comparisons; the model's comparisons were used")
+            gamma = compare_pairs(records, model.comparisons, candidates.left, candidates.right)
+    else:
+        say("training the model")
+        model = train_model(
+            records,
+            settings,
+            gamma,
+            labels=(labels.left, labels.right, labels.same) if labels is not None else None,
+        )
+    timings["train"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    say("scoring and clustering")
+    weights, total, probability = score_pairs(model, gamma)
+    link = probability >= settings.threshold
+    must = cannot = None
+    if overrides is not None:
+        must = (overrides.left[overrides.same], overrides.right[overrides.same])
+        cannot = (overrides.left[~overrides.same], overrides.right[~overrides.same])
+        cannot_keys = set(zip(cannot[0].tolist(), cannot[1].tolist()))
+        if cannot_keys:
+            pair_keys = list(zip(candidates.left.tolist(), candidates.right.tolist()))
+            link &= ~np.fromiter((k in cannot_keys for k in pair_keys), bool, len(pair_keys))
+    clusters = cluster_pairs(
+        records,
+        candidates.left[link],
+        candidates.right[link],
+        total[link],
+        must_link=must,
+        cannot_link=cannot,
+        dob_days=settings.guard_dob_days,
+        max_dob_years=settings.guard_max_dob_years,
+    )
+    if clusters.refused_links:
+        notes.append(
+            f"chaining guard: {clusters.refused_links} link(s) refused because they would put conflicting records "
+            f"(different sex and dates of birth far apart) in one entity"
+        )
+    entity_ids = assign_entity_ids(records.record_id, clusters.labels, previous_entities)
+    entities = pd.DataFrame({"record_id": records.record_id, "entity_id": entity_ids})
+    timings["cluster"] = time.perf_counter() - tick
+
+    shown = np.flatnonzero(probability >= settings.review_from)
+    label = clusters.labels
+    same_entity = label[candidates.left[shown]] == label[candidates.right[shown]]
+    decision = np.where(link[shown] & same_entity, "linked", np.where(link[shown], "refused_by_guard", "review"))
+    decision = np.where(~link[shown] & same_entity, "linked_through_others", decision)
+    match_pairs = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "record_id_a": records.record_id[candidates.left[shown]],
+                    "record_id_b": records.record_id[candidates.right[shown]],
+                    "match_probability": np.round(probability[shown], 6),
+                    "match_weight": np.round(total[shown], 3),
+                    "decision": decision,
+                    "blocking_rule": np.asarray(candidates.rule_names, dtype=object)[candidates.rule[shown]],
+                }
+            ),
+            _evidence_table(records, model, gamma, weights, shown),
+        ],
+        axis=1,
+    )
+    match_pairs = match_pairs.sort_values(["record_id_a", "record_id_b"], kind="stable").reset_index(drop=True)
+    in_band = (match_pairs["match_probability"] < settings.threshold) & ~match_pairs["decision"].eq("linked_through_others")
+    review_queue = match_pairs[in_band].copy()
+    review_queue["uncertainty"] = (1 - (2 * review_queue["match_probability"] - 1).abs()).round(6)
+    review_queue = review_queue.sort_values(
+        ["uncertainty", "record_id_a", "record_id_b"], ascending=[False, True, True], kind="stable"
+    ).reset_index(drop=True)
+    review_queue = review_queue[["record_id_a", "record_id_b", "match_probability"] + [c for c in review_queue.columns if c not in ("record_id_a", "record_id_b", "match_probability")]]
+
+    stats = {
+        "records": len(records),
+        "candidate_pairs": int(len(candidates)),
+        "linked_pairs": int(link.sum()),
+        "review_pairs": int(len(review_queue)),
+        "entities": int(entities["entity_id"].nunique()),
+        "guarded_components": clusters.guarded_components,
+        "refused_links": clusters.refused_links,
+        "seconds": {k: round(v, 2) for k, v in timings.items()},
+    }
+    return Resolution(entities, match_pairs, review_queue, model, candidates.per_rule, stats, notes)
