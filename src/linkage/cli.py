@@ -176,6 +176,94 @@ def _run_and_report(config: JobConfig, **options) -> None:
         click.echo(f"  {name}")
 
 
+@cli.command()
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="folder for entities.csv, match_pairs.csv, review_queue.csv, model.json")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="job config; its resolve: section sets blocking, comparisons and thresholds")
+@click.option("--previous", "previous", type=click.Path(dir_okay=False, path_type=Path),
+              help="entities.csv of an earlier run: unchanged entities keep their ids")
+@click.option("--model", "model", type=click.Path(dir_okay=False, path_type=Path),
+              help="model.json of an earlier run, used instead of training")
+@click.option("--overrides", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of record_id_a, record_id_b, decision (must_link / cannot_link)")
+@click.option("--labels", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of record_id_a, record_id_b, is_match: m is learnt from these")
+@click.option("--explain-blocking", is_flag=True,
+              help="print the pairs each blocking rule generates and the largest blocks, then stop")
+@_friendly_errors
+def resolve(dataset: Path, out: Path, config_path: Path | None, previous: Path | None, model: Path | None,
+            overrides: Path | None, labels: Path | None, explain_blocking: bool) -> None:
+    """Find the one person behind many records in DATASET (only people.csv is needed).
+
+    Writes OUT/entities.csv (record_id, entity_id), OUT/match_pairs.csv (every
+    linked or nearly linked pair with the weight of each comparison),
+    OUT/review_queue.csv (the uncertain band, most uncertain first),
+    OUT/model.json and OUT/rejects.csv.
+
+    Example:
+
+        linkage resolve synthetic_data/demo --out reports/demo-resolve --explain-blocking
+    """
+    from .resolve import explain_blocking as explain, prepare_records, read_previous_entities, resolve_people, write_resolution
+    from .job._stages import resolve_settings
+    from .job import write_csv
+    import dataclasses
+
+    config = load_config(config_path) if config_path else JobConfig()
+    settings = resolve_settings(config)
+    updates = {k: v for k, v in {"model": model, "overrides": overrides, "labels": labels}.items() if v is not None}
+    for name, path in updates.items():
+        if not path.is_file():
+            raise LinkageError(f"{path} does not exist; check the --{name} path")
+    settings = dataclasses.replace(settings, **updates)
+    data = validate_dataset(dataset, config, out=out)
+    people = data["people"]
+    if explain_blocking:
+        per_rule, largest = explain(prepare_records(people), settings.blocking, max_block_size=settings.max_block_size)
+        click.echo(f"{len(people)} records; candidate pairs per blocking rule (before any scoring):")
+        click.echo(per_rule.to_string(index=False))
+        if len(largest):
+            click.echo("largest blocks:")
+            click.echo(largest.to_string(index=False))
+        write_csv(per_rule, out / "blocking.csv")
+        return
+    previous_entities = read_previous_entities(previous) if previous else (
+        read_previous_entities(settings.previous_entities) if settings.previous_entities else None)
+    result = resolve_people(people, settings, previous_entities=previous_entities,
+                            progress=lambda message: click.echo(message, err=True))
+    write_resolution(result, out)
+    stats = result.stats
+    click.echo(f"{stats['records']} records -> {stats['entities']} entities "
+               f"({stats['candidate_pairs']} candidate pairs, {stats['linked_pairs']} linked, "
+               f"{stats['review_pairs']} to review)")
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"written to {out}")
+
+
+@cli.command()
+@click.argument("entities", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("truth", type=click.Path(dir_okay=False, path_type=Path))
+@_friendly_errors
+def evaluate(entities: Path, truth: Path) -> None:
+    """Score ENTITIES (record_id, entity_id) against TRUTH (record_id, person_id).
+
+    Prints pairwise precision, recall and F1 and the cluster-level (B-cubed)
+    figures, over the records both files hold.
+
+    Example:
+
+        linkage evaluate reports/demo/entities.csv synthetic_data/demo/truth/records.csv
+    """
+    from .resolve import evaluate_files
+
+    result = evaluate_files(entities, truth)
+    for key, value in result.items():
+        click.echo(f"{key:<26}{value}")
+
+
 def _demo_config_path() -> Path:
     candidates = [Path.cwd() / "configs" / "demo.yaml", Path(__file__).resolve().parents[2] / "configs" / "demo.yaml"]
     for candidate in candidates:

@@ -86,6 +86,8 @@ class JobConfig:
     #: the config as written (for the manifest)
     raw: dict[str, Any] = field(default_factory=dict)
     source: str = "<defaults>"
+    #: folder that relative paths in the config are read from
+    base: Path | None = None
 
     def output_folder(self) -> Path:
         return self.output if self.output is not None else Path("reports") / self.name
@@ -280,6 +282,7 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
         stages=stages,
         raw=raw,
         source=source,
+        base=base,
     )
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from ._folder import check_can_write, job_folder
 from ._progress import CallbackProgress, NoProgress, Progress
 from ._run import STAGES, JobContext, JobResult, Stage, reject_messages, run_job, strict_error, validate_dataset
-from ._write import neutralise_formulas, write_csv, write_json, write_text
+from ._stages import register_default_stages
+from ._write import neutralise_formulas, restore_neutralised, write_csv, write_json, write_text
+
+register_default_stages()
 
 __all__ = [
     "STAGES",
@@ -18,6 +21,8 @@ __all__ = [
     "check_can_write",
     "job_folder",
     "neutralise_formulas",
+    "register_default_stages",
+    "restore_neutralised",
     "reject_messages",
     "run_job",
     "strict_error",

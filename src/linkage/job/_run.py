@@ -57,6 +57,8 @@ class JobContext:
 class Stage:
     name: str
     run: Callable[[JobContext], None]
+    #: checks the stage's config section before any work starts (raises ConfigError)
+    check: Callable[[JobConfig], object] | None = None
 
 
 @dataclass
@@ -149,6 +151,15 @@ def run_job(
     if data_path is None:
         raise ConfigError(f"{config.source}: no dataset given; pass --data DATASET or set data: in the job config")
     out_path = Path(out) if out is not None else config.output_folder()
+    problems: list[str] = []
+    for stage in STAGES:
+        if stage.check is not None:
+            try:
+                stage.check(config)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise ConfigError.from_problems(config.source, problems)
     started = datetime.now(timezone.utc)
     timings: dict[str, float] = {}
 
@@ -201,6 +212,7 @@ def build_manifest(
         "rows_rejected": dataset.n_rejected,
         "warnings": [w.as_dict() for w in dataset.warnings],
         "notes": ctx.notes,
+        "summary": ctx.state.get("summary", {}),
         "outputs": {
             name: {"sha256": file_sha256(path), "bytes": path.stat().st_size}
             for name, path in sorted(ctx.outputs.items())

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["write_csv", "write_json", "write_text", "neutralise_formulas", "FORMULA_PREFIXES"]
+__all__ = ["write_csv", "write_json", "write_text", "neutralise_formulas", "restore_neutralised", "FORMULA_PREFIXES"]
 
 #: a spreadsheet treats a cell starting with one of these as a formula
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -24,10 +24,17 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
             continue
         text = series.astype("str")
-        risky = text.str.startswith(FORMULA_PREFIXES, na=False) & series.map(lambda v: isinstance(v, str))
+        risky = text.str.startswith(FORMULA_PREFIXES, na=False) & series.map(lambda v: isinstance(v, str)).astype(bool)
         if risky.any():
             out[column] = series.where(~risky, "'" + text)
     return out
+
+
+def restore_neutralised(values: pd.Series) -> pd.Series:
+    """Undo ``neutralise_formulas`` on values read back from a CSV linkage wrote."""
+    text = values.astype("str")
+    marked = text.str.startswith("'", na=False) & text.str[1:2].isin(list(FORMULA_PREFIXES))
+    return text.where(~marked, text.str[1:])
 
 
 def _atomic(path: Path, write) -> None:

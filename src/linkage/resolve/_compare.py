@@ -17,7 +17,7 @@ from rapidfuzz.distance import JaroWinkler
 from ._prepare import UNKNOWN_DAY, Records, nickname_groups
 from ._settings import Comparison
 
-__all__ = ["Gamma", "compare_pairs", "jaro_winkler", "MISSING"]
+__all__ = ["Gamma", "compare_pairs", "jaro_winkler", "names_swapped", "MISSING"]
 
 MISSING = np.int8(-1)
 
@@ -29,12 +29,16 @@ class Gamma:
     levels: np.ndarray  # (pairs, comparisons) int8
     names: list[str]
     frequency: dict[str, np.ndarray]
+    names_swapped: np.ndarray  # bool per pair: names compared in swapped order
+
 
     def __len__(self) -> int:
         return self.levels.shape[0]
 
     def take(self, index: np.ndarray) -> "Gamma":
-        return Gamma(self.levels[index], self.names, {k: v[index] for k, v in self.frequency.items()})
+        return Gamma(
+            self.levels[index], self.names, {k: v[index] for k, v in self.frequency.items()}, self.names_swapped[index]
+        )
 
 
 def jaro_winkler(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -75,28 +79,39 @@ def _nickname_match(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.isin(pair_keys, keys)
 
 
-def _compare_names(records: Records, comparison: Comparison, left: np.ndarray, right: np.ndarray):
+def names_swapped(records: Records, left: np.ndarray, right: np.ndarray, threshold: float = 0.92) -> np.ndarray:
+    """True where one record's first and last names are the other's last and first names.
+
+    A swap is an error in how a name was recorded, not evidence of its own:
+    such pairs are compared with the names put back in order.
+    """
+    first = _strings(records.columns["first_name"])
+    last = _strings(records.columns["last_name"])
+    fa, la, fb, lb = first[left], last[left], first[right], last[right]
+    complete = (fa != "") & (la != "") & (fb != "") & (lb != "")
+    direct = jaro_winkler(fa, fb) + jaro_winkler(la, lb)
+    cross_first = jaro_winkler(fa, lb)
+    cross_last = jaro_winkler(la, fb)
+    return complete & (cross_first >= threshold) & (cross_last >= threshold) & (cross_first + cross_last > direct)
+
+
+def _compare_names(
+    records: Records, comparison: Comparison, left: np.ndarray, right: np.ndarray, swapped: np.ndarray
+):
     first = _strings(records.columns["first_name"])
     last = _strings(records.columns["last_name"])
     own, other = (first, last) if comparison.kind == "first_name" else (last, first)
-    a, b = own[left], own[right]
+    a = own[left]
+    b = np.where(swapped, other[right], own[right])
     missing = (a == "") | (b == "")
     similarity = jaro_winkler(a, b)
     exact = (a == b) & ~missing
     high, mid = comparison.thresholds
-    a_other, b_other = other[left], other[right]
-    swapped = (
-        ~exact
-        & (a_other != "")
-        & (b_other != "")
-        & (jaro_winkler(a, b_other) >= high)
-        & (jaro_winkler(a_other, b) >= high)
-    )
     if comparison.kind == "first_name":
         nickname = _nickname_match(a, b) & ~exact
-        conditions = [exact, nickname, swapped, similarity >= high, similarity >= mid]
+        conditions = [exact, nickname, similarity >= high, similarity >= mid]
     else:
-        conditions = [exact, swapped, similarity >= high, similarity >= mid]
+        conditions = [exact, similarity >= high, similarity >= mid]
     levels = _pick(conditions, missing, len(a), otherwise=len(conditions))
     frequency = None
     if comparison.term_frequency:
@@ -157,9 +172,11 @@ def compare_pairs(records: Records, comparisons: tuple[Comparison, ...], left: n
     """The level of every comparison for the pairs (left[i], right[i])."""
     levels = np.empty((len(left), len(comparisons)), dtype=np.int8)
     frequency: dict[str, np.ndarray] = {}
+    uses_names = any(c.kind in ("first_name", "last_name") for c in comparisons)
+    swapped = names_swapped(records, left, right) if uses_names else np.zeros(len(left), dtype=bool)
     for index, comparison in enumerate(comparisons):
         if comparison.kind in ("first_name", "last_name"):
-            column, freq = _compare_names(records, comparison, left, right)
+            column, freq = _compare_names(records, comparison, left, right, swapped)
             if freq is not None:
                 frequency[comparison.name] = freq
         elif comparison.kind == "dob":
@@ -169,4 +186,4 @@ def compare_pairs(records: Records, comparisons: tuple[Comparison, ...], left: n
         else:
             column = _compare_column(records, comparison, left, right)
         levels[:, index] = column
-    return Gamma(levels, [c.name for c in comparisons], frequency)
+    return Gamma(levels, [c.name for c in comparisons], frequency, swapped)

@@ -103,6 +103,7 @@ def _evidence_table(
         levels = gamma.levels[index, position].astype(np.int64)
         columns[f"{comparison.name}_level"] = labels[np.where(levels < 0, len(labels) - 1, levels)]
         columns[f"{comparison.name}_weight"] = np.round(weights[index, position], 3)
+    columns["names_swapped"] = gamma.names_swapped[index]
     return pd.DataFrame(columns)
 
 

@@ -41,8 +41,8 @@ BLOCKING_KEYS = (
 
 #: comparison kinds and the levels each produces, best first
 COMPARISON_KINDS: dict[str, tuple[str, ...]] = {
-    "first_name": ("exact", "nickname", "swapped", "jaro_winkler_high", "jaro_winkler_mid", "different"),
-    "last_name": ("exact", "swapped", "jaro_winkler_high", "jaro_winkler_mid", "different"),
+    "first_name": ("exact", "nickname", "jaro_winkler_high", "jaro_winkler_mid", "different"),
+    "last_name": ("exact", "jaro_winkler_high", "jaro_winkler_mid", "different"),
     "dob": ("exact", "day_month_swapped", "one_day_apart", "same_year_month", "same_year", "different"),
     "postcode": ("full", "sector", "district", "different"),
     "exact": ("exact", "different"),

@@ -1,0 +1,45 @@
+"""Write a resolution's tables into a folder, and read a previous run's entities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import LinkageError
+from ..job._write import restore_neutralised, write_csv
+from ._resolve import Resolution
+
+__all__ = ["write_resolution", "read_previous_entities", "RESOLUTION_FILES"]
+
+RESOLUTION_FILES = ("entities.csv", "match_pairs.csv", "review_queue.csv", "model.json", "blocking.csv")
+
+
+def write_resolution(resolution: Resolution, folder: str | Path) -> dict[str, Path]:
+    """entities.csv, match_pairs.csv, review_queue.csv, model.json (reloadable) and blocking.csv."""
+    folder = Path(folder)
+    written = {
+        "entities.csv": write_csv(resolution.entities, folder / "entities.csv"),
+        "match_pairs.csv": write_csv(resolution.match_pairs, folder / "match_pairs.csv"),
+        "review_queue.csv": write_csv(resolution.review_queue, folder / "review_queue.csv"),
+        "blocking.csv": write_csv(resolution.blocking, folder / "blocking.csv"),
+    }
+    written["model.json"] = resolution.model.save(folder / "model.json")
+    return written
+
+
+def read_previous_entities(path: str | Path) -> pd.DataFrame:
+    """A previous run's entities.csv (record_id, entity_id), to keep entity ids stable."""
+    path = Path(path)
+    if not path.is_file():
+        raise LinkageError(f"{path} does not exist; pass the entities.csv of the previous run")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise LinkageError(f"{path} cannot be read as CSV ({' '.join(str(exc).split())})") from None
+    missing = [c for c in ("record_id", "entity_id") if c not in frame.columns]
+    if missing:
+        raise LinkageError(f"{path} has no column {', '.join(missing)}; pass the entities.csv a linkage run wrote")
+    for column in ("record_id", "entity_id"):
+        frame[column] = restore_neutralised(frame[column])
+    return frame[["record_id", "entity_id"]]
