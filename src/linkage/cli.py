@@ -30,6 +30,9 @@ def _friendly_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except LinkageError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:  # output piped into `head` and the like
+            sys.stderr.close()
+            raise SystemExit(0) from None
         except PermissionError as exc:
             raise click.ClickException(f"permission denied for {exc.filename}; choose a folder you can write to") from None
         except OSError as exc:

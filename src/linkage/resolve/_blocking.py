@@ -125,6 +125,9 @@ def explain_blocking(records: Records, rules: tuple[BlockingRule, ...], *, max_b
                 }
             )
     per_rule = pairs.per_rule.copy()
-    total = pd.DataFrame([{"rule": "all rules (each pair once)", "pairs": len(pairs), "new_pairs": len(pairs)}])
-    per_rule = pd.concat([per_rule, total], ignore_index=True)
+    total = {column: pd.NA for column in per_rule.columns}
+    total.update({"rule": "all rules (each pair once)", "pairs": len(pairs), "new_pairs": len(pairs)})
+    per_rule = pd.concat([per_rule, pd.DataFrame([total])], ignore_index=True)
+    for column in per_rule.columns.drop("rule"):
+        per_rule[column] = per_rule[column].astype("Int64")
     return per_rule, pd.DataFrame(largest)

@@ -135,10 +135,11 @@ def _compare_dob(records: Records, left: np.ndarray, right: np.ndarray) -> np.nd
     swapped = both_day & (ya == yb) & (ma == db) & (da == mb) & (ma != da)
     gap = np.where(both_day, np.abs(np.where(both_day, days_a, 0) - np.where(both_day, days_b, 0)), 10**9)
     one_day = both_day & (gap == 1)
+    year_apart = both_day & (np.abs(ya - yb) == 1) & (ma == mb) & (da == db)
     same_month = both_month & (ya == yb) & (ma == mb)
     same_year = ya == yb
     del days_a, days_b
-    return _pick([exact, swapped, one_day, same_month, same_year], missing, len(left), otherwise=5)
+    return _pick([exact, swapped, one_day, year_apart, same_month, same_year], missing, len(left), otherwise=6)
 
 
 def _compare_postcode(records: Records, left: np.ndarray, right: np.ndarray) -> np.ndarray:

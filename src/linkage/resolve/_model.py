@@ -22,9 +22,21 @@ from ..errors import LinkageError
 from ._compare import Gamma
 from ._settings import Comparison, ResolveSettings
 
-__all__ = ["FellegiSunterModel", "estimate_u", "estimate_m_by_em", "estimate_m_from_labels", "estimate_prior", "comparison_columns_of_rule"]
+__all__ = ["FellegiSunterModel", "estimate_u", "estimate_m_by_em", "estimate_m_from_labels", "estimate_prior", "held_for_review", "REVIEW_FLOOR"]
 
 _SMOOTHING = 1.0
+#: least m kept for the "different" level of a comparison in review_when_different,
+#: so that such pairs still score high enough to reach the review queue
+REVIEW_FLOOR = 0.005
+
+
+def held_for_review(gamma: Gamma, comparisons: tuple[Comparison, ...], names: tuple[str, ...]) -> np.ndarray:
+    """Pairs that clearly disagree on a comparison in ``names``: never linked automatically."""
+    held = np.zeros(len(gamma), dtype=bool)
+    for index, comparison in enumerate(comparisons):
+        if comparison.name in names:
+            held |= gamma.levels[:, index] == comparison.levels.index("different")
+    return held
 
 
 def _starting_m(levels: tuple[str, ...]) -> np.ndarray:
@@ -129,33 +141,14 @@ def estimate_u(gamma: Gamma, comparisons: tuple[Comparison, ...]) -> list[np.nda
     return [_level_distribution(gamma.levels[:, i], len(c.levels)) for i, c in enumerate(comparisons)]
 
 
-def comparison_columns_of_rule(keys: tuple[str, ...], comparisons: tuple[Comparison, ...]) -> set[int]:
-    """Indexes of the comparisons whose columns a blocking rule's keys are derived from."""
-    touched = set()
-    for key in keys:
-        bases = set()
-        if key.startswith("column:"):
-            bases.add(key.split(":", 1)[1])
-        elif key == "name_set":
-            bases.update({"first_name", "last_name"})
-        elif key.startswith("first_"):
-            bases.add("first_name")
-        elif key.startswith("last_"):
-            bases.add("last_name")
-        elif key.startswith("dob"):
-            bases.add("dob")
-        elif key.startswith("postcode"):
-            bases.add("postcode")
-        else:
-            bases.add(key)
-        for index, comparison in enumerate(comparisons):
-            if comparison.column in bases or comparison.kind in bases:
-                touched.add(index)
-    return touched
-
-
 def estimate_m_by_em(
-    gamma: Gamma, settings: ResolveSettings, u: list[np.ndarray], *, n_records: int, sampled_fraction: float = 1.0
+    gamma: Gamma,
+    settings: ResolveSettings,
+    u: list[np.ndarray],
+    *,
+    n_records: int,
+    sampled_fraction: float = 1.0,
+    eligible: np.ndarray | None = None,
 ) -> tuple[list[np.ndarray], float, dict]:
     """m per level and the prior, by EM in the space of all record pairs.
 
@@ -163,7 +156,10 @@ def estimate_m_by_em(
     to how rarely random records agree; pairs outside the candidate set have
     a posterior of practically zero and only enter through the prior
     (expected matches / all pairs).  ``gamma`` may be a uniform sample of the
-    candidate pairs (``sampled_fraction`` of them).
+    candidate pairs (``sampled_fraction`` of them).  Pairs not ``eligible``
+    (held for review: twins and siblings look like matches on everything but
+    a first name) are left out, so they cannot teach the model that matches
+    often disagree on first names.
     """
     comparisons = settings.comparisons
     m = [_starting_m(c.levels) for c in comparisons]
@@ -180,6 +176,8 @@ def estimate_m_by_em(
             known = levels >= 0
             evidence[known] += (np.log2(m[index]) - log_u[index])[levels[known]]
         posterior = 1.0 / (1.0 + np.exp2(-np.clip(np.log2(prior / (1 - prior)) + evidence, -60, 60)))
+        if eligible is not None:
+            posterior = np.where(eligible, posterior, 0.0)
         new_prior = min(0.5, max(1e-12, posterior.sum() / sampled_fraction / total_pairs))
         change = abs(np.log(new_prior / prior))
         prior = new_prior
@@ -189,6 +187,12 @@ def estimate_m_by_em(
             m[index] = updated
         if change < 1e-5:
             break
+    for index, comparison in enumerate(comparisons):
+        if comparison.name in settings.review_when_different:
+            different = comparison.levels.index("different")
+            if m[index][different] < REVIEW_FLOOR:
+                m[index][different] = REVIEW_FLOOR
+                m[index] = m[index] / m[index].sum()
     expected = float(posterior.sum() / sampled_fraction)
     return m, prior, {"pairs": int(len(gamma)), "iterations": iterations, "expected_matching_pairs": round(expected, 1)}
 
@@ -199,12 +203,16 @@ def estimate_m_from_labels(gamma: Gamma, is_match: np.ndarray, comparisons: tupl
     return [_level_distribution(matched[:, i], len(c.levels)) for i, c in enumerate(comparisons)]
 
 
-def estimate_prior(model: FellegiSunterModel, gamma: Gamma, n_records: int, iterations: int = 30) -> float:
+def estimate_prior(
+    model: FellegiSunterModel, gamma: Gamma, n_records: int, iterations: int = 30, eligible: np.ndarray | None = None
+) -> float:
     """Probability that two random records match: fixed point of expected matches among candidate pairs."""
     total_pairs = n_records * (n_records - 1) / 2
     if total_pairs <= 0 or len(gamma) == 0:
         return model.prior
     evidence = model.comparison_weights(gamma).sum(axis=1)
+    if eligible is not None:
+        evidence = evidence[eligible]
     prior = min(0.5, max(1e-12, n_records / total_pairs))
     for _ in range(iterations):
         weight = np.log2(prior / (1 - prior)) + evidence

@@ -127,10 +127,17 @@ def prepare_records(people: pd.DataFrame, *, extra_columns: tuple[str, ...] = ()
         "first_name_sound": map_unique(first, soundex, dtype="str"),
         "last_name_sound": map_unique(last, soundex, dtype="str"),
     }
-    both = first.notna() & last.notna()
-    low = np.where(both, np.minimum(first.fillna("").to_numpy(dtype=object), last.fillna("").to_numpy(dtype=object)), None)
-    high = np.where(both, np.maximum(first.fillna("").to_numpy(dtype=object), last.fillna("").to_numpy(dtype=object)), None)
-    columns["name_set"] = pd.Series(np.where(both, low + "|" + np.where(both, high, ""), None), dtype="str")
+    both = (first.notna() & last.notna()).to_numpy()
+    first_text = first.fillna("").to_numpy(dtype=object)
+    last_text = last.fillna("").to_numpy(dtype=object)
+    low = np.minimum(first_text, last_text)
+    high = np.maximum(first_text, last_text)
+    columns["name_set"] = pd.Series(low + "|" + high, dtype="str").where(both)
+    first_initial = first.str[0].fillna("").to_numpy(dtype=object)
+    last_initial = last.str[0].fillna("").to_numpy(dtype=object)
+    columns["initials_set"] = pd.Series(
+        np.minimum(first_initial, last_initial) + np.maximum(first_initial, last_initial), dtype="str"
+    ).where(both)
 
     dob = people["dob"]
     precision_text = people["dob_precision"] if "dob_precision" in people else pd.Series("day", index=people.index)

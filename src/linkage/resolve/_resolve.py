@@ -24,6 +24,7 @@ from ._model import (
     estimate_m_from_labels,
     estimate_prior,
     estimate_u,
+    held_for_review,
 )
 from ._overrides import read_labels, read_overrides
 from ._prepare import Records, prepare_records
@@ -60,7 +61,7 @@ def train_model(
     *,
     labels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> FellegiSunterModel:
-    """u from random pairs, m by EM per blocking rule (or from labels), then the prior."""
+    """u from random pairs, m by EM over candidate pairs (or from labels), then the prior."""
     rng = np.random.default_rng(settings.seed)
     n = len(records)
     sample = min(settings.u_sample_pairs, max(1, n * (n - 1) // 2))
@@ -76,13 +77,21 @@ def train_model(
         sample = np.arange(len(gamma))
         if len(sample) > settings.em_sample_pairs:
             sample = np.sort(rng.choice(sample, settings.em_sample_pairs, replace=False))
+        sampled = gamma.take(sample)
         m, prior, report = estimate_m_by_em(
-            gamma.take(sample), settings, u, n_records=n, sampled_fraction=len(sample) / max(1, len(gamma))
+            sampled,
+            settings,
+            u,
+            n_records=n,
+            sampled_fraction=len(sample) / max(1, len(gamma)),
+            eligible=~held_for_review(sampled, settings.comparisons, settings.review_when_different),
         )
         info["m_from"] = "expectation-maximisation over candidate pairs, u fixed"
         info["em"] = report
     model = FellegiSunterModel(settings.comparisons, m, u, 1e-6, info)
-    model.prior = estimate_prior(model, gamma, n)
+    model.prior = estimate_prior(
+        model, gamma, n, eligible=~held_for_review(gamma, settings.comparisons, settings.review_when_different)
+    )
     model.info["prior_from"] = "expected matches among candidate pairs / all record pairs"
     return model
 
@@ -182,7 +191,8 @@ def resolve_people(
     tick = time.perf_counter()
     say("scoring and clustering")
     weights, total, probability = score_pairs(model, gamma)
-    link = probability >= settings.threshold
+    held = held_for_review(gamma, model.comparisons, settings.review_when_different)
+    link = (probability >= settings.threshold) & ~held
     must = cannot = None
     if overrides is not None:
         must = (overrides.left[overrides.same], overrides.right[overrides.same])
@@ -214,6 +224,7 @@ def resolve_people(
     label = clusters.labels
     same_entity = label[candidates.left[shown]] == label[candidates.right[shown]]
     decision = np.where(link[shown] & same_entity, "linked", np.where(link[shown], "refused_by_guard", "review"))
+    decision = np.where(held[shown] & ~same_entity, "review_disagrees", decision)
     decision = np.where(~link[shown] & same_entity, "linked_through_others", decision)
     match_pairs = pd.concat(
         [
@@ -232,7 +243,7 @@ def resolve_people(
         axis=1,
     )
     match_pairs = match_pairs.sort_values(["record_id_a", "record_id_b"], kind="stable").reset_index(drop=True)
-    in_band = (match_pairs["match_probability"] < settings.threshold) & ~match_pairs["decision"].eq("linked_through_others")
+    in_band = match_pairs["decision"].isin(["review", "review_disagrees"])
     review_queue = match_pairs[in_band].copy()
     review_queue["uncertainty"] = (1 - (2 * review_queue["match_probability"] - 1).abs()).round(6)
     review_queue = review_queue.sort_values(

@@ -28,6 +28,7 @@ BLOCKING_KEYS = (
     "first_name_sound",
     "last_name_sound",
     "name_set",
+    "initials_set",
     "dob",
     "dob_unordered",
     "dob_year",
@@ -43,7 +44,7 @@ BLOCKING_KEYS = (
 COMPARISON_KINDS: dict[str, tuple[str, ...]] = {
     "first_name": ("exact", "nickname", "jaro_winkler_high", "jaro_winkler_mid", "different"),
     "last_name": ("exact", "jaro_winkler_high", "jaro_winkler_mid", "different"),
-    "dob": ("exact", "day_month_swapped", "one_day_apart", "same_year_month", "same_year", "different"),
+    "dob": ("exact", "day_month_swapped", "one_day_apart", "year_apart", "same_year_month", "same_year", "different"),
     "postcode": ("full", "sector", "district", "different"),
     "exact": ("exact", "different"),
     "fuzzy": ("exact", "jaro_winkler_high", "jaro_winkler_mid", "different"),
@@ -80,8 +81,11 @@ class Comparison:
 DEFAULT_BLOCKING = (
     BlockingRule(("dob_unordered", "last_initial")),
     BlockingRule(("dob_unordered", "first_initial")),
+    BlockingRule(("dob_unordered", "initials_set")),
     BlockingRule(("name_set",)),
+    BlockingRule(("first_name_canonical", "last_name")),
     BlockingRule(("postcode", "first_initial")),
+    BlockingRule(("last_name", "postcode_sector")),
     BlockingRule(("first_name_sound", "last_name_sound", "dob_year")),
 )
 
@@ -114,6 +118,11 @@ class ResolveSettings:
     #: birth are more than ``guard_max_dob_years`` apart whatever the sex
     guard_dob_days: int = 366
     guard_max_dob_years: int = 10
+    #: comparisons whose clear disagreement ("different") stops a pair being
+    #: linked automatically: it goes to the review queue instead.  Twins and
+    #: siblings share surname, date of birth and address but not a first name;
+    #: a father and son can share a name and an address but not a date of birth.
+    review_when_different: tuple[str, ...] = ("first_name", "dob", "sex")
     labels: Path | None = None
     overrides: Path | None = None
     previous_entities: Path | None = None
@@ -133,6 +142,7 @@ _KEYS = (
     "em_iterations",
     "guard_dob_days",
     "guard_max_dob_years",
+    "review_when_different",
     "labels",
     "overrides",
     "previous_entities",
@@ -238,6 +248,15 @@ def settings_from_dict(raw: dict | None, *, base: Path | None = None, seed: int 
             value = default
         numbers[key] = value
 
+    review_when_different = raw.get("review_when_different", ["first_name", "dob", "sex"])
+    names = [c.name for c in comparisons]
+    if not isinstance(review_when_different, list) or not all(isinstance(x, str) for x in review_when_different):
+        problems.append("resolve.review_when_different must be a list of comparison names, e.g. [first_name, sex]")
+        review_when_different = []
+    for name in review_when_different:
+        if name not in names:
+            problems.append(f"resolve.review_when_different: '{name}' is not a comparison; the comparisons are {', '.join(names)}")
+
     paths = {}
     for key in ("labels", "overrides", "previous_entities", "model"):
         value = raw.get(key)
@@ -263,6 +282,7 @@ def settings_from_dict(raw: dict | None, *, base: Path | None = None, seed: int 
         em_iterations=numbers["em_iterations"],
         guard_dob_days=numbers["guard_dob_days"],
         guard_max_dob_years=numbers["guard_max_dob_years"],
+        review_when_different=tuple(review_when_different),
         labels=paths["labels"],
         overrides=paths["overrides"],
         previous_entities=paths["previous_entities"],
