@@ -50,6 +50,8 @@ class _ClickProgress:
         self.bar = None
 
     def start(self, total: int) -> None:
+        if not sys.stderr.isatty():  # logs and pipes get the summary only
+            return
         self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
         self.bar.__enter__()
 

@@ -9,7 +9,7 @@ from rapidfuzz import process
 
 from ..contract import Table
 
-__all__ = ["contract_header_map", "missing_required_columns", "normalise_header"]
+__all__ = ["clashing_columns", "contract_header_map", "missing_required_columns", "normalise_header"]
 
 
 def normalise_header(name: str) -> str:
@@ -21,7 +21,11 @@ def contract_header_map(header: list[str], table: Table, mapping: dict[str, str]
     """Header in the file -> contract column, from the config mapping and exact (normalised) names."""
     known = set(table.column_names)
     renamed: dict[str, str] = {}
-    by_normalised = {normalise_header(h): h for h in header}
+    by_normalised: dict[str, str] = {}
+    for h in header:  # a header spelled exactly as the contract column wins over its variants
+        normal = normalise_header(h)
+        if normal not in by_normalised or h == normal:
+            by_normalised[normal] = h
     lowered_mapping = {normalise_header(k): v for k, v in mapping.items()}
     taken: set[str] = set()
     for h in header:
@@ -55,6 +59,23 @@ def missing_required_columns(
         else:
             fix = f"add a '{column}' column, or map your header onto it in the job config: columns: {{{table.name}: {{YourHeader: {column}}}}}"
         problems.append(f"{file_label} has no column '{column}', which {table.name} requires; {fix}")
+    return problems
+
+
+def clashing_columns(header: list[str], table: Table, renamed: dict[str, str], file_label: str) -> list[str]:
+    """A problem line for every column name that two headers would share once mapped."""
+    sources: dict[str, list[str]] = {}
+    for h in header:
+        sources.setdefault(renamed.get(h, h), []).append(h)
+    problems = []
+    for column, headers in sources.items():
+        if len(headers) > 1:
+            names = " and ".join(f"'{h}'" for h in headers)
+            problems.append(
+                f"{file_label} has columns {names}, which would {'both' if len(headers) == 2 else 'all'} become "
+                f"'{column}'; remove or rename all but one "
+                f"in the file, or change the mapping under columns: {{{table.name}: ...}} in the job config"
+            )
     return problems
 
 

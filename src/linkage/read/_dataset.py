@@ -13,7 +13,7 @@ import pandas as pd
 from ..config import JobConfig
 from ..contract import TABLE_ORDER, TABLES
 from ..errors import DataError
-from ._columns import contract_header_map, missing_required_columns, rename_to_contract
+from ._columns import clashing_columns, contract_header_map, missing_required_columns, rename_to_contract
 from ._files import SUFFIXES, RawTable, read_raw_table
 from ._validate import REJECT_COLUMNS, Problem, validate_table
 
@@ -147,6 +147,7 @@ def load_dataset(
             continue
         renamed = contract_header_map(raw.header, table, config.columns.get(table_name, {}))
         problems.extend(missing_required_columns(raw.header, table, renamed, str(path)))
+        problems.extend(clashing_columns(raw.header, table, renamed, str(path)))
         raw.frame = rename_to_contract(raw.frame, renamed, table)
         raw.iso_columns = frozenset(renamed.get(c, c) for c in raw.iso_columns)
         raws[table_name] = raw

@@ -184,14 +184,14 @@ def _read_csv(path: Path, encoding: str, delimiter: str) -> RawTable:
             ) from None
         else:
             raise DataError(f"{path} cannot be read as CSV ({' '.join(str(exc).split())}); check it is a comma-separated text file") from None
-    table = _strip_and_nullify(table)
-
+    # before trimming: a quoted value that only starts or ends with a line break still spans lines
     multiline = False
     if has_quotes and table.num_rows:
         for column in table.columns:
             if pc.any(pc.match_substring_regex(column, r"[\r\n]")).as_py():
                 multiline = True
                 break
+    table = _strip_and_nullify(table)
     blank_lines = _has_bytes(path, (b"\n\n", b"\n\r\n", b"\r\r"))
     bad_rows: list[BadRow] = []
     if multiline or blank_lines or invalid:

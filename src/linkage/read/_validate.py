@@ -228,7 +228,7 @@ def validate_table(
                 unknown,
                 ref.column,
                 column_text,
-                "'" + column_text.fillna("") + "' is not a " + ref.target_column + " among the kept rows of "
+                "'" + column_text.fillna("") + "' is not a known " + ref.target_column + " among the kept rows of "
                 + ref.target + "; correct the id or add that " + ref.target + " row",
             )
 

@@ -1,0 +1,183 @@
+"""Shared fixtures: a small valid dataset of every contract table, and the Lancashire geography.
+
+The dataset is written as CSV text so that tests know the exact line of every
+row: line 1 is the header, the first data row is line 2, and a row appended
+with ``write_dataset(append=...)`` lands on ``write_dataset.next_line(table)``
+onwards.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from linkage.config import JobConfig, load_geography
+
+# fast by default; ``pytest --hypothesis-profile=thorough`` searches much harder
+settings.register_profile("linkage", deadline=None, max_examples=50, database=None)
+settings.register_profile("thorough", deadline=None, max_examples=2000, database=None)
+settings.load_profile("linkage")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LANCASHIRE_YAML = REPO_ROOT / "configs" / "lancashire.yaml"
+DEMO_YAML = REPO_ROOT / "configs" / "demo.yaml"
+
+#: Every contract table, a few rows each, all references resolving.  Record
+#: "007" checks that ids stay strings; identifiers look like phone numbers.
+VALID_TABLES: dict[str, list[str]] = {
+    "people": [
+        "record_id,source,first_name,last_name,dob,sex,postcode,local_authority,flags",
+        "007,police,Amy,Smith,2008-03-04,F,PR1 4AB,Preston,looked_after;cse_risk",
+        "P2,social_care,Ben,Jones,2007-11,M,BB1 1AA,Blackburn with Darwen,",
+        "P3,health,Cara,Lee,2006,F,FY1 1AA,Blackpool,cce_risk",
+        "P4,police,Dan,Kay,1990-01-01,M,M1 1AA,Manchester,",
+    ],
+    "locations": [
+        "location_id,category,name,night_time_economy,postcode,local_authority,latitude,longitude",
+        "L1,children_home,Oak House,,PR1 5AA,Preston,53.76,-2.70",
+        "L2,takeaway,Kebab King,,FY1 2BB,Blackpool,53.81,-3.05",
+        "L3,hotel,Bay Hotel,false,LA1 1AA,Lancaster,54.04,-2.80",
+    ],
+    "placements": [
+        "placement_id,record_id,location_id,start_date,end_date,placement_type,placing_authority,reason_for_change",
+        "PL1,007,L1,2020-01-01,2021-06-30,children_home,Preston,moved",
+        "PL2,P2,L1,2020-06-01,,foster,Blackburn with Darwen,",
+    ],
+    "missing_episodes": [
+        "episode_id,record_id,start,end,kind,from_location_id,found_location_id,found_with",
+        "M1,007,2021-02-03T22:15:00,2021-02-04T08:00:00,missing,L1,L2,P2;P4",
+        "M2,P2,2021-02-03T23:00:00,,absent,L1,,",
+    ],
+    "events": [
+        "event_id,event_type,category,operation,date,location_id,local_authority,status",
+        "E1,crime,CSE,Op Alpha,2021-03-01,L2,Blackpool,live",
+        "E2,intelligence,CCE,Op Beta,2021-04-01,L3,Lancaster,closed",
+    ],
+    "event_people": [
+        "event_id,record_id,role",
+        "E1,007,victim",
+        "E1,P4,suspect",
+        "E2,P4,offender",
+    ],
+    "identifiers": [
+        "identifier,kind,owner_id,owner_type,first_seen,last_seen",
+        "07700900001,phone,007,person,2021-01-01,2021-06-01",
+        "07700900002,phone,P4,person,,",
+        "AB12CDE,vehicle,L2,location,,",
+    ],
+    "contacts": [
+        "from_identifier,to_identifier,count,first_date,last_date,kind",
+        "07700900001,07700900002,12,2021-01-05,2021-03-01,call",
+        "07700900002,AB12CDE,,,,sighting",
+    ],
+    "associations": [
+        "record_id_a,record_id_b,kind,date",
+        "007,P4,associate,2021-02-01",
+        "P2,P3,family,",
+    ],
+}
+
+
+#: One bad row of each kind the contract rejects, appended to the valid dataset
+#: (plus an unknown local authority, which is a warning and is kept).
+PLANTED: dict[str, list[str]] = {
+    "people": [
+        "P5,,Eve,Ray,2009-01-01,F,,Preston,",  # required value missing
+        "P2,police,Dup,Licate,,,,,",  # duplicate id
+        "P6,police,Fay,Oh,31/02/2008,F,,Preston,",  # unparseable date
+        "P7,police,Gus,Ay,,X,,Wigan,",  # value outside the enum
+        "P8,police,Hal,Ee,,M,,Narnia,",  # unknown authority: a warning, kept
+    ],
+    "placements": [
+        "PL3,P3,L1,2021-05-01,2021-01-01,foster,,",  # end before start
+        "PL4,P99,L1,2021-01-01,,,,",  # unknown record
+        "PL5,P3,L99,2021-01-01,,,,",  # unknown location
+    ],
+    "event_people": ["E99,P3,victim"],  # unknown event
+    "contacts": ["07999,07700900001,1,,,call"],  # unknown identifier
+}
+#: (table, line, column, value, reason fragment) of every reject PLANTED gives, in rejects.csv order.
+PLANTED_REJECTS: list[tuple[str, int, str, str, str]] = [
+    ("people", 6, "source", "", "source is required but empty"),
+    ("people", 7, "record_id", "P2", "duplicate record_id 'P2': already used on row 3"),
+    ("people", 8, "dob", "31/02/2008", "is not a valid date"),
+    ("people", 9, "sex", "X", "is not one of M, F, U"),
+    ("placements", 4, "end_date", "2021-01-01", "end_date 2021-01-01 is before start_date 2021-05-01"),
+    ("placements", 5, "record_id", "P99", "'P99' is not a known record_id among the kept rows of people"),
+    ("placements", 6, "location_id", "L99", "'L99' is not a known location_id among the kept rows of locations"),
+    ("event_people", 5, "event_id", "E99", "'E99' is not a known event_id among the kept rows of events"),
+    ("contacts", 4, "from_identifier", "07999", "'07999' is not a known identifier among the kept rows of identifiers"),
+]
+
+
+class DatasetWriter:
+    """Writes ``VALID_TABLES`` (with changes) as a dataset folder of CSV files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.tables = {name: list(lines) for name, lines in VALID_TABLES.items()}
+
+    def rows(self, table: str) -> int:
+        """Data rows of ``table`` in the valid dataset."""
+        return len(self.tables[table]) - 1
+
+    def next_line(self, table: str) -> int:
+        """The line an appended row of ``table`` starts on (header = line 1)."""
+        return len(self.tables[table]) + 1
+
+    def __call__(
+        self,
+        name: str = "data",
+        *,
+        append: dict[str, list[str]] | None = None,
+        replace: dict[str, str] | None = None,
+        omit: tuple[str, ...] = (),
+        only: tuple[str, ...] | None = None,
+    ) -> Path:
+        """Write the dataset to ``root/name`` and return the folder.
+
+        ``append`` adds lines after a table's valid rows; ``replace`` gives a
+        table's whole file text; ``omit`` leaves tables out; ``only`` writes
+        just people and the tables named (fewer files, faster tests).
+        """
+        if only is not None:
+            omit = tuple(t for t in self.tables if t != "people" and t not in only) + tuple(omit)
+        folder = self.root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        append = append or {}
+        replace = replace or {}
+        for table, lines in self.tables.items():
+            if table in omit:
+                continue
+            if table in replace:
+                text = replace[table]
+            else:
+                text = "\n".join(lines + list(append.get(table, []))) + "\n"
+            (folder / f"{table}.csv").write_text(text, encoding="utf-8", newline="")
+        return folder
+
+
+@pytest.fixture
+def write_dataset(tmp_path: Path) -> DatasetWriter:
+    """Call it to write the valid nine-table dataset (optionally with planted rows)."""
+    return DatasetWriter(tmp_path)
+
+
+@pytest.fixture
+def dataset_folder(write_dataset: DatasetWriter) -> Path:
+    """The valid nine-table dataset, unchanged."""
+    return write_dataset()
+
+
+@pytest.fixture(scope="session")
+def lancashire_geography():
+    return load_geography(LANCASHIRE_YAML)
+
+
+@pytest.fixture(scope="session")
+def lancashire_config(lancashire_geography) -> JobConfig:
+    """Defaults everywhere, with the Lancashire geography."""
+    return dataclasses.replace(JobConfig(), geography=lancashire_geography, geography_path=LANCASHIRE_YAML)

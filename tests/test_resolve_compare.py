@@ -1,0 +1,148 @@
+"""Every comparison level is produced by the record differences it names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from linkage.resolve import ResolveSettings, prepare_records
+from linkage.resolve._compare import compare_pairs
+
+COLUMNS = ["record_id", "source", "first_name", "last_name", "dob", "sex", "postcode"]
+
+
+def _people(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    text = frame["dob"].fillna("")
+    frame["dob_precision"] = np.select([text.str.len() == 10, text.str.len() == 7, text.str.len() == 4], ["day", "month", "year"], None)
+    frame["dob"] = pd.to_datetime(frame["dob"], format="ISO8601").astype("datetime64[s]")
+    return frame
+
+
+def _level(rows: list[tuple], comparison: str) -> str:
+    people = _people(rows)
+    settings = ResolveSettings()
+    records = prepare_records(people)
+    gamma = compare_pairs(records, settings.comparisons, np.array([0]), np.array([1]))
+    index = [c.name for c in settings.comparisons].index(comparison)
+    level = int(gamma.levels[0, index])
+    return "missing" if level < 0 else settings.comparisons[index].levels[level]
+
+
+BASE = ("a", "police", "Thomas", "Walsh", "2010-04-07", "M", "PR1 4AB")
+
+
+def _pair(**changes) -> list[tuple]:
+    other = dict(zip(COLUMNS, BASE))
+    other["record_id"] = "b"
+    other.update(changes)
+    return [BASE, tuple(other[c] for c in COLUMNS)]
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({}, "exact"),
+        ({"first_name": "THOMAS "}, "exact"),
+        ({"first_name": "Tom"}, "nickname"),
+        ({"first_name": "Thoams"}, "jaro_winkler_high"),
+        ({"first_name": "Thomasz"}, "jaro_winkler_high"),
+        ({"first_name": "Tamas"}, "jaro_winkler_mid"),
+        ({"first_name": "Graham"}, "different"),
+        ({"first_name": None}, "missing"),
+        ({"first_name": "Walsh", "last_name": "Thomas"}, "exact"),
+    ],
+)
+def test_first_name_levels(changes, expected):
+    assert _level(_pair(**changes), "first_name") == expected
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({}, "exact"),
+        ({"last_name": "Walhs"}, "jaro_winkler_high"),
+        ({"last_name": "Wallis"}, "jaro_winkler_mid"),
+        ({"last_name": "Ahmed"}, "different"),
+        ({"last_name": None}, "missing"),
+    ],
+)
+def test_last_name_levels(changes, expected):
+    assert _level(_pair(**changes), "last_name") == expected
+
+
+def test_swapped_names_are_compared_in_order_and_flagged():
+    people = _people(_pair(first_name="Walsh", last_name="Thomas"))
+    settings = ResolveSettings()
+    gamma = compare_pairs(prepare_records(people), settings.comparisons, np.array([0]), np.array([1]))
+    assert bool(gamma.names_swapped[0])
+    assert gamma.levels[0, 0] == 0 and gamma.levels[0, 1] == 0
+
+
+@pytest.mark.parametrize(
+    "dob, expected",
+    [
+        ("2010-04-07", "exact"),
+        ("2010-07-04", "day_month_swapped"),
+        ("2010-04-08", "one_day_apart"),
+        ("2010-04-06", "one_day_apart"),
+        ("2011-04-07", "year_apart"),
+        ("2010-04-20", "same_year_month"),
+        ("2010-04", "same_year_month"),
+        ("2010-09-30", "same_year"),
+        ("2010", "same_year"),
+        ("1987-01-15", "different"),
+        (None, "missing"),
+    ],
+)
+def test_dob_levels(dob, expected):
+    assert _level(_pair(dob=dob), "dob") == expected
+
+
+@pytest.mark.parametrize(
+    "postcode, expected",
+    [
+        ("PR1 4AB", "full"),
+        ("pr14ab", "full"),
+        ("PR1 4", "sector"),
+        ("PR1 4ZZ", "sector"),
+        ("PR1 9XY", "district"),
+        ("BB2 1AA", "different"),
+        (None, "missing"),
+    ],
+)
+def test_postcode_levels(postcode, expected):
+    assert _level(_pair(postcode=postcode), "postcode") == expected
+
+
+@pytest.mark.parametrize("sex, expected", [("M", "exact"), ("F", "different"), ("U", "missing"), (None, "missing")])
+def test_sex_levels(sex, expected):
+    assert _level(_pair(sex=sex), "sex") == expected
+
+
+def test_extra_column_comparison():
+    from linkage.resolve import Comparison
+
+    people = _people(_pair())
+    people["nhs_number"] = ["999 123", "999 123"]
+    settings = ResolveSettings(comparisons=(Comparison("nhs_number", "exact"),))
+    records = prepare_records(people, extra_columns=("nhs_number",))
+    gamma = compare_pairs(records, settings.comparisons, np.array([0]), np.array([1]))
+    assert gamma.levels[0, 0] == 0
+    people.loc[1, "nhs_number"] = "111 222"
+    records = prepare_records(people, extra_columns=("nhs_number",))
+    assert compare_pairs(records, settings.comparisons, np.array([0]), np.array([1])).levels[0, 0] == 1
+
+
+def test_missing_value_neither_rewards_nor_penalises():
+    from linkage.resolve._model import FellegiSunterModel
+
+    settings = ResolveSettings()
+    people = _people(_pair(postcode=None))
+    gamma = compare_pairs(prepare_records(people), settings.comparisons, np.array([0]), np.array([1]))
+    m = [np.full(len(c.levels), 1 / len(c.levels)) for c in settings.comparisons]
+    u = [np.linspace(1, 2, len(c.levels)) / np.linspace(1, 2, len(c.levels)).sum() for c in settings.comparisons]
+    model = FellegiSunterModel(settings.comparisons, m, u, prior=0.01)
+    weights = model.comparison_weights(gamma)
+    assert weights[0, [c.name for c in settings.comparisons].index("postcode")] == 0.0
