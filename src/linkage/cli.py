@@ -176,6 +176,12 @@ def _run_and_report(config: JobConfig, **options) -> None:
     for note in result.notes:
         click.echo(f"note: {note}")
     click.echo(f"{result.dataset.n_rejected} row(s) rejected (see rejects.csv)")
+    resolution = result.manifest.get("summary", {}).get("resolution")
+    if resolution:
+        click.echo(
+            f"resolution: {resolution['records']} person records -> {resolution['entities']} entities; "
+            f"{resolution['linked_pairs']} links, {resolution['review_pairs']} pairs to review (review_queue.csv)"
+        )
     click.echo(f"job '{config.name}' written to {result.folder}")
     for name in sorted(result.manifest["outputs"]):
         click.echo(f"  {name}")
