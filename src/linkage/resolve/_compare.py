@@ -17,7 +17,7 @@ from rapidfuzz.distance import JaroWinkler
 from ._prepare import UNKNOWN_DAY, Records, nickname_groups
 from ._settings import Comparison
 
-__all__ = ["Gamma", "compare_pairs", "jaro_winkler", "names_swapped", "MISSING"]
+__all__ = ["Gamma", "compare_pairs", "coded_similarity", "jaro_winkler", "names_swapped", "MISSING"]
 
 MISSING = np.int8(-1)
 
@@ -48,8 +48,23 @@ def jaro_winkler(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return process.cpdist(list(a), list(b), scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32)
 
 
-def _strings(series: pd.Series) -> np.ndarray:
-    return series.fillna("").to_numpy(dtype=object)
+def coded_similarity(a: np.ndarray, b: np.ndarray, vocabulary: np.ndarray) -> np.ndarray:
+    """Jaro-Winkler of coded strings (-1 = missing gives 0), computed once per distinct pair of values.
+
+    Candidate pairs repeat the same pairs of names over and over (a block of
+    Smiths); scoring each distinct pair once is what keeps comparison fast.
+    """
+    out = np.zeros(len(a), dtype=np.float32)
+    known = (a >= 0) & (b >= 0)
+    if not known.any():
+        return out
+    low = np.minimum(a[known], b[known])
+    high = np.maximum(a[known], b[known])
+    keys = low * (len(vocabulary) + 1) + high
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    scores = jaro_winkler(vocabulary[distinct // (len(vocabulary) + 1)], vocabulary[distinct % (len(vocabulary) + 1)])
+    out[known] = scores[inverse]
+    return out
 
 
 def _pick(conditions: list[np.ndarray], missing: np.ndarray, n: int, otherwise: int) -> np.ndarray:
@@ -61,54 +76,59 @@ def _pick(conditions: list[np.ndarray], missing: np.ndarray, n: int, otherwise: 
     return levels
 
 
-def _nickname_match(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """True where two different names share a nickname group (``tom`` ~ ``thomas``, ``liz`` ~ ``beth``)."""
+def _nickname_match(a: np.ndarray, b: np.ndarray, vocabulary: np.ndarray) -> np.ndarray:
+    """True where two different coded names share a nickname group (``tom`` ~ ``thomas``, ``liz`` ~ ``beth``)."""
     groups = nickname_groups()
-    vocabulary = pd.Index(pd.unique(np.concatenate([a, b])))
     table = pd.DataFrame(
-        [(name, group) for name in vocabulary if name in groups for group in groups[name]], columns=["name", "group"]
+        [(code, group) for code, name in enumerate(vocabulary) if name in groups for group in groups[name]],
+        columns=["code", "group"],
     )
     if table.empty:
         return np.zeros(len(a), dtype=bool)
     equivalent = table.merge(table, on="group")
-    codes_left = vocabulary.get_indexer(equivalent["name_x"])
-    codes_right = vocabulary.get_indexer(equivalent["name_y"])
-    size = len(vocabulary)
-    keys = np.unique(codes_left.astype(np.int64) * size + codes_right)
-    pair_keys = vocabulary.get_indexer(a).astype(np.int64) * size + vocabulary.get_indexer(b)
-    return np.isin(pair_keys, keys)
+    size = len(vocabulary) + 1
+    keys = np.unique(equivalent["code_x"].to_numpy(np.int64) * size + equivalent["code_y"].to_numpy(np.int64))
+    return (a >= 0) & (b >= 0) & np.isin(a * size + b, keys)
 
 
 def names_swapped(records: Records, left: np.ndarray, right: np.ndarray, threshold: float = 0.92) -> np.ndarray:
     """True where one record's first and last names are the other's last and first names.
 
     A swap is an error in how a name was recorded, not evidence of its own:
-    such pairs are compared with the names put back in order.
+    such pairs are compared with the names put back in order.  Only pairs
+    whose names do not already agree in order are checked.
     """
-    first = _strings(records.columns["first_name"])
-    last = _strings(records.columns["last_name"])
+    first, vocabulary = records.codes("first_name")
+    last, _ = records.codes("last_name")
     fa, la, fb, lb = first[left], last[left], first[right], last[right]
-    complete = (fa != "") & (la != "") & (fb != "") & (lb != "")
-    direct = jaro_winkler(fa, fb) + jaro_winkler(la, lb)
-    cross_first = jaro_winkler(fa, lb)
-    cross_last = jaro_winkler(la, fb)
-    return complete & (cross_first >= threshold) & (cross_last >= threshold) & (cross_first + cross_last > direct)
+    candidate = (fa >= 0) & (la >= 0) & (fb >= 0) & (lb >= 0) & ~((fa == fb) & (la == lb))
+    swapped = np.zeros(len(left), dtype=bool)
+    index = np.flatnonzero(candidate)
+    if len(index) == 0:
+        return swapped
+    cross_first = coded_similarity(fa[index], lb[index], vocabulary)
+    cross_last = coded_similarity(la[index], fb[index], vocabulary)
+    possible = (cross_first >= threshold) & (cross_last >= threshold)
+    index, cross_first, cross_last = index[possible], cross_first[possible], cross_last[possible]
+    direct = coded_similarity(fa[index], fb[index], vocabulary) + coded_similarity(la[index], lb[index], vocabulary)
+    swapped[index[cross_first + cross_last > direct]] = True
+    return swapped
 
 
 def _compare_names(
     records: Records, comparison: Comparison, left: np.ndarray, right: np.ndarray, swapped: np.ndarray
 ):
-    first = _strings(records.columns["first_name"])
-    last = _strings(records.columns["last_name"])
-    own, other = (first, last) if comparison.kind == "first_name" else (last, first)
+    own_name, other_name = ("first_name", "last_name") if comparison.kind == "first_name" else ("last_name", "first_name")
+    own, vocabulary = records.codes(own_name)
+    other, _ = records.codes(other_name)
     a = own[left]
     b = np.where(swapped, other[right], own[right])
-    missing = (a == "") | (b == "")
-    similarity = jaro_winkler(a, b)
+    missing = (a < 0) | (b < 0)
     exact = (a == b) & ~missing
+    similarity = coded_similarity(np.where(exact, -1, a), b, vocabulary)
     high, mid = comparison.thresholds
     if comparison.kind == "first_name":
-        nickname = _nickname_match(a, b) & ~exact
+        nickname = _nickname_match(a, b, vocabulary) & ~exact
         conditions = [exact, nickname, similarity >= high, similarity >= mid]
     else:
         conditions = [exact, similarity >= high, similarity >= mid]
@@ -116,9 +136,8 @@ def _compare_names(
     frequency = None
     if comparison.term_frequency:
         freq = records.name_frequency[comparison.kind]
-        position = freq.index.get_indexer(a)
-        values = np.where(position >= 0, freq.to_numpy()[np.maximum(position, 0)], np.nan)
-        frequency = np.where(exact, values, np.nan)
+        by_code = freq.reindex(vocabulary).to_numpy(dtype=np.float64, na_value=np.nan)
+        frequency = np.where(exact, by_code[np.maximum(a, 0)], np.nan)
     return levels, frequency
 
 
@@ -143,14 +162,14 @@ def _compare_dob(records: Records, left: np.ndarray, right: np.ndarray) -> np.nd
 
 
 def _compare_postcode(records: Records, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    full = _strings(records.columns["postcode"])
-    sector = _strings(records.columns["postcode_sector"])
-    district = _strings(records.columns["postcode_district"])
+    full, _ = records.codes("postcode")
+    sector, _ = records.codes("postcode_sector")
+    district, _ = records.codes("postcode_district")
     da, db = district[left], district[right]
-    missing = (da == "") | (db == "")
+    missing = (da < 0) | (db < 0)
     fa, fb = full[left], full[right]
     sa, sb = sector[left], sector[right]
-    conditions = [(fa == fb) & (fa != ""), (sa == sb) & (sa != ""), da == db]
+    conditions = [(fa == fb) & (fa >= 0), (sa == sb) & (sa >= 0), da == db]
     return _pick(conditions, missing, len(left), otherwise=3)
 
 
@@ -158,13 +177,13 @@ def _compare_column(records: Records, comparison: Comparison, left: np.ndarray, 
     key = comparison.column if comparison.column in records.columns else f"column:{comparison.column}"
     if key not in records.columns:
         raise KeyError(comparison.column)
-    values = _strings(records.columns[key])
-    a, b = values[left], values[right]
-    missing = (a == "") | (b == "")
+    codes, vocabulary = records.codes(key)
+    a, b = codes[left], codes[right]
+    missing = (a < 0) | (b < 0)
     exact = (a == b) & ~missing
     if comparison.kind == "exact":
         return _pick([exact], missing, len(a), otherwise=1)
-    similarity = jaro_winkler(a, b)
+    similarity = coded_similarity(np.where(exact, -1, a), b, vocabulary)
     high, mid = comparison.thresholds
     return _pick([exact, similarity >= high, similarity >= mid], missing, len(a), otherwise=3)
 

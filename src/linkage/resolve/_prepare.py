@@ -99,12 +99,31 @@ class Records:
     dob_day: np.ndarray
     dob_precision: np.ndarray  # 3 day, 2 month, 1 year, 0 unknown
     name_frequency: dict[str, pd.Series] = field(default_factory=dict)
+    _codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.record_id)
 
     def key(self, name: str) -> pd.Series:
         return self.columns[name]
+
+    def codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Integer code per record (-1 unknown) and the distinct values, computed once per key.
+
+        First and last names share one vocabulary, so a first name's code can
+        be compared with a last name's (swapped names).
+        """
+        if name not in self._codes:
+            if name in ("first_name", "last_name"):
+                both = pd.concat([self.columns["first_name"], self.columns["last_name"]], ignore_index=True)
+                codes, uniques = pd.factorize(both, use_na_sentinel=True)
+                n = len(self)
+                self._codes["first_name"] = (codes[:n].astype(np.int64), np.asarray(uniques, dtype=object))
+                self._codes["last_name"] = (codes[n:].astype(np.int64), np.asarray(uniques, dtype=object))
+            else:
+                codes, uniques = pd.factorize(self.columns[name], use_na_sentinel=True)
+                self._codes[name] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
+        return self._codes[name]
 
 
 UNKNOWN_DAY = np.iinfo(np.int64).min
@@ -197,10 +216,11 @@ def key_codes(records: Records, keys: tuple[str, ...]) -> np.ndarray:
     for key in keys:
         if key not in records.columns:
             raise KeyError(key)
-        codes, uniques = pd.factorize(records.columns[key], use_na_sentinel=True)
+        codes, uniques = records.codes(key)
         unknown |= codes < 0
         combined = combined * (len(uniques) + 1) + np.maximum(codes, 0)
-        combined, _ = pd.factorize(combined)
-        combined = combined.astype(np.int64)
+        if len(keys) > 1:
+            combined, _ = pd.factorize(combined)
+            combined = combined.astype(np.int64)
     combined[unknown] = -1
     return combined

@@ -82,10 +82,10 @@ DEFAULT_BLOCKING = (
     BlockingRule(("dob_unordered", "last_initial")),
     BlockingRule(("dob_unordered", "first_initial")),
     BlockingRule(("dob_unordered", "initials_set")),
-    BlockingRule(("name_set",)),
-    BlockingRule(("first_name_canonical", "last_name")),
+    BlockingRule(("name_set", "postcode_district")),
+    BlockingRule(("first_name_canonical", "last_name", "postcode_district")),
     BlockingRule(("postcode", "first_initial")),
-    BlockingRule(("last_name", "postcode_sector")),
+    BlockingRule(("last_name", "postcode_sector", "first_initial")),
     BlockingRule(("first_name_sound", "last_name_sound", "dob_year")),
 )
 
