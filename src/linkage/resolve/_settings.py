@@ -103,7 +103,7 @@ class ResolveSettings:
     blocking: tuple[BlockingRule, ...] = DEFAULT_BLOCKING
     comparisons: tuple[Comparison, ...] = DEFAULT_COMPARISONS
     #: pairs at or above this match probability are linked
-    threshold: float = 0.99
+    threshold: float = 0.95
     #: pairs in [review_from, threshold) go to the review queue
     review_from: float = 0.5
     #: blocks larger than this are skipped (and reported) to keep pair counts sane
@@ -224,7 +224,7 @@ def settings_from_dict(raw: dict | None, *, base: Path | None = None, seed: int 
 
     numbers = {}
     for key, default, low, high in (
-        ("threshold", 0.99, 0.0, 1.0),
+        ("threshold", 0.95, 0.0, 1.0),
         ("review_from", 0.5, 0.0, 1.0),
     ):
         value = raw.get(key, default)
