@@ -166,10 +166,10 @@ def _compare_postcode(records: Records, left: np.ndarray, right: np.ndarray) -> 
     sector, _ = records.codes("postcode_sector")
     district, _ = records.codes("postcode_district")
     da, db = district[left], district[right]
-    missing = (da < 0) | (db < 0)
     fa, fb = full[left], full[right]
     sa, sb = sector[left], sector[right]
-    conditions = [(fa == fb) & (fa >= 0), (sa == sb) & (sa >= 0), da == db]
+    missing = ((fa < 0) & (sa < 0) & (da < 0)) | ((fb < 0) & (sb < 0) & (db < 0))
+    conditions = [(fa == fb) & (fa >= 0), (sa == sb) & (sa >= 0), (da == db) & (da >= 0)]
     return _pick(conditions, missing, len(left), otherwise=3)
 
 

@@ -31,11 +31,17 @@ REVIEW_FLOOR = 0.005
 
 
 def held_for_review(gamma: Gamma, comparisons: tuple[Comparison, ...], names: tuple[str, ...]) -> np.ndarray:
-    """Pairs that clearly disagree on a comparison in ``names``: never linked automatically."""
+    """Pairs that clearly disagree on a comparison in ``names``: never linked automatically.
+
+    Exact agreement on a ``strong`` comparison (an NHS number, say) lifts the hold.
+    """
     held = np.zeros(len(gamma), dtype=bool)
     for index, comparison in enumerate(comparisons):
         if comparison.name in names:
             held |= gamma.levels[:, index] == comparison.levels.index("different")
+    for index, comparison in enumerate(comparisons):
+        if comparison.strong:
+            held &= gamma.levels[:, index] != 0
     return held
 
 
@@ -95,6 +101,7 @@ class FellegiSunterModel:
                     "kind": c.kind,
                     "thresholds": list(c.thresholds),
                     "term_frequency": c.term_frequency,
+                    "strong": c.strong,
                     "levels": [
                         {"level": name, "m": float(m), "u": float(u), "weight": float(np.log2(m / u))}
                         for name, m, u in zip(c.levels, self.m[i], self.u[i])
@@ -118,7 +125,9 @@ class FellegiSunterModel:
             comparisons = []
             m, u = [], []
             for item in data["comparisons"]:
-                comparison = Comparison(item["column"], item["kind"], tuple(item["thresholds"]), bool(item["term_frequency"]))
+                comparison = Comparison(
+                    item["column"], item["kind"], tuple(item["thresholds"]), bool(item["term_frequency"]), bool(item.get("strong", False))
+                )
                 if [level["level"] for level in item["levels"]] != list(comparison.levels):
                     raise ValueError(f"levels of {comparison.column} do not match this version's {comparison.kind} comparison")
                 comparisons.append(comparison)

@@ -68,23 +68,38 @@ def nickname_groups() -> dict[str, tuple[str, ...]]:
     return {name: tuple(sorted(canon)) for name, canon in groups.items()}
 
 
+_UK_OUTWARD = r"(GIR|[A-Z]{1,2}[0-9][A-Z0-9]?)"
+_UK_FULL = re.compile(rf"^{_UK_OUTWARD} ?([0-9][A-Z]{{2}})$")
+_UK_SECTOR = re.compile(rf"^{_UK_OUTWARD} ([0-9])[A-Z]?$")
+_UK_DISTRICT = re.compile(rf"^{_UK_OUTWARD}$")
+
+
 def _postcode_parts(value: object) -> tuple[str | None, str | None, str | None]:
-    """(full, sector, district) of a UK postcode, full only when complete; partial ``PR1 4`` gives sector."""
+    """(full, sector, district) of a postcode.
+
+    UK postcodes give all three (``PR1 4AB`` -> ``PR14AB``, ``PR1 4``, ``PR1``);
+    a partial one (``PR1 4``, ``PR1``) gives what it has.  Anything else (a
+    foreign postcode) is its own sector and district, so that blocking rules
+    on them still work; compared, it agrees in full or not at all.
+    """
     if not isinstance(value, str):
         return None, None, None
-    text = re.sub(r"[^A-Z0-9 ]", "", value.upper()).strip()
+    text = " ".join(re.sub(r"[^A-Z0-9 ]", "", value.upper()).split())
     if not text:
         return None, None, None
-    parts = text.split()
-    if len(parts) >= 2:
-        outward, inward = parts[0], "".join(parts[1:])
-    elif len(text) >= 5 and text[-3].isdigit():
-        outward, inward = text[:-3], text[-3:]
-    else:
-        outward, inward = text, ""
-    full = f"{outward}{inward}" if len(inward) == 3 else None
-    sector = f"{outward} {inward[0]}" if inward else None
-    return full, sector, outward or None
+    match = _UK_FULL.match(text)
+    if match:
+        outward, inward = match.groups()
+        return f"{outward}{inward}", f"{outward} {inward[0]}", outward
+    match = _UK_SECTOR.match(text)
+    if match:
+        outward, digit = match.groups()
+        return None, f"{outward} {digit}", outward
+    match = _UK_DISTRICT.match(text)
+    if match:
+        return None, None, match.group(1)
+    whole = text.replace(" ", "")
+    return whole, whole, whole
 
 
 @dataclass

@@ -68,6 +68,10 @@ class Comparison:
     kind: str
     thresholds: tuple[float, float] = (0.92, 0.80)
     term_frequency: bool = False
+    #: an identifier such as an NHS number or UPN: when it agrees exactly, a
+    #: disagreement on a review_when_different comparison no longer holds the
+    #: pair for review (the identifier outweighs a mistyped name or date)
+    strong: bool = False
 
     @property
     def name(self) -> str:
@@ -218,6 +222,7 @@ def settings_from_dict(raw: dict | None, *, base: Path | None = None, seed: int 
                         kind,
                         (float(thresholds[0]), float(thresholds[1])),
                         bool(item.get("term_frequency", kind in ("first_name", "last_name"))),
+                        bool(item.get("strong", False)),
                     )
                 )
             comparisons = tuple(items)
@@ -248,8 +253,9 @@ def settings_from_dict(raw: dict | None, *, base: Path | None = None, seed: int 
             value = default
         numbers[key] = value
 
-    review_when_different = raw.get("review_when_different", ["first_name", "dob", "sex"])
     names = [c.name for c in comparisons]
+    default_guard = [name for name in ("first_name", "dob", "sex") if name in names]
+    review_when_different = raw.get("review_when_different", default_guard)
     if not isinstance(review_when_different, list) or not all(isinstance(x, str) for x in review_when_different):
         problems.append("resolve.review_when_different must be a list of comparison names, e.g. [first_name, sex]")
         review_when_different = []
