@@ -29,7 +29,48 @@ def _stage_resolve(ctx: JobContext) -> None:
     ctx.state["summary"] = {**ctx.state.get("summary", {}), "resolution": resolution.stats}
 
 
+def network_settings(config: JobConfig):
+    from ..build import NetworkSettings
+
+    return NetworkSettings.from_dict(config.stage("network"))
+
+
+def _stage_build(ctx: JobContext) -> None:
+    from ..build import build_network
+
+    assert ctx.dataset is not None
+    resolution = ctx.state.get("resolution")
+    entities = resolution.entities if resolution is not None else None
+    network = build_network(ctx.dataset, entities, ctx.config, network_settings(ctx.config))
+    ctx.state["network"] = network
+    ctx.notes.extend(network.notes)
+    counts = network.edges["edge_type"].value_counts().sort_index()
+    ctx.state["summary"] = {
+        **ctx.state.get("summary", {}),
+        "network": {
+            "people": int(len(network.people)),
+            "places": int(len(network.places)),
+            "episodes": int(len(network.episodes)),
+            "operations": int(len(network.operations)),
+            "identifiers": int(len(network.identifiers)),
+            "edges": {str(k): int(v) for k, v in counts.items()},
+        },
+    }
+
+
+def _stage_export(ctx: JobContext) -> None:
+    from ..render.exports import write_graph_exports
+
+    network = ctx.state["network"]
+    for name, path in write_graph_exports(network, ctx.folder, notes=ctx.notes).items():
+        ctx.outputs[name] = path
+
+
 def register_default_stages() -> None:
     names = {stage.name for stage in STAGES}
     if "resolve" not in names:
         STAGES.append(Stage("resolve", _stage_resolve, check=resolve_settings))
+    if "build" not in names:
+        STAGES.append(Stage("build", _stage_build, check=network_settings))
+    if "export" not in names:
+        STAGES.append(Stage("export", _stage_export))

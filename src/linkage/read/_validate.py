@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from .._arrow import id_set, isin
 from ..config import Geography, JobConfig
 from ..contract import Table
 from ._files import RawTable
@@ -55,16 +55,6 @@ class ValidationResult:
     rejects: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
     rows_read: int = 0
-
-
-def _isin(values: pd.Series, known: pa.Array) -> np.ndarray:
-    """``values.isin(known)`` in Arrow (pandas falls back to Python objects for Arrow strings)."""
-    array = pa.array(values, type=pa.string(), from_pandas=True)
-    return pc.is_in(array, value_set=known).to_numpy(zero_copy_only=False).astype(bool)
-
-
-def _id_set(values: pd.Series) -> pa.Array:
-    return pc.unique(pa.array(values.dropna(), type=pa.string(), from_pandas=True))
 
 
 class _Rejects:
@@ -210,7 +200,7 @@ def validate_table(
         if ref.each:
             items = typed[ref.column]
             exploded = items[applies].explode().dropna()
-            unknown_items = exploded[~_isin(exploded.astype("str"), known)]
+            unknown_items = exploded[~isin(exploded.astype("str"), known)]
             if unknown_items.empty:
                 continue
             first_unknown = unknown_items.groupby(level=0).first()
@@ -222,7 +212,7 @@ def validate_table(
             )
             rejects.add(mask, ref.column, column_text, reason)
             continue
-        unknown = applies & ~_isin(column_text, known)
+        unknown = applies & ~isin(column_text, known)
         if unknown.any():
             rejects.add(
                 unknown,
@@ -263,9 +253,9 @@ def validate_table(
     typed.insert(0, ROW_COLUMN, lines)
     kept = typed[keep].reset_index(drop=True)
     if table.unique:
-        kept_ids[(table.name, table.unique)] = _id_set(kept[table.unique])
+        kept_ids[(table.name, table.unique)] = id_set(kept[table.unique])
     if table.name == "identifiers":
-        kept_ids[("identifiers", "identifier")] = _id_set(kept["identifier"])
+        kept_ids[("identifiers", "identifier")] = id_set(kept["identifier"])
 
     if config.geography is not None:
         warnings.extend(_authority_warnings(kept, table, config.geography))

@@ -1,0 +1,1 @@
+"""Stage 5 of the pipeline: views, the job report and exports."""

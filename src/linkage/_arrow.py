@@ -1,0 +1,32 @@
+"""Arrow-backed helpers for hot paths over string columns.
+
+pandas' ``Series.isin`` on Arrow strings turns the allowed values into Python
+objects one by one: fine for a short list, seconds for a million ids.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["isin", "id_set"]
+
+
+def _array(values) -> pa.Array | pa.ChunkedArray:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values
+    return pa.array(pd.Series(values, dtype="str"), type=pa.string(), from_pandas=True)
+
+
+def id_set(values) -> pa.Array:
+    """The distinct non-missing values, as an Arrow array for ``isin``."""
+    return pc.unique(pc.drop_null(_array(values)))
+
+
+def isin(values, allowed) -> np.ndarray:
+    """Boolean mask: which of ``values`` are among ``allowed`` (both string-like; missing is never in)."""
+    allowed = allowed if isinstance(allowed, pa.Array) else id_set(allowed)
+    mask = pc.is_in(_array(values), value_set=allowed)
+    return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool) if len(mask) else np.zeros(0, dtype=bool)

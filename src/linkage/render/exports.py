@@ -1,0 +1,48 @@
+"""Graph exports: GraphML and GEXF (Gephi and most network tools read them), written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+
+from ..build import Network, to_networkx
+
+__all__ = ["write_graph_exports", "MAX_EXPORT_EDGES"]
+
+#: above this many edges the identifier-to-identifier contact edges are left
+#: out of the exports (the person-level contact totals stay), with a note
+MAX_EXPORT_EDGES = 2_000_000
+
+
+def _atomic_graph_write(graph: nx.Graph, path: Path, writer) -> Path:
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        writer(graph, temp)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_graph_exports(network: Network, folder: str | Path, *, notes: list[str] | None = None) -> dict[str, Path]:
+    """``graph.graphml`` and ``graph.gexf`` of the whole network (typed nodes and edges)."""
+    folder = Path(folder)
+    edge_types = None
+    if len(network.edges) > MAX_EXPORT_EDGES:
+        kept = network.edges["edge_type"] != "contact"
+        edge_types = tuple(sorted(set(network.edges.loc[kept, "edge_type"])))
+        if notes is not None:
+            notes.append(
+                f"the network has {len(network.edges):,} edges: graph exports leave out the contact edges "
+                f"({int((~kept).sum()):,}) to stay usable in Gephi and i2; contacts.csv-level totals are in the analyses"
+            )
+    graph = to_networkx(network, edge_types=edge_types)
+    return {
+        "graph.graphml": _atomic_graph_write(graph, folder / "graph.graphml", nx.write_graphml),
+        "graph.gexf": _atomic_graph_write(graph, folder / "graph.gexf", nx.write_gexf),
+    }
