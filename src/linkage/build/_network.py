@@ -209,33 +209,37 @@ def _pair_frame(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def co_placed_edges(placements: pd.DataFrame, *, open_until: pd.Timestamp, min_overlap_days: float) -> pd.DataFrame:
-    """Children placed at one setting with overlapping dates: the setting and the overlap window."""
+    """Children placed at one setting with overlapping dates: the setting and the overlap window.
+
+    A sort-and-sweep interval join per setting (``overlapping_pairs``); pairs
+    are aggregated on integer codes and named once at the end.
+    """
     if placements.empty:
         return _empty_edges()
     start, end = interval_days(placements["start_date"], placements["end_date"], open_until)
-    group, _ = pd.factorize(placements["location_id"])
-    i, j = overlapping_pairs(group.astype(np.int64), start, end)
-    a = placements["entity_id"].to_numpy(dtype=object)[i]
-    b = placements["entity_id"].to_numpy(dtype=object)[j]
+    setting, settings = pd.factorize(placements["location_id"])
+    child, children = pd.factorize(placements["entity_id"])
+    i, j = overlapping_pairs(setting.astype(np.int64), start, end)
+    a, b = child[i], child[j]
     overlap_start = np.maximum(start[i], start[j])
     overlap_end = np.minimum(end[i], end[j])
     days = overlap_end - overlap_start
     keep = (a != b) & (days >= min_overlap_days)
-    source, target = _pair_frame(a[keep], b[keep])
-    frame = pd.DataFrame(
-        {
-            "source": source,
-            "target": target,
-            "via": placements["location_id"].to_numpy(dtype=object)[i][keep],
-            "start": pd.to_datetime(overlap_start[keep] * 86400, unit="s"),
-            "end": pd.to_datetime(overlap_end[keep] * 86400, unit="s"),
-            "weight": days[keep],
-        }
-    )
-    frame = (
-        frame.groupby(["source", "target", "via"], as_index=False)
-        .agg(start=("start", "min"), end=("end", "max"), weight=("weight", "sum"))
-    )
+    names = np.asarray(children, dtype=object)
+    # order each pair by entity id (not by code) so that source < target as text
+    a, b = a[keep], b[keep]
+    swap = names[a] > names[b]
+    low, high = np.where(swap, b, a), np.where(swap, a, b)
+    frame = pd.DataFrame({"low": low, "high": high, "setting": setting[i][keep],
+                          "start": overlap_start[keep], "end": overlap_end[keep], "weight": days[keep]})
+    frame = frame.groupby(["low", "high", "setting"], as_index=False, sort=False).agg(
+        start=("start", "min"), end=("end", "max"), weight=("weight", "sum"))
+    frame["source"] = names[frame["low"].to_numpy()]
+    frame["target"] = names[frame["high"].to_numpy()]
+    frame["via"] = np.asarray(settings, dtype=object)[frame["setting"].to_numpy()]
+    frame["start"] = pd.to_datetime(frame["start"] * 86400, unit="s")
+    frame["end"] = pd.to_datetime(frame["end"] * 86400, unit="s")
+    frame = frame.sort_values(["source", "target", "via"], kind="stable").reset_index(drop=True)
     return _edges(frame, source="source", source_type="person", target="target", target_type="person",
                   edge_type="co_placed", start="start", end="end", weight="weight", via="via", kind="care_setting")
 
