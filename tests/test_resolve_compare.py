@@ -146,3 +146,13 @@ def test_missing_value_neither_rewards_nor_penalises():
     model = FellegiSunterModel(settings.comparisons, m, u, prior=0.01)
     weights = model.comparison_weights(gamma)
     assert weights[0, [c.name for c in settings.comparisons].index("postcode")] == 0.0
+
+
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [("2147", "2147", "full"), ("2147", "2148", "different"), ("PR1 4AB", "2147", "different"), ("PR1", "PR1 4AB", "district")],
+)
+def test_postcodes_that_are_not_uk_are_compared_whole(a, b, expected):
+    rows = _pair(postcode=b)
+    rows[0] = BASE[:6] + (a,)
+    assert _level(rows, "postcode") == expected

@@ -1,0 +1,64 @@
+"""Benchmark: build the network and run every analysis at large scale.
+
+Target (issue 4): building plus all analyses in under 2 minutes and under
+6 GiB on 2 cores. Reading and resolution are timed separately (they have
+their own benchmarks); peak memory is the whole process's, so it includes
+them.
+
+    python bench/network_large.py [--scale large] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import machine, run_measured, world  # noqa: E402
+
+STEP = """
+import json, sys, tempfile, time
+from pathlib import Path
+from linkage.config import load_config
+from linkage.read import load_dataset
+from linkage.resolve import resolve_people
+from linkage.build import build_network
+from linkage.job._run import JobContext
+from linkage.job._analyses import run_analyses
+
+config = load_config(sys.argv[2])
+seconds = {}
+tick = time.perf_counter(); dataset = load_dataset(sys.argv[1], config); seconds["read"] = time.perf_counter() - tick
+tick = time.perf_counter(); resolution = resolve_people(dataset["people"]); seconds["resolve"] = time.perf_counter() - tick
+tick = time.perf_counter(); network = build_network(dataset, resolution.entities, config); seconds["build"] = time.perf_counter() - tick
+with tempfile.TemporaryDirectory() as folder:
+    ctx = JobContext(config=config, folder=Path(folder), dataset=dataset)
+    ctx.state["network"] = network
+    tick = time.perf_counter(); run_analyses(ctx); seconds["analyses"] = time.perf_counter() - tick
+    per_analysis = ctx.state["summary"]["analyses"]["seconds"]
+seconds = {k: round(v, 1) for k, v in seconds.items()}
+print(json.dumps({"seconds": seconds, "build_plus_analyses": round(seconds["build"] + seconds["analyses"], 1),
+                  "per_analysis": per_analysis, "people": int(len(network.people)), "edges": int(len(network.edges))}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="large", choices=["small", "medium", "large"])
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    folder = world(args.scale, args.seed)
+    config = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
+    result = run_measured(STEP, str(folder), str(config))
+    result["scale"] = args.scale
+    result["machine"] = machine()
+    print(json.dumps(result, indent=2))
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"network-{args.scale}.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
