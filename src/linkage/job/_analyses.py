@@ -112,7 +112,11 @@ def run_analyses(ctx: JobContext) -> None:
     timings = {}
     skipped = {}
     for analysis in ANALYSES:
-        missing = [table for table in analysis.requires() if not dataset.has(table)]
+        try:
+            requires = analysis.requires()
+        except ImportError:  # an analysis not built into this version
+            continue
+        missing = [table for table in requires if not dataset.has(table)]
         if missing:
             skipped[analysis.name] = missing
             ctx.notes.append(
