@@ -58,6 +58,12 @@ def _stage_build(ctx: JobContext) -> None:
     }
 
 
+def _stage_analyse(ctx: JobContext) -> None:
+    from ._analyses import run_analyses
+
+    run_analyses(ctx)
+
+
 def _stage_export(ctx: JobContext) -> None:
     from ..render.exports import write_graph_exports
 
@@ -72,5 +78,7 @@ def register_default_stages() -> None:
         STAGES.append(Stage("resolve", _stage_resolve, check=resolve_settings))
     if "build" not in names:
         STAGES.append(Stage("build", _stage_build, check=network_settings))
+    if "analyse" not in names:
+        STAGES.append(Stage("analyse", _stage_analyse))
     if "export" not in names:
         STAGES.append(Stage("export", _stage_export))

@@ -1,0 +1,307 @@
+"""Key people: brokers between clusters, BCUs and forms of exploitation, and vulnerable people.
+
+Research on child-exploitation networks (Cockbain et al. 2011) warns that a
+single measure misleads, so every row carries several:
+
+- ``degree``: people tied to the person (the ties of ``clusters.person_ties``);
+- ``betweenness``: share of shortest paths through the person, on the risk
+  subgraph the clusters are found on, counted in ties (hops), normalised as
+  networkx does. Exact (one breadth-first search per person, Brandes 2001)
+  up to ``EXACT_BETWEENNESS`` people; above that estimated from seeded
+  random sources (Brandes and Pich 2007): ``betweenness_sample`` of them, or
+  by default as many as keep the searches to about ``SAMPLE_BUDGET`` tie
+  visits (16 on the large synthetic world, where one search takes about
+  0.15 s). Each search is vectorised level by level with numpy;
+- ``brokerage``: distinct clusters among the person's ties, minus one (a
+  perpetrator tied into three groups scores 2), with the clusters named in
+  ``clusters_bridged``; a cluster counts when the person's ties into it weigh
+  at least ``STRONG_TIE`` (a single co-placement or a few calls into a
+  cluster do not make a broker); ``bcus_bridged`` names the BCUs the person
+  and their ties span when more than one; ``cse_cce_bridge`` is true when the person is
+  tied both to people flagged for CSE and to people flagged for CCE (the two
+  travel together);
+- ``vulnerable_pattern``: the Neo4j POLE "vulnerable person" query: not a
+  suspect or offender in any crime themselves, yet tied to at least
+  ``vulnerable_min`` people who are (``n_crime_ties``).
+
+Rows: everyone with a role (victim or perpetrator), looked after or flagged
+for CSE/CCE, brokering two or more clusters, or matching the vulnerable
+pattern; ranked by ``key_score`` (``KEY_WEIGHTS``), then betweenness, degree
+and id, and cut at ``limit`` rows (default ``DEFAULT_LIMIT``: a list a person
+can read; pass ``limit=None`` for all).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..build._network import Network
+from .clusters import (
+    STRONG_TIE,
+    TIE_TYPES,
+    _cached_ties,
+    _cached_view,
+    _distinct,
+    _empty,
+    _joined,
+    _pairs,
+    _person_clusters,
+    _person_detail,
+    _person_flags,
+    _sum_by_key,
+    _text_at,
+    _typed,
+)
+
+__all__ = [
+    "REQUIRES",
+    "KEY_PEOPLE_COLUMNS",
+    "KEY_WEIGHTS",
+    "EXACT_BETWEENNESS",
+    "SAMPLE_BUDGET",
+    "SAMPLE_RANGE",
+    "DEFAULT_LIMIT",
+    "key_people",
+    "sampled_betweenness",
+]
+
+#: input tables the analysis needs
+REQUIRES: tuple[str, ...] = ("people",)
+
+#: ``key_people.csv``: the contract's columns first, then the detail
+KEY_PEOPLE_COLUMNS: dict[str, str] = {
+    "entity_id": "str",
+    "roles": "str",
+    "degree": "int64",
+    "betweenness": "float64",
+    "brokerage": "int64",
+    "clusters_bridged": "str",
+    "bcus_bridged": "str",
+    "cse_cce_bridge": "bool",
+    "vulnerable_pattern": "bool",
+    "n_crime_ties": "int64",
+    "label": "str",
+    "cluster_id": "str",
+    "key_score": "float64",
+}
+#: ``key_score`` = sum of these weights times the person's measures
+KEY_WEIGHTS: dict[str, float] = {
+    "brokerage": 3.0,          # per extra cluster bridged
+    "betweenness_rank": 3.0,   # 1 for the highest betweenness, falling to 0 at the median of those above 0
+    "bcus_bridged": 1.0,       # per extra BCU spanned
+    "cse_cce_bridge": 1.0,
+    "perpetrator": 1.0,
+    "crime_ties": 0.5,         # per tie to a suspect or offender, at most 10 counted
+}
+#: exact betweenness up to this many people in the risk subgraph, sampled above
+EXACT_BETWEENNESS = 3000
+#: sources sampled on bigger graphs: enough for about this many tie visits, within SAMPLE_RANGE sources
+#: (a search visits every tie of its component twice: 16 sources on the large synthetic world's 1.4M ties)
+SAMPLE_BUDGET = 40_000_000
+SAMPLE_RANGE = (16, 256)
+#: rows kept (the highest ranked)
+DEFAULT_LIMIT = 10000
+
+
+def _csr(n: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Undirected edges as compressed rows: neighbours of v are ``indices[indptr[v]:indptr[v + 1]]``."""
+    src = np.concatenate([a, b])
+    dst = np.concatenate([b, a])
+    order = np.argsort(src, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    return indptr, dst[order]
+
+
+def _neighbours(indptr: np.ndarray, indices: np.ndarray, frontier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(node, neighbour) for every tie of the nodes in ``frontier``."""
+    start = indptr[frontier]
+    count = indptr[frontier + 1] - start
+    total = int(count.sum())
+    offset = np.repeat(start - np.cumsum(count) + count, count) + np.arange(total)
+    return np.repeat(frontier, count), indices[offset]
+
+
+def sampled_betweenness(n: int, a: np.ndarray, b: np.ndarray, *, k: int | None = None, seed: int = 0) -> np.ndarray:
+    """Betweenness centrality of an unweighted undirected graph given as edge arrays.
+
+    Brandes' algorithm, one breadth-first search per source, each level
+    vectorised. ``k`` sources drawn with ``seed`` (all when ``k`` is None or
+    >= n). Normalised as ``networkx.betweenness_centrality(normalized=True)``:
+    sums over sources divided by (n - 1)(n - 2), times n / k when sampled.
+    """
+    bc = np.zeros(n)
+    if n <= 2 or not len(a):
+        return bc
+    indptr, indices = _csr(n, np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+    if k is None or k >= n:
+        sources = np.arange(n)
+    else:
+        sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
+    dist = np.full(n, -1, dtype=np.int64)
+    sigma = np.zeros(n)
+    delta = np.zeros(n)
+    for s in sources:
+        if indptr[s + 1] == indptr[s]:
+            continue
+        dist[s] = 0
+        sigma[s] = 1.0
+        frontier = np.array([s], dtype=np.int64)
+        reached = [frontier]
+        steps = []
+        depth = 0
+        while len(frontier):
+            parent, child = _neighbours(indptr, indices, frontier)
+            # the unvisited neighbours are exactly the next level: every tie into them is a shortest-path step
+            down = dist[child] < 0
+            parent, child = parent[down], child[down]
+            new = _distinct(child)
+            dist[new] = depth + 1
+            np.add.at(sigma, child, sigma[parent])
+            steps.append((parent, child))
+            reached.append(new)
+            frontier = new
+            depth += 1
+        for parent, child in reversed(steps):
+            np.add.at(delta, parent, sigma[parent] / sigma[child] * (1.0 + delta[child]))
+        seen = np.concatenate(reached)
+        bc[seen] += delta[seen]
+        bc[s] -= delta[s]
+        dist[seen] = -1
+        sigma[seen] = 0.0
+        delta[seen] = 0.0
+    scale = 1.0 / ((n - 1) * (n - 2))
+    if len(sources) < n:
+        scale *= n / len(sources)
+    return bc * scale
+
+
+def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | None = None,
+               clusters_members: pd.DataFrame | None = None, vulnerable_min: int = 3,
+               limit: int | None = DEFAULT_LIMIT, ties: tuple[str, ...] = TIE_TYPES, min_contacts: float = 10,
+               min_weight: float = 0.5) -> pd.DataFrame:
+    """Brokers, central people and vulnerable people, ranked (``key_people.csv``).
+
+    Parameters
+    ----------
+    network : the built ``Network``.
+    seed : seed of the betweenness sample (and of the clusters, when they are worked out here).
+    betweenness_sample : sources sampled for betweenness; by default exact up to
+        ``EXACT_BETWEENNESS`` people in the risk subgraph, and above that enough sources for about
+        ``SAMPLE_BUDGET`` tie visits (within ``SAMPLE_RANGE``).
+    clusters_members : ``cluster_members.csv`` from ``clusters``; worked out when not given.
+    vulnerable_min : ties to suspects or offenders that make the vulnerable pattern.
+    limit : rows kept, highest ranked first (None: all).
+    ties, min_contacts, min_weight : the ties used, as in ``clusters``.
+
+    Returns
+    -------
+    One row per person (``KEY_PEOPLE_COLUMNS``), highest ``key_score`` first.
+
+    Examples
+    --------
+    >>> table, members = clusters(network)                          # doctest: +SKIP
+    >>> key_people(network, clusters_members=members).head()        # doctest: +SKIP
+    """
+    if network.people is None or network.people.empty:
+        return _empty(KEY_PEOPLE_COLUMNS)
+    view = _cached_view(network, min_contacts=min_contacts)
+    found = _cached_ties(view, ties=ties, min_weight=min_weight)
+    n = view.n
+    cluster_of, cluster_ids = _person_clusters(network, view, clusters_members, seed=seed, ties=ties,
+                                          min_contacts=min_contacts, min_weight=min_weight)
+
+    flags = _person_flags(view)
+
+    # every tie in both directions
+    src = np.concatenate([found.a, found.b])
+    dst = np.concatenate([found.b, found.a])
+    degree = np.bincount(src, minlength=n)
+
+    # the POLE vulnerable-person pattern: suspects and offenders of crimes (any event when types are not recorded)
+    part = view.participation
+    criminal = np.zeros(n, dtype=bool)
+    criminal[part.loc[part["perpetrator"].to_numpy() & part["crime"].to_numpy(), "person"].to_numpy()] = True
+    n_crime_ties = np.bincount(src, weights=criminal[dst].astype(np.float64), minlength=n).astype(np.int64)
+    vulnerable = ~criminal & (n_crime_ties >= vulnerable_min)
+
+    # brokerage: distinct clusters the person's ties reach, counting a cluster when the ties into it weigh
+    # at least STRONG_TIE (one co-placement or one phone contact into a cluster is not a bridge)
+    n_c = max(len(cluster_ids), 1)
+    weight = np.concatenate([found.weight, found.weight])
+    into = cluster_of[dst] >= 0
+    key, total = _sum_by_key(src[into] * n_c + cluster_of[dst][into], weight[into])
+    strong = total >= STRONG_TIE
+    owner, bridged = key[strong] // n_c, key[strong] % n_c
+    n_bridged = np.bincount(owner, minlength=n)
+    brokerage = np.maximum(n_bridged - 1, 0)
+
+    # BCUs spanned by the person and their ties
+    bcu_code, bcu_names = pd.factorize(view.people["bcu"] if "bcu" in view.people else pd.Series([None] * n),
+                                       sort=True)
+    everyone = np.arange(n)
+    span_owner, span_bcu = _pairs(np.concatenate([src, everyone]), np.concatenate([bcu_code[dst], bcu_code]),
+                                  max(len(bcu_names), 1))
+    n_bcus = np.bincount(span_owner, minlength=n)
+
+    cse_cce = (np.bincount(src, weights=flags["cse"][dst].astype(np.float64), minlength=n) > 0) & \
+              (np.bincount(src, weights=flags["cce"][dst].astype(np.float64), minlength=n) > 0)
+
+    # betweenness on the risk subgraph the clusters are found on
+    risk = flags["risk"]
+    betweenness = np.zeros(n)
+    inside = risk[found.a] & risk[found.b]
+    nodes = _distinct(np.concatenate([found.a[inside], found.b[inside]]))
+    if len(nodes) > 2:
+        local = np.full(n, -1, dtype=np.int64)
+        local[nodes] = np.arange(len(nodes))
+        k = betweenness_sample
+        if k is None and len(nodes) > EXACT_BETWEENNESS:
+            k = int(np.clip(SAMPLE_BUDGET // max(2 * int(inside.sum()), 1), *SAMPLE_RANGE))
+        betweenness[nodes] = sampled_betweenness(len(nodes), local[found.a[inside]], local[found.b[inside]],
+                                                 k=k, seed=seed)
+    betweenness = np.round(betweenness, 12)
+
+    # which rows, and their order
+    candidates = np.flatnonzero(risk | (brokerage >= 1) | vulnerable)
+    positive = betweenness[betweenness > 0]
+    median = np.median(positive) if len(positive) else 0.0
+    top = positive.max() if len(positive) else 0.0
+    between_rank = np.clip((betweenness - median) / (top - median), 0.0, 1.0) if top > median else np.zeros(n)
+    score = (KEY_WEIGHTS["brokerage"] * brokerage + KEY_WEIGHTS["betweenness_rank"] * between_rank
+             + KEY_WEIGHTS["bcus_bridged"] * np.maximum(n_bcus - 1, 0) + KEY_WEIGHTS["cse_cce_bridge"] * cse_cce
+             + KEY_WEIGHTS["perpetrator"] * flags["perpetrator"]
+             + KEY_WEIGHTS["crime_ties"] * np.minimum(n_crime_ties, 10))
+    score = np.round(score, 9)
+    # ids are sorted, so a person's code orders them by id
+    order = candidates[np.lexsort((candidates, -degree[candidates], -betweenness[candidates], -score[candidates]))]
+    if limit is not None:
+        order = order[:limit]
+
+    # text, for the rows shown only
+    shown = np.full(n, -1, dtype=np.int64)
+    shown[order] = np.arange(len(order))
+    pick = shown[owner] >= 0
+    bridged_text, _ = _joined(shown[owner[pick]], cluster_ids[bridged[pick]] if len(cluster_ids)
+                              else bridged[pick].astype(object), len(order))
+    pick = shown[span_owner] >= 0
+    bcus_text, _ = _joined(shown[span_owner[pick]], np.asarray(bcu_names, dtype=object)[span_bcu[pick]]
+                           if len(bcu_names) else span_bcu[pick].astype(object), len(order))
+    own = cluster_of[order]
+    table = pd.DataFrame({
+        "entity_id": view.ids[order],
+        "roles": _person_detail(view.people, order),
+        "degree": degree[order],
+        "betweenness": betweenness[order],
+        "brokerage": brokerage[order],
+        "clusters_bridged": np.where(n_bridged[order] > 1, bridged_text, ""),
+        "bcus_bridged": np.where(n_bcus[order] > 1, bcus_text, ""),
+        "cse_cce_bridge": cse_cce[order],
+        "vulnerable_pattern": vulnerable[order],
+        "n_crime_ties": n_crime_ties[order],
+        "label": _text_at(view.people, "label", order) if "label" in view.people else view.ids[order],
+        "cluster_id": np.where(own >= 0, cluster_ids[np.maximum(own, 0)] if len(cluster_ids) else "", ""),
+        "key_score": score[order],
+    })
+    return _typed(table, KEY_PEOPLE_COLUMNS)

@@ -1,0 +1,175 @@
+"""Key people: brokers found on the synthetic world, the POLE vulnerable-person pattern on a hand-built network,
+and betweenness equal to networkx's."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from linkage.analyse.clusters import clusters
+from linkage.analyse.key_people import KEY_PEOPLE_COLUMNS, key_people, sampled_betweenness
+from linkage.build import build_network
+from linkage.config import load_config
+from linkage.read import load_dataset
+from linkage.resolve import resolve_people
+from linkage.synth import generate_world
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = 17
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("world")
+    generate_world(folder, scale="small", seed=SEED)
+    config = load_config(REPO / "configs" / "demo.yaml")
+    dataset = load_dataset(folder, config)
+    resolution = resolve_people(dataset["people"])
+    network = build_network(dataset, resolution.entities, config)
+    truth = folder / "truth"
+    records = pd.read_csv(truth / "records.csv", dtype=str)[["record_id", "person_id"]]
+    entity_of = records.merge(network.entities, on="record_id")[["person_id", "entity_id"]].drop_duplicates()
+    return {"network": network, "entity_of": entity_of,
+            "persons": pd.read_csv(truth / "persons.csv", dtype=str),
+            "members": pd.read_csv(truth / "group_members.csv", dtype=str)}
+
+
+@pytest.fixture(scope="module")
+def found(world):
+    table, members = clusters(world["network"], seed=0)
+    return table, members, key_people(world["network"], seed=0, clusters_members=members)
+
+
+def test_perpetrators_in_several_groups_rank_high_as_brokers(world, found):
+    _, members, people = found
+    persons = world["persons"]
+    several = persons[persons["group_ids"].fillna("").str.contains(";")
+                      & persons["roles"].fillna("").str.contains("perpetrator")]
+    assert len(several) >= 1
+    rank = {entity: i + 1 for i, entity in enumerate(people["entity_id"])}
+    group_cluster = (world["members"][world["members"]["member_type"].isin(["victim", "perpetrator"])]
+                     .merge(world["entity_of"], left_on="member_id", right_on="person_id")
+                     .merge(members, left_on="entity_id", right_on="node_id")
+                     .groupby("group_id")["cluster_id"].agg(lambda c: c.mode().iloc[0]))
+    for person in several.itertuples(index=False):
+        entities = world["entity_of"].loc[world["entity_of"]["person_id"] == person.person_id, "entity_id"]
+        best = min(rank[e] for e in entities if e in rank)
+        assert best <= 25, (person.person_id, best)
+        row = people[people["entity_id"].isin(entities)].iloc[0]
+        assert row["brokerage"] >= 1
+        bridged = set(row["clusters_bridged"].split(";"))
+        assert {group_cluster[g] for g in person.group_ids.split(";")} <= bridged
+    # perpetrators and brokers lead the list
+    top = people.head(25)
+    assert (top["brokerage"] >= 1).all()
+    assert top["roles"].str.contains("perpetrator").mean() >= 0.3
+
+
+def test_rows_columns_and_order(world, found):
+    _, _, people = found
+    assert list(people.columns) == list(KEY_PEOPLE_COLUMNS)
+    assert list(people.columns[:5]) == ["entity_id", "roles", "degree", "betweenness", "brokerage"]
+    assert people["entity_id"].is_unique
+    assert people["key_score"].is_monotonic_decreasing
+    network_people = world["network"].people.set_index("entity_id")
+    # everyone with a role is listed (the small world is far below the row limit)
+    with_role = set(network_people.index[network_people["role"] != ""])
+    assert with_role <= set(people["entity_id"])
+    assert (people.loc[people["brokerage"] >= 1, "clusters_bridged"].str.count(";") == people.loc[
+        people["brokerage"] >= 1, "brokerage"]).all()
+    assert set(people["bcus_bridged"]) - {""} <= {";".join(sorted(c)) for c in (
+        ("East", "South"), ("East", "West"), ("South", "West"), ("East", "South", "West"))}
+    assert (people["betweenness"].between(0, 1)).all()
+    limited = key_people(world["network"], clusters_members=found[1], limit=10)
+    pd.testing.assert_frame_equal(limited, people.head(10))
+
+
+def test_same_network_and_seed_give_the_same_table(world, found):
+    again = key_people(copy.deepcopy(world["network"]), seed=0)
+    pd.testing.assert_frame_equal(found[2], again)
+
+
+def test_betweenness_equals_networkx():
+    graph = nx.connected_watts_strogatz_graph(300, 4, 0.2, seed=3)
+    a, b = np.array(graph.edges()).T
+    ours = sampled_betweenness(300, a, b)
+    theirs = nx.betweenness_centrality(graph)
+    assert np.allclose(ours, [theirs[v] for v in range(300)])
+    sampled = sampled_betweenness(300, a, b, k=100, seed=1)
+    assert np.array_equal(sampled, sampled_betweenness(300, a, b, k=100, seed=1))
+    assert np.corrcoef(sampled, ours)[0, 1] > 0.8
+
+
+def _tiny(tmp_path: Path, config) -> object:
+    """V knows four offenders, W two; O1 is an offender who knows the others; N knows nobody."""
+    tables = {
+        "people": ["record_id,source,first_name,last_name,dob,sex,postcode,local_authority,flags",
+                   "V,police,Val,Ash,2008-01-01,F,,Preston,",
+                   "W,police,Wyn,Bell,2008-02-02,F,,Preston,looked_after",
+                   "O1,police,Oli,Cole,1990-01-01,M,,Preston,",
+                   "O2,police,Ozz,Dale,1991-01-01,M,,Chorley,",
+                   "O3,police,Orr,East,1992-01-01,M,,Burnley,",
+                   "O4,police,Ola,Ford,1993-01-01,M,,Burnley,",
+                   "I,police,Ivy,Gray,1980-01-01,F,,Preston,",
+                   "N,police,Ned,Hall,2009-01-01,M,,Preston,"],
+        "events": ["event_id,event_type,category,operation,date,location_id,local_authority,status",
+                   "C1,crime,CSE,,2021-01-01,,Preston,closed",
+                   "C2,crime,CCE,,2021-02-01,,Preston,closed",
+                   "C3,crime,drugs,,2021-03-01,,Burnley,closed",
+                   "C4,crime,violence,,2021-04-01,,Burnley,closed",
+                   "I1,intelligence,CSE,,2021-05-01,,Preston,live"],
+        "event_people": ["event_id,record_id,role",
+                         "C1,O1,offender", "C2,O2,suspect", "C3,O3,offender", "C4,O4,suspect",
+                         "I1,I,suspect"],
+        "associations": ["record_id_a,record_id_b,kind,date",
+                         "V,O1,associate,", "V,O2,associate,", "V,O3,associate,", "V,O4,associate,",
+                         "W,O1,associate,", "W,I,associate,",
+                         "O1,O2,co_offender,", "O1,O3,co_offender,", "O1,O4,co_offender,"],
+    }
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    for name, lines in tables.items():
+        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dataset = load_dataset(folder, config)
+    return build_network(dataset, None, config)
+
+
+def test_vulnerable_pattern_on_a_hand_built_network(tmp_path, lancashire_config):
+    network = _tiny(tmp_path, lancashire_config)
+    people = key_people(network, vulnerable_min=3).set_index("entity_id")
+    # V is party to no crime and knows four offenders; O1 knows three but is an offender himself;
+    # W (looked after, so listed) knows one offender and one intelligence suspect (not a crime);
+    # N has no role and no ties, so is not listed
+    assert set(people.index[people["vulnerable_pattern"]]) == {"V"}
+    assert people.loc["V", "n_crime_ties"] == 4
+    assert people.loc["O1", "n_crime_ties"] == 3
+    assert people.loc["W", "n_crime_ties"] == 1
+    assert people.loc["V", "degree"] == 4
+    assert people.loc["O1", "roles"] == "perpetrator;CSE"
+    assert people.loc["V", "roles"] == ""
+    assert people.loc["W", "roles"] == "looked_after"
+    assert "N" not in people.index
+    # V spans Preston (South) and Burnley (East) through its ties; CSE and CCE offenders on both sides
+    assert people.loc["V", "bcus_bridged"] == "East;South"
+    assert people.loc["V", "cse_cce_bridge"]
+    two = key_people(network, vulnerable_min=5).set_index("entity_id")
+    assert not two["vulnerable_pattern"].any()
+    # O1 sits between V, W and the other offenders: the highest betweenness
+    assert people["betweenness"].idxmax() == "O1"
+
+
+def test_empty_network_gives_an_empty_table_with_the_contract_columns(write_dataset, lancashire_config):
+    folder = write_dataset(only=())
+    network = build_network(load_dataset(folder, lancashire_config), None, lancashire_config)
+    network.people = network.people.iloc[:0]
+    table = key_people(network)
+    assert table.empty and list(table.columns) == list(KEY_PEOPLE_COLUMNS)
+    people_only = build_network(load_dataset(folder, lancashire_config), None, lancashire_config)
+    table = key_people(people_only)
+    assert list(table.columns) == list(KEY_PEOPLE_COLUMNS)
+    assert (table["degree"] == 0).all() and (table["betweenness"] == 0).all()
