@@ -93,8 +93,14 @@ def tiny_network(tmp_path: Path, config, tables: dict[str, list[str]] = TINY):
     return build_network(dataset, None, config)
 
 
-def test_each_reason_with_its_score_and_evidence(tmp_path, lancashire_config):
-    result = candidate_links(tiny_network(tmp_path, lancashire_config))
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory, lancashire_config):
+    """The hand-built network as written above (tests that change the tables build their own)."""
+    return tiny_network(tmp_path_factory.mktemp("tiny"), lancashire_config)
+
+
+def test_each_reason_with_its_score_and_evidence(tiny):
+    result = candidate_links(tiny)
     assert list(result.columns) == COLUMNS
     expected = pd.DataFrame({
         "entity_id_a": ["K1", "K1", "K1", "K2"],
@@ -112,8 +118,8 @@ def test_each_reason_with_its_score_and_evidence(tmp_path, lancashire_config):
     pd.testing.assert_frame_equal(result, expected.astype(result.dtypes.to_dict()), check_dtype=True)
 
 
-def test_recorded_associates_are_never_candidates(tmp_path, lancashire_config):
-    with_association = candidate_links(tiny_network(tmp_path, lancashire_config))
+def test_recorded_associates_are_never_candidates(tiny, tmp_path, lancashire_config):
+    with_association = candidate_links(tiny)
     assert ("P1", "P2") not in set(zip(with_association["entity_id_a"], with_association["entity_id_b"]))
     tables = {k: v for k, v in TINY.items() if k != "associations"}
     result = candidate_links(tiny_network(tmp_path / "b", lancashire_config, tables)).set_index(["entity_id_a", "entity_id_b"])
@@ -132,9 +138,8 @@ def test_reasons_add_up_on_one_pair(tmp_path, lancashire_config):
     assert pair["evidence"] == "shared vehicle XY34ZZZ; placed together at H1 for 45 days"
 
 
-def test_common_contacts_threshold_and_cap(tmp_path, lancashire_config):
-    network = tiny_network(tmp_path, lancashire_config)
-    assert "common_contacts" not in set(candidate_links(network, min_common_contacts=4)["reason"])
+def test_common_contacts_threshold_and_cap(tiny, tmp_path, lancashire_config):
+    assert "common_contacts" not in set(candidate_links(tiny, min_common_contacts=4)["reason"])
     # Q2 also calls two numbers far more often: with a cap of two contacts, Q2 no longer links K2 and Q1
     tables = {k: list(v) for k, v in TINY.items()}
     tables["people"] += ["Z1,health,Ian,Ivy,1990-09-09,M,,Burnley,", "Z2,health,Jo,Jay,1990-10-10,F,,Burnley,"]

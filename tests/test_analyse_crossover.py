@@ -70,8 +70,14 @@ def tiny_network(tmp_path: Path, config, tables: dict[str, list[str]] = TINY):
     return build_network(dataset, None, config)
 
 
-def test_shared_victims_perpetrators_and_locations_are_counted_exactly(tmp_path, lancashire_config):
-    result = operation_crossover(tiny_network(tmp_path, lancashire_config))
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory, lancashire_config):
+    """The hand-built network as written above (tests that change the tables build their own)."""
+    return tiny_network(tmp_path_factory.mktemp("tiny"), lancashire_config)
+
+
+def test_shared_victims_perpetrators_and_locations_are_counted_exactly(tiny):
+    result = operation_crossover(tiny)
     assert list(result.columns) == COLUMNS
     rows = result.set_index(["operation_a", "operation_b"])
     assert list(rows.index) == [("Op Alpha", "Op Beta"), ("Op Alpha", "Op Gamma"), ("Op Beta", "Op Gamma")]
@@ -86,8 +92,8 @@ def test_shared_victims_perpetrators_and_locations_are_counted_exactly(tmp_path,
     assert rows.loc[("Op Beta", "Op Gamma"), "categories_b"] == "drugs"
 
 
-def test_event_only_operations_never_pair(tmp_path, lancashire_config):
-    result = operation_crossover(tiny_network(tmp_path, lancashire_config))
+def test_event_only_operations_never_pair(tiny):
+    result = operation_crossover(tiny)
     names = set(result["operation_a"]) | set(result["operation_b"])
     assert names == {"Op Alpha", "Op Beta", "Op Gamma"}
     assert "S2" not in ";".join(result["perpetrators"])  # S2 only took part in the event outside any operation

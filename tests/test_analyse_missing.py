@@ -82,8 +82,14 @@ def tiny_network(tmp_path: Path, config, tables: dict[str, list[str]] = TINY):
     return build_network(dataset, None, config)
 
 
-def test_children_missing_together_with_the_evidence(tmp_path, lancashire_config):
-    links = missing_links(tiny_network(tmp_path, lancashire_config))
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory, lancashire_config):
+    """The hand-built network as written above (tests that change the tables build their own)."""
+    return tiny_network(tmp_path_factory.mktemp("tiny"), lancashire_config)
+
+
+def test_children_missing_together_with_the_evidence(tiny):
+    links = missing_links(tiny)
     assert list(links.columns) == LINK_COLUMNS
     assert list(zip(links["entity_id_a"], links["entity_id_b"])) == [("C1", "C2"), ("C1", "C3")]
     together, park = links.iloc[0], links.iloc[1]
@@ -110,16 +116,16 @@ def test_only_found_with_is_enough_and_adults_never_pair(tmp_path, lancashire_co
     assert "A1" not in set(links.index.get_level_values(0)) | set(links.index.get_level_values(1))
 
 
-def test_repeat_missing_counts_each_childs_episodes(tmp_path, lancashire_config):
-    links = missing_links(tiny_network(tmp_path, lancashire_config), repeat_threshold=2)
+def test_repeat_missing_counts_each_childs_episodes(tiny):
+    links = missing_links(tiny, repeat_threshold=2)
     together = links.iloc[0]
     assert (together["n_missing_a"], together["n_missing_b"]) == (2, 2)
     assert bool(together["repeat_missing"])
     assert not links.iloc[1]["repeat_missing"]  # C3 went missing once
 
 
-def test_missing_profile_of_each_child(tmp_path, lancashire_config):
-    profile = missing_profile(tiny_network(tmp_path, lancashire_config), repeat_threshold=2)
+def test_missing_profile_of_each_child(tiny):
+    profile = missing_profile(tiny, repeat_threshold=2)
     assert list(profile.columns) == PROFILE_COLUMNS
     assert list(profile["entity_id"]) == ["C1", "C2", "C3"]
     rows = profile.set_index("entity_id")
@@ -135,9 +141,8 @@ def test_missing_profile_of_each_child(tmp_path, lancashire_config):
     assert (c3["found_businesses"], c3["place_perpetrators"], c3["place_phone_perpetrators"]) == ("", "", "")
 
 
-def test_every_event_category_when_asked(tmp_path, lancashire_config):
-    network = tiny_network(tmp_path, lancashire_config)
-    rows = missing_profile(network, event_categories=None).set_index("entity_id")
+def test_every_event_category_when_asked(tiny):
+    rows = missing_profile(tiny, event_categories=None).set_index("entity_id")
     assert rows.loc["C1", "place_perpetrators"] == "A1;C3"  # C3's violence in the park, where C1 was found
     assert rows.loc["C3", "place_perpetrators"] == ""  # never the child themself
 

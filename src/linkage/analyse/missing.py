@@ -225,7 +225,7 @@ def _place_people(network: Network, perpetrators: pd.Index,
 
 def missing_profile(network: Network, *, repeat_threshold: int = 3,
                     event_categories: tuple[str, ...] | None = EXPLOITATION_CATEGORIES) -> pd.DataFrame:
-    """One row per person with missing episodes: how often, since when, where found, with whom, and who is behind those places.
+    """One row per child with missing episodes: how often, where found, with whom, and who is tied to those places.
 
     ``repeat_missing``: at least ``repeat_threshold`` episodes.
     ``found_locations`` / ``found_businesses``: where the episodes ended (all
