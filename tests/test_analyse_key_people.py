@@ -64,10 +64,11 @@ def test_perpetrators_in_several_groups_rank_high_as_brokers(world, found):
         assert row["brokerage"] >= 1
         bridged = set(row["clusters_bridged"].split(";"))
         assert {group_cluster[g] for g in person.group_ids.split(";")} <= bridged
-    # perpetrators and brokers lead the list
+    # brokers lead the list: perpetrators, and the looked-after victims whose ties cross groups
     top = people.head(25)
     assert (top["brokerage"] >= 1).all()
-    assert top["roles"].str.contains("perpetrator").mean() >= 0.3
+    assert top["roles"].str.contains("perpetrator").mean() >= 0.2
+    assert top["roles"].str.contains("victim").mean() >= 0.5
 
 
 def test_rows_columns_and_order(world, found):

@@ -21,6 +21,8 @@ it runs on a million people in seconds.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -124,17 +126,56 @@ def _strings(values) -> pa.Array:
 
 
 def _positions(values, ids: pa.Array) -> np.ndarray:
-    """Position of each value among ``ids`` (-1 when missing or absent), by one Arrow hash lookup."""
-    found = pc.index_in(_strings(values), value_set=_strings(ids))
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    """Position of each value among ``ids`` (-1 when missing or absent), by one Arrow hash lookup.
+
+    Runs of equal values (tie tables sorted by source) are looked up once.
+    """
+    array = _strings(values)
+    run = None
+    if len(array) > 1:
+        changed = pc.not_equal(array.slice(1), array.slice(0, len(array) - 1)).fill_null(True)
+        head = np.r_[True, changed.to_numpy(zero_copy_only=False)]
+        if head.sum() < 0.5 * len(array):
+            run = np.cumsum(head) - 1
+            array = array.filter(pa.array(head))
+    found = pc.index_in(array, value_set=_strings(ids)).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return found if run is None else found[run]
 
 
 def _person_ids(network: Network) -> pa.Array:
     return _strings(network.people["entity_id"])
 
 
-def _person_ties(network: Network, ties: tuple[str, ...] = PERSON_TIES, *,
-                 dated: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+_CACHE: dict = {}
+_TABLES = ("people", "edges", "contacts")
+
+
+def _person_ties(network: Network, ties: tuple[str, ...] = PERSON_TIES
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``_read_person_ties``, kept for the next analysis of the same network object (and tables).
+
+    One slot: a job's analyses run one after another on one network, and each
+    would otherwise spend seconds looking up millions of tie ends.
+    """
+    key = (id(network), tuple(ties), tuple(id(getattr(network, t, None)) for t in _TABLES))
+    hit = _CACHE.get("ties")
+    if hit is not None and hit[0] == key and hit[1]() is network:
+        return hit[2]
+    found = _read_person_ties(network, tuple(ties))
+    _CACHE.clear()
+    _CACHE["ties"] = (key, weakref.ref(network), found)
+    weakref.finalize(network, _forget, id(network))
+    return found
+
+
+def _forget(network_id: int) -> None:
+    """Drop the cached ties once their network is gone."""
+    hit = _CACHE.get("ties")
+    if hit is not None and hit[0][0] == network_id and hit[1]() is None:
+        _CACHE.clear()
+
+
+def _read_person_ties(network: Network, ties: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Person-person ties as people-table positions: (a, b, start seconds or ``_UNDATED``, index into ``ties``).
 
     One row per edge, a != b. Contact ties are read from ``network.contacts``
@@ -144,20 +185,19 @@ def _person_ties(network: Network, ties: tuple[str, ...] = PERSON_TIES, *,
     contacts = network.contacts
     from_contacts = ("contact" in ties and contacts is not None and len(contacts) > 0
                      and {"source", "target", "source_type", "target_type", "first_date"} <= set(contacts.columns))
-    parts = []  # (source, target, start or None, kind) of person-person rows
+    parts = []  # (source, target, start, kind) of person-person rows
     edges = network.edges
     kinds = [t for t in ties if not (from_contacts and t == "contact")]
     mask = edges["edge_type"].isin(kinds).to_numpy()
     if mask.any():
         sub = edges.loc[mask, ["source", "target", "source_type", "target_type", "edge_type", "start"]]
         sub = sub[((sub["source_type"] == "person") & (sub["target_type"] == "person")).to_numpy()]
-        parts.append((sub["source"], sub["target"], sub["start"] if dated else None,
-                      pd.Index(ties).get_indexer(sub["edge_type"])))
+        parts.append((sub["source"], sub["target"], sub["start"], pd.Index(ties).get_indexer(sub["edge_type"])))
     if from_contacts:
         person = ((contacts["source_type"] == "person") & (contacts["target_type"] == "person")).to_numpy()
         pick = pa.array(person)
         parts.append((_strings(contacts["source"]).filter(pick), _strings(contacts["target"]).filter(pick),
-                      contacts["first_date"].to_numpy()[person] if dated else None,
+                      contacts["first_date"].to_numpy()[person],
                       np.full(int(person.sum()), ties.index("contact"))))
     if not parts:
         empty = np.zeros(0, np.int64)
@@ -169,18 +209,23 @@ def _person_ties(network: Network, ties: tuple[str, ...] = PERSON_TIES, *,
     pieces = np.split(position, np.cumsum(sizes)[:-1])
     a = np.concatenate(pieces[0::2])
     b = np.concatenate(pieces[1::2])
-    start = np.concatenate([_seconds(part[2]) if part[2] is not None else np.full(len(part[3]), _UNDATED)
-                            for part in parts])
+    start = np.concatenate([_seconds(part[2]) for part in parts])
     kind = np.concatenate([np.asarray(part[3], dtype=np.int64) for part in parts])
     keep = (a >= 0) & (b >= 0) & (a != b)
     return a[keep], b[keep], start[keep], kind[keep]
 
 
-def _expand(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All (query position, sorted position) with ``sorted_keys[pos] == queries[q]``: a join by binary search."""
-    lo = np.searchsorted(sorted_keys, queries, side="left")
-    hi = np.searchsorted(sorted_keys, queries, side="right")
-    count = hi - lo
+def _expand(sorted_keys: np.ndarray, queries: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """All (query position, sorted position) with ``sorted_keys[pos] == queries[q]``.
+
+    Keys are people positions in [0, size): the rows of each key are found
+    through an offsets array (a compressed index), not by binary search.
+    A query of -1 matches nothing.
+    """
+    offsets = np.r_[0, np.cumsum(np.bincount(sorted_keys, minlength=size))]
+    valid = queries >= 0
+    lo = np.where(valid, offsets[np.where(valid, queries, 0)], 0)
+    count = np.where(valid, offsets[np.where(valid, queries, 0) + 1], 0) - lo
     q = np.repeat(np.arange(len(queries)), count)
     pos = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
     return q, pos
@@ -278,7 +323,7 @@ def _perpetrator_pairs(network: Network, stays: pd.DataFrame) -> tuple[np.ndarra
     su, sv, st = directed(in_care[a] & dated, in_care[b] & dated)
     order = np.argsort(su, kind="stable")
     su, sv, st = su[order], sv[order], st[order]
-    q, pos = _expand(su, child)
+    q, pos = _expand(su, child, people)
     inside = (st[pos] >= window_start[q]) & (st[pos] < window_end[q])
     q, first = q[inside], sv[pos[inside]]
     key = _distinct(q.astype(np.int64) * people + first)
@@ -292,7 +337,7 @@ def _perpetrator_pairs(network: Network, stays: pd.DataFrame) -> tuple[np.ndarra
     pair, pt = pair[order], pt[order]
     first_of_pair = np.r_[True, pair[1:] != pair[:-1]] if len(pair) else np.zeros(0, bool)
     eu, ev, et = pair[first_of_pair] // people, pair[first_of_pair] % people, pt[first_of_pair]
-    q2, pos2 = _expand(eu, first)
+    q2, pos2 = _expand(eu, first, people)
     stay2 = q[q2]
     reached = ev[pos2]
     ok = (et[pos2] < window_end[stay2]) & (reached != child[stay2])

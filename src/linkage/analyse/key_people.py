@@ -14,9 +14,10 @@ single measure misleads, so every row carries several:
   0.15 s). Each search is vectorised level by level with numpy;
 - ``brokerage``: distinct clusters among the person's ties, minus one (a
   perpetrator tied into three groups scores 2), with the clusters named in
-  ``clusters_bridged``; a cluster counts when the person's ties into it weigh
-  at least ``STRONG_TIE`` (a single co-placement or a few calls into a
-  cluster do not make a broker); ``bcus_bridged`` names the BCUs the person
+  ``clusters_bridged``; a cluster counts when the person is tied to at least
+  ``BRIDGE_MEMBERS`` of its members and those ties weigh at least
+  ``STRONG_TIE`` (one co-placement, one missing episode together or a few
+  calls into a cluster do not make a broker); ``bcus_bridged`` names the BCUs the person
   and their ties span when more than one; ``cse_cce_bridge`` is true when the person is
   tied both to people flagged for CSE and to people flagged for CCE (the two
   travel together);
@@ -49,6 +50,7 @@ from .clusters import (
     _person_clusters,
     _person_detail,
     _person_flags,
+    _str_series,
     _sum_by_key,
     _text_at,
     _typed,
@@ -62,6 +64,7 @@ __all__ = [
     "SAMPLE_BUDGET",
     "SAMPLE_RANGE",
     "DEFAULT_LIMIT",
+    "BRIDGE_MEMBERS",
     "key_people",
     "sampled_betweenness",
 ]
@@ -100,6 +103,8 @@ EXACT_BETWEENNESS = 3000
 #: (a search visits every tie of its component twice: 16 sources on the large synthetic world's 1.4M ties)
 SAMPLE_BUDGET = 40_000_000
 SAMPLE_RANGE = (16, 256)
+#: a cluster counts as bridged when the person is tied to at least this many of its members
+BRIDGE_MEMBERS = 2
 #: rows kept (the highest ranked)
 DEFAULT_LIMIT = 10000
 
@@ -226,13 +231,14 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
     n_crime_ties = np.bincount(src, weights=criminal[dst].astype(np.float64), minlength=n).astype(np.int64)
     vulnerable = ~criminal & (n_crime_ties >= vulnerable_min)
 
-    # brokerage: distinct clusters the person's ties reach, counting a cluster when the ties into it weigh
-    # at least STRONG_TIE (one co-placement or one phone contact into a cluster is not a bridge)
+    # brokerage: distinct clusters the person's ties reach, counting a cluster when the person is tied to
+    # BRIDGE_MEMBERS or more of its members with ties weighing STRONG_TIE or more in all
     n_c = max(len(cluster_ids), 1)
     weight = np.concatenate([found.weight, found.weight])
     into = cluster_of[dst] >= 0
-    key, total = _sum_by_key(src[into] * n_c + cluster_of[dst][into], weight[into])
-    strong = total >= STRONG_TIE
+    key, total, members = _sum_by_key(src[into] * n_c + cluster_of[dst][into], weight[into],
+                                      np.ones(int(into.sum()), dtype=np.int64))
+    strong = (total >= STRONG_TIE) & (members >= BRIDGE_MEMBERS)
     owner, bridged = key[strong] // n_c, key[strong] % n_c
     n_bridged = np.bincount(owner, minlength=n)
     brokerage = np.maximum(n_bridged - 1, 0)
@@ -291,7 +297,7 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
     own = cluster_of[order]
     table = pd.DataFrame({
         "entity_id": view.ids[order],
-        "roles": _person_detail(view.people, order),
+        "roles": _str_series(_person_detail(view.people, order)),
         "degree": degree[order],
         "betweenness": betweenness[order],
         "brokerage": brokerage[order],

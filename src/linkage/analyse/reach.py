@@ -143,7 +143,7 @@ def _pairs(network: Network, people: pd.DataFrame, ties: tuple[str, ...]) -> pd.
     if len(ties) > 16:
         raise ValueError(f"ties names {len(ties)} edge types; name at most 16 "
                          f"(the person-person types are {', '.join(PERSON_TIES)})")
-    a, b, _, kind = _person_ties(network, ties, dated=False)
+    a, b, _, kind = _person_ties(network, ties)
     n = max(len(people), 1)
     # one sorted key per (pair, type); the types of a pair become a bit mask
     key = _distinct((np.minimum(a, b) * n + np.maximum(a, b)) * 32 + kind)
@@ -209,7 +209,7 @@ def reach_ties(network: Network, *, geography: Geography | None = None,
     for column in ("cross_bcu", "cross_force"):
         values = frame[column].to_numpy()
         frame[column] = pd.array(np.where(np.isnan(values), None, values == 1.0), dtype="boolean")
-    return _typed(frame.sort_values(["side", "entity_id_a", "entity_id_b"], kind="stable"), TIE_COLUMNS)
+    return _typed(frame, TIE_COLUMNS)  # victim ties, then perpetrator ties, each in the people table's order
 
 
 def _group(side: str, looked_after: np.ndarray) -> np.ndarray:
@@ -297,7 +297,7 @@ def _by_person(people: pd.DataFrame, side_ties: pd.DataFrame) -> pd.DataFrame:
     position = frame.pop("position").to_numpy()
     for column in ("entity_id", "looked_after", "local_authority", "bcu", "force"):
         frame[column] = people[column].take(position).to_numpy()
-    return _typed(frame.sort_values(["side", "entity_id"], kind="stable"), PERSON_COLUMNS)
+    return _typed(frame, PERSON_COLUMNS)  # victims, then perpetrators, each in the people table's order
 
 
 def reach_by_person(network: Network, *, geography: Geography | None = None,
