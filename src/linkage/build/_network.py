@@ -110,11 +110,17 @@ def _empty_edges() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in EDGE_COLUMNS})
 
 
+#: edge columns whose string arguments are labels, never column names
+_LABELS = ("source_type", "target_type", "edge_type")
+
+
 def _edges(frame: pd.DataFrame, **columns) -> pd.DataFrame:
+    """Edge rows from ``frame``: a string names one of its columns, except for the type labels in ``_LABELS``
+    (pass a Series to take a type from a column)."""
     out = pd.DataFrame(index=frame.index)
     for name in EDGE_COLUMNS:
         value = columns.get(name)
-        if isinstance(value, str) and value in frame.columns:
+        if isinstance(value, str) and value in frame.columns and name not in _LABELS:
             out[name] = frame[value].to_numpy()
         elif isinstance(value, (pd.Series, np.ndarray)):
             out[name] = np.asarray(value)
@@ -416,7 +422,7 @@ def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobCo
         holdings["owner"] = np.where(person, holdings["owner_id"].map(entity_of).fillna(holdings["owner_id"]), holdings["owner_id"])
         holdings["owner_type"] = np.where(person, "person", "place")
         identifiers = holdings.groupby(["identifier"], as_index=False).agg(kind=("kind", "first"), n_holders=("owner", "nunique"))
-        edge_parts.append(_edges(holdings, source="owner", source_type="owner_type", target="identifier",
+        edge_parts.append(_edges(holdings, source="owner", source_type=holdings["owner_type"], target="identifier",
                                  target_type="identifier", edge_type="holds", start="first_seen", end="last_seen", kind="kind"))
         edge_parts.append(shared_identifier_edges(holdings, max_holders=settings.max_identifier_holders))
         heavy = identifiers[identifiers["n_holders"] > settings.max_identifier_holders]
@@ -425,8 +431,8 @@ def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobCo
         if dataset.has("contacts"):
             raw_contacts = dataset["contacts"].drop(columns=["_row"])
             contacts = owner_contacts(raw_contacts, holdings)
-            edge_parts.append(_edges(contacts, source="source", source_type="source_type", target="target",
-                                     target_type="target_type", edge_type="contact", start="first_date",
+            edge_parts.append(_edges(contacts, source="source", source_type=contacts["source_type"], target="target",
+                                     target_type=contacts["target_type"], edge_type="contact", start="first_date",
                                      end="last_date", weight="count"))
 
     if dataset.has("associations"):
