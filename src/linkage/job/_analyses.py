@@ -83,7 +83,8 @@ def _businesses(ctx, network):
 
 def _key_people(ctx, network):
     module = importlib.import_module("linkage.analyse.key_people")
-    return {"key_people.csv": module.key_people(network, seed=ctx.config.seed)}
+    members = ctx.state.get("cluster_members")
+    return {"key_people.csv": module.key_people(network, seed=ctx.config.seed, clusters_members=members)}
 
 
 def _candidates(ctx, network):
