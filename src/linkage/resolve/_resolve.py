@@ -197,10 +197,9 @@ def resolve_people(
     if overrides is not None:
         must = (overrides.left[overrides.same], overrides.right[overrides.same])
         cannot = (overrides.left[~overrides.same], overrides.right[~overrides.same])
-        cannot_keys = set(zip(cannot[0].tolist(), cannot[1].tolist()))
-        if cannot_keys:
-            pair_keys = list(zip(candidates.left.tolist(), candidates.right.tolist()))
-            link &= ~np.fromiter((k in cannot_keys for k in pair_keys), bool, len(pair_keys))
+        if len(cannot[0]):
+            n = len(records)
+            link &= ~np.isin(candidates.left * n + candidates.right, cannot[0].astype(np.int64) * n + cannot[1])
     clusters = cluster_pairs(
         records,
         candidates.left[link],
