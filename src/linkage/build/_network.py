@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._arrow import isin
+from .._arrow import id_set, isin, positions_in, take_strings
 from ..config import JobConfig
 from ..contract import PERPETRATOR_ROLES
 from ..read import Dataset
 from ._geo import authority_table, place_coordinates
+from ._entities import EntityLookup
 from ._intervals import interval_days, overlapping_pairs
 from ._sets import group_has, joined_values
 
@@ -107,7 +108,7 @@ class Network:
 
 
 def _empty_edges() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in EDGE_COLUMNS})
+    return _edges(pd.DataFrame())
 
 
 #: edge columns whose string arguments are labels, never column names
@@ -116,55 +117,77 @@ _LABELS = ("source_type", "target_type", "edge_type")
 
 def _edges(frame: pd.DataFrame, **columns) -> pd.DataFrame:
     """Edge rows from ``frame``: a string names one of its columns, except for the type labels in ``_LABELS``
-    (pass a Series to take a type from a column)."""
-    out = pd.DataFrame(index=frame.index)
+    (pass a Series to take a type from a column).
+
+    Every part gets the same dtypes (dates as ``datetime64[s]``, weight as
+    float), so that joining the parts never falls back to Python objects.
+    """
+    out = {}
+    n = len(frame)
     for name in EDGE_COLUMNS:
         value = columns.get(name)
         if isinstance(value, str) and value in frame.columns and name not in _LABELS:
-            out[name] = frame[value].to_numpy()
-        elif isinstance(value, (pd.Series, np.ndarray)):
-            out[name] = np.asarray(value)
+            value = frame[value]
+        if isinstance(value, pd.Series):
+            value = value.reset_index(drop=True)  # strings stay Arrow strings, not Python objects
+        if name in _DATES:
+            out[name] = _seconds(value, n)
+        elif name == "weight":
+            out[name] = np.ones(n) if value is None else pd.to_numeric(pd.Series(value), errors="coerce").fillna(1.0).to_numpy(dtype=float)
+        elif isinstance(value, str):
+            out[name] = pd.Series(value, index=pd.RangeIndex(n), dtype="str")
+        elif value is None:
+            out[name] = pd.Series(None, index=pd.RangeIndex(n), dtype=object)
         else:
-            out[name] = value
-    return out.reset_index(drop=True)
+            out[name] = pd.Series(value) if not isinstance(value, pd.Series) else value
+    return pd.DataFrame(out)
 
 
-def _entity_map(entities: pd.DataFrame) -> pd.Series:
-    return entities.drop_duplicates("record_id").set_index("record_id")["entity_id"]
+_DATES = ("start", "end")
+
+
+def _seconds(value, n: int) -> np.ndarray:
+    if value is None:
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    return pd.to_datetime(pd.Series(value)).to_numpy(dtype="datetime64[s]")
 
 
 def _people_table(dataset: Dataset, entities: pd.DataFrame, config: JobConfig) -> pd.DataFrame:
-    people = dataset["people"].merge(entities, on="record_id", how="left")
-    people["entity_id"] = people["entity_id"].fillna(people["record_id"])
-    grouped = people.groupby("entity_id", sort=True)
-    table = pd.DataFrame(index=grouped.size().index)
-    table["n_records"] = grouped.size()
-    table["sources"] = joined_values(people["entity_id"], people["source"], index=table.index)
-    authority = people["local_authority"].dropna()
-    if len(authority):
-        mode = (
-            people.dropna(subset=["local_authority"])
-            .groupby(["entity_id", "local_authority"]).size().rename("n").reset_index()
-            .sort_values(["entity_id", "n", "local_authority"], ascending=[True, False, True])
-            .drop_duplicates("entity_id").set_index("entity_id")["local_authority"]
-        )
-        table["local_authority"] = mode.reindex(table.index)
+    """One row per entity, worked on integer entity codes (codes follow entity id order)."""
+    people = dataset["people"]
+    entity = EntityLookup(entities)(people["record_id"]).reset_index(drop=True)
+    code, names = pd.factorize(entity, sort=True)
+    index = pd.RangeIndex(len(names))
+    table = pd.DataFrame({"entity_id": np.asarray(names, dtype=object), "n_records": np.bincount(code, minlength=len(names))})
+    table["sources"] = joined_values(code, people["source"], index=index).to_numpy()
+    authority = people["local_authority"]
+    if authority.notna().any():
+        authority_code, authorities = pd.factorize(authority, sort=True)
+        counts = pd.DataFrame({"entity": code, "authority": authority_code})
+        counts = counts[counts["authority"] >= 0].value_counts().rename("n").reset_index()
+        counts = counts.sort_values(["entity", "n", "authority"], ascending=[True, False, True]).drop_duplicates("entity")
+        mode = np.full(len(names), None, dtype=object)
+        mode[counts["entity"].to_numpy()] = np.asarray(authorities, dtype=object)[counts["authority"].to_numpy()]
+        table["local_authority"] = mode
     else:
         table["local_authority"] = None
-    flags = people[["entity_id", "flags"]].explode("flags").dropna()
-    table["flags"] = joined_values(flags["entity_id"], flags["flags"], index=table.index)
-    first = people.sort_values(["entity_id", "record_id"]).drop_duplicates("entity_id").set_index("entity_id")
-    names = (first["first_name"].fillna("") + " " + first["last_name"].fillna("")).str.strip()
-    table["label"] = names.reindex(table.index).replace("", np.nan).fillna(pd.Series(table.index, index=table.index))
-    table["sex"] = first["sex"].reindex(table.index)
-    table["dob"] = first["dob"].reindex(table.index)
+    flags = pd.DataFrame({"entity": code, "flags": people["flags"].to_numpy(dtype=object)}).explode("flags")
+    table["flags"] = joined_values(flags["entity"].to_numpy(dtype=np.int64), flags["flags"], index=index).to_numpy()
+    record_rank, _ = pd.factorize(people["record_id"].astype(str), sort=True)
+    order = np.lexsort((record_rank, code))
+    first = order[np.r_[True, code[order][1:] != code[order][:-1]][: len(order)]]  # each entity's smallest record id
+    first_name = people["first_name"].to_numpy(dtype=object)[first]
+    last_name = people["last_name"].to_numpy(dtype=object)[first]
+    label = (pd.Series(first_name).fillna("") + " " + pd.Series(last_name).fillna("")).str.strip()
+    table["label"] = np.where(label.to_numpy(dtype=object) == "", table["entity_id"].to_numpy(), label.to_numpy(dtype=object))
+    table["sex"] = people["sex"].to_numpy(dtype=object)[first]
+    table["dob"] = people["dob"].to_numpy()[first]
     geography = authority_table(table["local_authority"], config.geography)
-    table["local_authority"] = geography["local_authority"]
-    table["bcu"] = geography["bcu"]
-    table["force"] = geography["force"]
-    table["out_of_force"] = geography["out_of_force"]
-    table.index.name = "entity_id"
-    return table.reset_index()
+    table["local_authority"] = geography["local_authority"].to_numpy()
+    table["bcu"] = geography["bcu"].to_numpy()
+    table["force"] = geography["force"].to_numpy()
+    table["out_of_force"] = geography["out_of_force"].to_numpy()
+    return table
 
 
 def _places_table(dataset: Dataset, config: JobConfig) -> pd.DataFrame:
@@ -321,21 +344,67 @@ def shared_identifier_edges(holdings: pd.DataFrame, *, max_holders: int) -> pd.D
 
 
 def owner_contacts(contacts: pd.DataFrame, holdings: pd.DataFrame) -> pd.DataFrame:
-    """Contacts between identifiers, lifted to their holders: one row per (holder, holder) with totals."""
+    """Contacts between identifiers, lifted to their holders: one row per (holder, holder) with totals.
+
+    ``n_contact_records`` counts the identifier-to-identifier contact rows
+    behind a tie. Worked on integer codes: holders are coded in
+    (type, id) order, so a pair is put in order by comparing codes.
+    """
+    columns = ["source", "source_type", "target", "target_type", "count", "first_date", "last_date", "n_contact_records"]
     if contacts.empty or holdings.empty:
-        return pd.DataFrame(columns=["source", "source_type", "target", "target_type", "count", "first_date", "last_date", "n_identifiers"])
+        return pd.DataFrame(columns=columns)
     owners = holdings[["identifier", "owner", "owner_type"]].drop_duplicates(["identifier", "owner"])
-    lifted = contacts[["from_identifier", "to_identifier", "count", "first_date", "last_date"]]
-    lifted = lifted.merge(owners.rename(columns={"identifier": "from_identifier", "owner": "source", "owner_type": "source_type"}), on="from_identifier")
-    lifted = lifted.merge(owners.rename(columns={"identifier": "to_identifier", "owner": "target", "owner_type": "target_type"}), on="to_identifier")
-    lifted = lifted[lifted["source"] != lifted["target"]]
-    swap = (lifted["source_type"] + lifted["source"]) > (lifted["target_type"] + lifted["target"])
-    for a, b in (("source", "target"), ("source_type", "target_type")):
-        lifted.loc[swap, [a, b]] = lifted.loc[swap, [b, a]].to_numpy()
-    return lifted.groupby(["source", "source_type", "target", "target_type"], as_index=False).agg(
-        count=("count", "sum"), first_date=("first_date", "min"), last_date=("last_date", "max"),
-        n_identifiers=("from_identifier", "nunique"),
-    )
+    owner_key = owners["owner_type"].astype(str) + "\x1f" + owners["owner"].astype(str)
+    owner_code, owner_names = pd.factorize(owner_key, sort=True)
+    held = id_set(owners["identifier"])
+    holder = pd.DataFrame({"identifier": positions_in(owners["identifier"], held), "owner": owner_code})
+    lifted = pd.DataFrame({
+        "from": positions_in(contacts["from_identifier"], held), "to": positions_in(contacts["to_identifier"], held),
+        "count": pd.to_numeric(contacts["count"]).fillna(1).to_numpy(dtype=np.int64),
+        "first_date": contacts["first_date"].to_numpy(dtype="datetime64[s]"),
+        "last_date": contacts["last_date"].to_numpy(dtype="datetime64[s]"),
+    })
+    lifted = lifted[(lifted["from"] >= 0) & (lifted["to"] >= 0)]
+    lifted = lifted.merge(holder.rename(columns={"identifier": "from", "owner": "a"}), on="from")
+    lifted = lifted.merge(holder.rename(columns={"identifier": "to", "owner": "b"}), on="to")
+    a, b = lifted["a"].to_numpy(np.int64), lifted["b"].to_numpy(np.int64)
+    keep = a != b
+    pair = np.minimum(a, b)[keep] * np.int64(len(owner_names)) + np.maximum(a, b)[keep]
+    order = np.argsort(pair, kind="stable")
+    pair = pair[order]
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, dtype=np.int64)
+    first_seen = lifted["first_date"].to_numpy()[keep][order].astype(np.int64)
+    last_seen = lifted["last_date"].to_numpy()[keep][order].astype(np.int64)
+    nat = np.iinfo(np.int64).min  # NaT as an integer: left out of the minimum and maximum
+    first_seen = np.minimum.reduceat(np.where(first_seen == nat, np.iinfo(np.int64).max, first_seen), starts) if len(starts) else first_seen
+    last_seen = np.maximum.reduceat(last_seen, starts) if len(starts) else last_seen
+    first_seen[first_seen == np.iinfo(np.int64).max] = nat
+    # each owner code's type and id, from its first holding row
+    first_row = np.empty(len(owner_names), dtype=np.int64)
+    first_row[owner_code[::-1]] = np.arange(len(owner_code))[::-1]
+    low, high = pair[starts] // len(owner_names), pair[starts] % len(owner_names)
+    owner, owner_type = owners["owner"].reset_index(drop=True), owners["owner_type"].reset_index(drop=True)
+    out = pd.DataFrame({
+        "source": take_strings(owner, first_row[low]), "source_type": take_strings(owner_type, first_row[low]),
+        "target": take_strings(owner, first_row[high]), "target_type": take_strings(owner_type, first_row[high]),
+        "count": np.add.reduceat(lifted["count"].to_numpy()[keep][order], starts) if len(starts) else np.zeros(0, np.int64),
+        "first_date": first_seen.astype("datetime64[s]"), "last_date": last_seen.astype("datetime64[s]"),
+        "n_contact_records": np.diff(np.r_[starts, len(pair)]),
+    })
+    return out[columns]
+
+
+def _found_with_entities(found_with: pd.Series, entity_of: EntityLookup) -> pd.Series:
+    """Each episode's found-with record ids as the sorted distinct entity ids (a tuple; () for none)."""
+    out = np.empty(len(found_with), dtype=object)
+    out[:] = [()] * len(found_with)
+    named = pd.Series(found_with.to_numpy(dtype=object)).explode().dropna()  # index: the episode's position
+    if len(named):
+        entity = entity_of(named.astype(str)).to_numpy(dtype=object)
+        pairs = pd.DataFrame({"episode": named.index.to_numpy(), "entity": entity}).drop_duplicates()
+        grouped = pairs.sort_values(["episode", "entity"]).groupby("episode", sort=False)["entity"].agg(tuple)
+        out[grouped.index.to_numpy()] = grouped.to_numpy()
+    return pd.Series(out, index=found_with.index, dtype=object)
 
 
 def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobConfig | None = None,
@@ -348,7 +417,7 @@ def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobCo
     settings = settings or NetworkSettings.from_dict(config.stage("network"))
     if entities is None:
         entities = pd.DataFrame({"record_id": dataset["people"]["record_id"], "entity_id": dataset["people"]["record_id"]})
-    entity_of = _entity_map(entities)
+    entity_of = EntityLookup(entities)
     notes: list[str] = []
     people = _people_table(dataset, entities, config)
     places = _places_table(dataset, config)
@@ -358,7 +427,7 @@ def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobCo
     placements = pd.DataFrame(columns=["placement_id", "entity_id", "location_id", "start_date", "end_date"])
     if dataset.has("placements"):
         placements = dataset["placements"].drop(columns=["_row"]).copy()
-        placements["entity_id"] = placements["record_id"].map(entity_of)
+        placements["entity_id"] = entity_of(placements["record_id"])
         placements = placements.sort_values(["entity_id", "start_date", "placement_id"], kind="stable").reset_index(drop=True)
         edge_parts.append(_edges(placements, source="entity_id", source_type="person", target="location_id",
                                  target_type="place", edge_type="placed_at", start="start_date", end="end_date",
@@ -368,10 +437,8 @@ def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobCo
     episodes = pd.DataFrame(columns=["episode_id", "entity_id", "start", "end", "from_location_id", "found_location_id", "found_with_entities"])
     if dataset.has("missing_episodes"):
         episodes = dataset["missing_episodes"].drop(columns=["_row"]).copy()
-        episodes["entity_id"] = episodes["record_id"].map(entity_of)
-        episodes["found_with_entities"] = episodes["found_with"].map(
-            lambda ids: tuple(sorted({entity_of.get(r, r) for r in ids})) if isinstance(ids, tuple) else ()
-        )
+        episodes["entity_id"] = entity_of(episodes["record_id"])
+        episodes["found_with_entities"] = _found_with_entities(episodes["found_with"], entity_of)
         episodes = episodes.sort_values(["entity_id", "start", "episode_id"], kind="stable").reset_index(drop=True)
         edge_parts.append(_edges(episodes, source="entity_id", source_type="person", target="episode_id",
                                  target_type="episode", edge_type="went_missing", start="start", end="end", kind="kind"))
@@ -407,7 +474,7 @@ def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobCo
         if dataset.has("event_people"):
             participation = dataset["event_people"].drop(columns=["_row"]).merge(
                 events[["event_id", "operation_key", "category", "date", "location_id", "event_type", "status"]], on="event_id")
-            participation["entity_id"] = participation["record_id"].map(entity_of)
+            participation["entity_id"] = entity_of(participation["record_id"])
             participation = participation.rename(columns={"operation_key": "operation"})
             edge_parts.append(_edges(participation, source="entity_id", source_type="person", target="operation",
                                      target_type="operation", edge_type="party_to", start="date", role="role",
@@ -419,7 +486,7 @@ def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobCo
     if dataset.has("identifiers"):
         holdings = dataset["identifiers"].drop(columns=["_row"]).copy()
         person = holdings["owner_type"] == "person"
-        holdings["owner"] = np.where(person, holdings["owner_id"].map(entity_of).fillna(holdings["owner_id"]), holdings["owner_id"])
+        holdings["owner"] = np.where(person, entity_of(holdings["owner_id"]), holdings["owner_id"])
         holdings["owner_type"] = np.where(person, "person", "place")
         identifiers = holdings.groupby(["identifier"], as_index=False).agg(kind=("kind", "first"), n_holders=("owner", "nunique"))
         edge_parts.append(_edges(holdings, source="owner", source_type=holdings["owner_type"], target="identifier",
@@ -437,8 +504,8 @@ def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobCo
 
     if dataset.has("associations"):
         associations = dataset["associations"].drop(columns=["_row"]).copy()
-        a = associations["record_id_a"].map(entity_of).to_numpy(dtype=object)
-        b = associations["record_id_b"].map(entity_of).to_numpy(dtype=object)
+        a = entity_of(associations["record_id_a"]).to_numpy(dtype=object)
+        b = entity_of(associations["record_id_b"]).to_numpy(dtype=object)
         source, target = _pair_frame(a, b)
         associations["source"], associations["target"] = source, target
         associations = associations[associations["source"] != associations["target"]]
@@ -460,6 +527,7 @@ def _annotate_roles(people: pd.DataFrame, participation: pd.DataFrame, placement
     index = pd.Index(people["entity_id"])
     keys = participation["entity_id"] if len(participation) else pd.Series(dtype=object)
     roles = participation["role"] if len(participation) else pd.Series(dtype=object)
+    categories = participation["category"] if len(participation) else pd.Series(dtype=object)
     people["is_victim"] = group_has(keys, roles.eq("victim"), index=index).to_numpy()
     people["is_perpetrator"] = group_has(keys, roles.isin(PERPETRATOR_ROLES), index=index).to_numpy()
     people["role"] = np.select(
@@ -467,10 +535,9 @@ def _annotate_roles(people: pd.DataFrame, participation: pd.DataFrame, placement
         ["both", "victim", "perpetrator"], default="",
     )
     in_care = isin(people["entity_id"], placements["entity_id"]) if len(placements) else False
-    people["looked_after"] = people["flags"].str.contains("looked_after", regex=False) | in_care
-    exploitation = participation[participation["category"].isin(["CSE", "CCE"])] if len(participation) else participation
-    from_events = joined_values(exploitation["entity_id"], exploitation["category"], index=index) if len(exploitation) else pd.Series("", index=index)
-    cse = from_events.str.contains("CSE").to_numpy() | people["flags"].str.contains("cse_risk").to_numpy()
-    cce = from_events.str.contains("CCE").to_numpy() | people["flags"].str.contains("cce_risk").to_numpy()
+    flags = people["flags"].fillna("")
+    people["looked_after"] = flags.str.contains("looked_after", regex=False).to_numpy() | in_care
+    cse = group_has(keys, categories.eq("CSE"), index=index).to_numpy() | flags.str.contains("cse_risk", regex=False).to_numpy()
+    cce = group_has(keys, categories.eq("CCE"), index=index).to_numpy() | flags.str.contains("cce_risk", regex=False).to_numpy()
     people["exploitation"] = np.select([cse & cce, cse, cce], ["CCE;CSE", "CSE", "CCE"], default="")
     return people

@@ -5,40 +5,56 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._arrow import isin
+
 __all__ = ["joined_values", "group_has"]
 
+#: up to this many distinct values, sets are built from a keys x values boolean matrix
+_MATRIX_LIMIT = 64
 
-def joined_values(keys: pd.Series, values: pd.Series, *, index: pd.Index | None = None, sep: str = ";") -> pd.Series:
+
+def joined_values(keys, values, *, index: pd.Index | None = None, sep: str = ";") -> pd.Series:
     """The sorted distinct ``values`` of each key, joined by ``sep`` ("" when a key has none).
 
-    Built from a keys x distinct-values boolean matrix when the distinct
-    values are few (sources, flags, roles, categories); otherwise from a
-    sorted, de-duplicated frame.
+    ``keys`` and ``values`` are aligned by position. ``index`` (default: the
+    distinct keys in order of appearance) sets the result's rows; keys not
+    in it are ignored. Built from a keys x distinct-values boolean matrix when
+    the distinct values are few (sources, flags, roles, categories);
+    otherwise from a sorted, de-duplicated frame of integer codes.
     """
-    frame = pd.DataFrame({"key": keys.to_numpy(dtype=object), "value": values.to_numpy(dtype=object)}).dropna()
-    frame = frame.drop_duplicates()
-    index = index if index is not None else pd.Index(pd.unique(keys.dropna()))
-    if frame.empty:
+    keys = pd.Series(keys).reset_index(drop=True)
+    values = pd.Series(values).reset_index(drop=True)
+    if index is None:
+        index = pd.Index(keys.dropna().unique())
+    valid = (keys.notna() & values.notna()).to_numpy()
+    if not valid.any() or len(index) == 0:
         return pd.Series("", index=index, dtype=object)
-    distinct = np.sort(frame["value"].astype(str).unique())
-    if len(distinct) <= 64:
-        rows = index.get_indexer(frame["key"])
-        cols = np.searchsorted(distinct, frame["value"].astype(str).to_numpy())
-        keep = rows >= 0
+    rows = index.get_indexer(keys[valid])
+    value_code, distinct = pd.factorize(values[valid].astype(str), sort=True)
+    keep = rows >= 0
+    rows, value_code = rows[keep], value_code[keep]
+    distinct = np.asarray(distinct, dtype=object)
+    if len(distinct) <= _MATRIX_LIMIT:
         present = np.zeros((len(index), len(distinct)), dtype=bool)
-        present[rows[keep], cols[keep]] = True
+        present[rows, value_code] = True
         text = np.full(len(index), "", dtype=object)
         for position, value in enumerate(distinct):
-            piece = np.where(present[:, position], value + sep, "")
-            text = text + piece
-        text = np.array([t[: -len(sep)] if t else t for t in text], dtype=object)
-        return pd.Series(text, index=index, dtype=object)
-    frame = frame.assign(value=frame["value"].astype(str)).sort_values(["key", "value"], kind="stable")
-    joined = frame.groupby("key", sort=False)["value"].agg(sep.join)
-    return joined.reindex(index).fillna("")
+            text = text + np.where(present[:, position], value + sep, "")
+        joined = pd.Series(text, dtype=object).str[: -len(sep)] if sep else pd.Series(text, dtype=object)
+        return pd.Series(joined.to_numpy(dtype=object), index=index, dtype=object)
+    pairs = pd.DataFrame({"row": rows, "code": value_code}).drop_duplicates().sort_values(["row", "code"])
+    pairs["value"] = distinct[pairs["code"].to_numpy()]
+    joined = pairs.groupby("row", sort=False)["value"].agg(sep.join)
+    out = np.full(len(index), "", dtype=object)
+    out[joined.index.to_numpy()] = joined.to_numpy(dtype=object)
+    return pd.Series(out, index=index, dtype=object)
 
 
-def group_has(keys: pd.Series, mask: pd.Series | np.ndarray, *, index: pd.Index) -> pd.Series:
-    """True for the keys that have at least one row where ``mask`` is true."""
-    hit = pd.unique(keys.to_numpy(dtype=object)[np.asarray(mask, dtype=bool)])
+def group_has(keys, mask, *, index: pd.Index) -> pd.Series:
+    """True for the keys in ``index`` that have at least one row where ``mask`` is true (aligned by position)."""
+    keys = pd.Series(keys).reset_index(drop=True)
+    mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool)
+    hit = keys[mask].dropna().unique()
+    if pd.api.types.is_string_dtype(index.dtype) or pd.api.types.is_object_dtype(index.dtype):
+        return pd.Series(isin(index, pd.Series(hit, dtype=object).astype(str)), index=index)
     return pd.Series(index.isin(hit), index=index)
