@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from linkage.cli import cli
 from linkage.read import load_dataset
-from linkage.resolve import ResolveSettings, evaluate_entities, evaluate_files, resolve_people
+from linkage.resolve import ResolveSettings, evaluate_entities, evaluate_files, resolve_people, settings_from_dict
 from linkage.synth import generate_world
 
 
@@ -167,3 +167,24 @@ def test_run_resolves_before_later_stages(world, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert {"entities.csv", "match_pairs.csv", "review_queue.csv", "model.json"} <= set(manifest["outputs"])
     assert manifest["summary"]["resolution"]["entities"] < manifest["summary"]["resolution"]["records"]
+
+
+def test_records_without_any_names_resolve_on_what_they_have(people):
+    """An SSDA903 import has no names: no crash; the default rules (which need names) say so and the fix,
+    and rules on the columns the data has link the records."""
+    nameless = people.head(300).copy()
+    nameless["first_name"] = None
+    nameless["last_name"] = None
+    twin = nameless.iloc[[0]].copy()
+    twin["record_id"] = "copy-of-" + twin["record_id"]
+    records = pd.concat([nameless, twin], ignore_index=True)
+    original = nameless["record_id"].iloc[0]
+
+    default = resolve_people(records)
+    assert default.entities["entity_id"].nunique() == 301
+    assert any("first_name, last_name empty in every record" in note and "blocking" in note for note in default.notes)
+
+    settings = settings_from_dict({"blocking": [["dob", "postcode"], ["dob", "sex"]]})
+    entity = resolve_people(records, settings).entities.set_index("record_id")["entity_id"]
+    assert len(entity) == 301
+    assert entity[original] == entity["copy-of-" + original]

@@ -24,7 +24,11 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
             continue
         text = series.astype("str")
-        risky = text.str.startswith(FORMULA_PREFIXES, na=False) & series.map(lambda v: isinstance(v, str)).astype(bool)
+        risky = text.str.startswith(FORMULA_PREFIXES, na=False).to_numpy(dtype=bool, copy=True)
+        if not risky.any():
+            continue
+        if series.dtype == object:  # only text is a formula; a negative number stays a number
+            risky[risky] = [isinstance(value, str) for value in series.to_numpy(dtype=object)[risky]]
         if risky.any():
             out[column] = series.where(~risky, "'" + text)
     return out

@@ -14,10 +14,23 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
+from ..pseudonymise._bloom import bloom_matrix, dice_pairs
 from ._prepare import UNKNOWN_DAY, Records, nickname_groups
-from ._settings import Comparison
+from ._settings import BLOOM_THRESHOLDS, Comparison
 
-__all__ = ["Gamma", "compare_pairs", "coded_similarity", "jaro_winkler", "names_swapped", "MISSING"]
+__all__ = [
+    "Gamma",
+    "bloom_comparisons",
+    "coded_dice",
+    "compare_pairs",
+    "coded_similarity",
+    "jaro_winkler",
+    "name_similarity",
+    "names_swapped",
+    "MISSING",
+]
+
+NAME_KINDS = ("first_name", "last_name", "bloom_name")
 
 MISSING = np.int8(-1)
 
@@ -67,6 +80,56 @@ def coded_similarity(a: np.ndarray, b: np.ndarray, vocabulary: np.ndarray) -> np
     return out
 
 
+def coded_dice(a: np.ndarray, b: np.ndarray, vocabulary: np.ndarray, matrix: np.ndarray | None = None) -> np.ndarray:
+    """Dice similarity of coded Bloom-encoded names (-1 = missing gives 0), once per distinct pair of values.
+
+    The filters are decoded once into a bit matrix; each distinct pair costs
+    one AND and a popcount over its bytes, in numpy, never a Python loop.
+    """
+    out = np.zeros(len(a), dtype=np.float32)
+    known = (a >= 0) & (b >= 0)
+    if not known.any():
+        return out
+    if matrix is None:
+        matrix = bloom_matrix(vocabulary)
+    size = len(vocabulary) + 1
+    low = np.minimum(a[known], b[known])
+    high = np.maximum(a[known], b[known])
+    distinct, inverse = np.unique(low * size + high, return_inverse=True)
+    scores = dice_pairs(matrix, distinct // size, distinct % size)
+    out[known] = scores[inverse]
+    return out
+
+
+def name_similarity(records: Records, a: np.ndarray, b: np.ndarray, vocabulary: np.ndarray) -> np.ndarray:
+    """Jaro-Winkler of coded names, or Dice of their Bloom filters when the names are Bloom-encoded."""
+    if records.bloom_names:
+        return coded_dice(a, b, vocabulary, _bloom_bits(records, vocabulary))
+    return coded_similarity(a, b, vocabulary)
+
+
+def _bloom_bits(records: Records, vocabulary: np.ndarray) -> np.ndarray:
+    cached = records._codes.get("bloom_bits:names")
+    if cached is None or cached[1] is not vocabulary:
+        cached = (bloom_matrix(vocabulary), vocabulary)
+        records._codes["bloom_bits:names"] = cached
+    return cached[0]
+
+
+def bloom_comparisons(comparisons: tuple[Comparison, ...], records: Records) -> tuple[Comparison, ...]:
+    """Name comparisons turned into Dice comparisons (``bloom_name``) when the records' names are Bloom-encoded."""
+    if not records.bloom_names:
+        return comparisons
+    out = []
+    for comparison in comparisons:
+        if comparison.kind in ("first_name", "last_name"):
+            comparison = Comparison(
+                comparison.column, "bloom_name", BLOOM_THRESHOLDS, comparison.term_frequency, comparison.strong
+            )
+        out.append(comparison)
+    return tuple(out)
+
+
 def _pick(conditions: list[np.ndarray], missing: np.ndarray, n: int, otherwise: int) -> np.ndarray:
     """First true condition's index as the level; ``otherwise`` when none; -1 where missing."""
     levels = np.full(n, otherwise, dtype=np.int8)
@@ -106,11 +169,13 @@ def names_swapped(records: Records, left: np.ndarray, right: np.ndarray, thresho
     index = np.flatnonzero(candidate)
     if len(index) == 0:
         return swapped
-    cross_first = coded_similarity(fa[index], lb[index], vocabulary)
-    cross_last = coded_similarity(la[index], fb[index], vocabulary)
+    cross_first = name_similarity(records, fa[index], lb[index], vocabulary)
+    cross_last = name_similarity(records, la[index], fb[index], vocabulary)
     possible = (cross_first >= threshold) & (cross_last >= threshold)
     index, cross_first, cross_last = index[possible], cross_first[possible], cross_last[possible]
-    direct = coded_similarity(fa[index], fb[index], vocabulary) + coded_similarity(la[index], lb[index], vocabulary)
+    direct = name_similarity(records, fa[index], fb[index], vocabulary) + name_similarity(
+        records, la[index], lb[index], vocabulary
+    )
     swapped[index[cross_first + cross_last > direct]] = True
     return swapped
 
@@ -118,26 +183,33 @@ def names_swapped(records: Records, left: np.ndarray, right: np.ndarray, thresho
 def _compare_names(
     records: Records, comparison: Comparison, left: np.ndarray, right: np.ndarray, swapped: np.ndarray
 ):
-    own_name, other_name = ("first_name", "last_name") if comparison.kind == "first_name" else ("last_name", "first_name")
+    if comparison.kind == "bloom_name":
+        first = comparison.column != "last_name"
+    else:
+        first = comparison.kind == "first_name"
+    own_name, other_name = ("first_name", "last_name") if first else ("last_name", "first_name")
     own, vocabulary = records.codes(own_name)
     other, _ = records.codes(other_name)
     a = own[left]
     b = np.where(swapped, other[right], own[right])
     missing = (a < 0) | (b < 0)
     exact = (a == b) & ~missing
-    similarity = coded_similarity(np.where(exact, -1, a), b, vocabulary)
+    similarity = name_similarity(records, np.where(exact, -1, a), b, vocabulary)
     high, mid = comparison.thresholds
     if comparison.kind == "first_name":
-        nickname = _nickname_match(a, b, vocabulary) & ~exact
+        nickname = np.zeros(len(a), dtype=bool) if records.bloom_names else _nickname_match(a, b, vocabulary) & ~exact
         conditions = [exact, nickname, similarity >= high, similarity >= mid]
     else:
         conditions = [exact, similarity >= high, similarity >= mid]
     levels = _pick(conditions, missing, len(a), otherwise=len(conditions))
     frequency = None
     if comparison.term_frequency:
-        freq = records.name_frequency[comparison.kind]
+        freq = records.name_frequency[own_name]
         by_code = freq.reindex(vocabulary).to_numpy(dtype=np.float64, na_value=np.nan)
-        frequency = np.where(exact, by_code[np.maximum(a, 0)], np.nan)
+        if len(by_code):
+            frequency = np.where(exact, by_code[np.maximum(a, 0)], np.nan)
+        else:  # no names at all (an SSDA903 import, say): nothing to weigh
+            frequency = np.full(len(a), np.nan)
     return levels, frequency
 
 
@@ -192,10 +264,10 @@ def compare_pairs(records: Records, comparisons: tuple[Comparison, ...], left: n
     """The level of every comparison for the pairs (left[i], right[i])."""
     levels = np.empty((len(left), len(comparisons)), dtype=np.int8)
     frequency: dict[str, np.ndarray] = {}
-    uses_names = any(c.kind in ("first_name", "last_name") for c in comparisons)
+    uses_names = any(c.kind in NAME_KINDS for c in comparisons)
     swapped = names_swapped(records, left, right) if uses_names else np.zeros(len(left), dtype=bool)
     for index, comparison in enumerate(comparisons):
-        if comparison.kind in ("first_name", "last_name"):
+        if comparison.kind in NAME_KINDS:
             column, freq = _compare_names(records, comparison, left, right, swapped)
             if freq is not None:
                 frequency[comparison.name] = freq

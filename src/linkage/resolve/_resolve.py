@@ -8,7 +8,7 @@ the review queue) and the model that scored them.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -16,7 +16,7 @@ import pandas as pd
 
 from ._blocking import block_pairs, explain_blocking
 from ._cluster import cluster_pairs
-from ._compare import Gamma, compare_pairs
+from ._compare import Gamma, bloom_comparisons, compare_pairs
 from ._ids import assign_entity_ids
 from ._model import (
     FellegiSunterModel,
@@ -143,8 +143,19 @@ def resolve_people(
             f"resolve.comparisons names column(s) {', '.join(missing)} that the people table does not have; "
             f"the columns are {', '.join(c for c in people.columns if not c.startswith('_'))}"
         )
+    if len(people) == 0:
+        from ..errors import DataError
+
+        raise DataError(
+            "the people table has no records left to resolve: the file is empty or every row was rejected; "
+            "correct the rows listed in rejects.csv (linkage validate shows them) and run again"
+        )
     say("preparing records")
     records = prepare_records(people, extra_columns=extra)
+    comparisons = bloom_comparisons(settings.comparisons, records)
+    if comparisons != settings.comparisons:
+        settings = replace(settings, comparisons=comparisons)
+        notes.append("names are Bloom-encoded (linkage pseudonymise --bloom-names): compared by Dice similarity")
     record_index = pd.Index(records.record_id)
     timings["prepare"] = time.perf_counter() - tick
 
@@ -157,6 +168,13 @@ def resolve_people(
                 f"blocking rule '{row.rule}': {row.skipped_blocks} block(s) larger than {settings.max_block_size} records "
                 f"were skipped ({row.skipped_records} records); see linkage resolve --explain-blocking"
             )
+    if len(candidates) == 0 and len(records.record_id) > 1:
+        empty = [c for c in ("first_name", "last_name", "dob", "postcode") if c not in people or people[c].isna().all()]
+        notes.append(
+            "blocking found no pairs of records to compare, so every record is its own person"
+            + (f" ({', '.join(empty)} empty in every record)" if empty else "")
+            + "; add blocking rules on the columns the data has, e.g. resolve: {blocking: [[dob, postcode], [dob, sex]]}"
+        )
     timings["blocking"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
