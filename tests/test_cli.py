@@ -243,7 +243,9 @@ def test_run_writes_the_job_folder_with_a_manifest(job_config, dataset_folder, t
         assert info["sha256"] == sha256(out / name)
         assert info["bytes"] == (out / name).stat().st_size
     # everything written is listed; nothing else is in the folder
-    assert sorted(p.name for p in out.iterdir()) == sorted([*manifest["outputs"], "manifest.json"])
+    # (views live in sub-folders: clusters/, children/, businesses/)
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == sorted([*manifest["outputs"], "manifest.json"])
     assert sorted(p.name for p in out.parent.iterdir()) == ["test-job"]
 
 

@@ -6,11 +6,14 @@ from ._folder import check_can_write, job_folder
 from ._progress import CallbackProgress, NoProgress, Progress
 from ._run import STAGES, JobContext, JobResult, Stage, reject_messages, run_job, strict_error, validate_dataset
 from ._stages import register_default_stages
+from ._suppress import COUNT_COLUMNS, suppress_counts
+from ._verify import VerifyError, VerifyResult, verify_job
 from ._write import neutralise_formulas, restore_neutralised, write_csv, write_json, write_text
 
 register_default_stages()
 
 __all__ = [
+    "COUNT_COLUMNS",
     "STAGES",
     "JobContext",
     "JobResult",
@@ -26,7 +29,11 @@ __all__ = [
     "reject_messages",
     "run_job",
     "strict_error",
+    "suppress_counts",
     "validate_dataset",
+    "verify_job",
+    "VerifyError",
+    "VerifyResult",
     "write_csv",
     "write_json",
     "write_text",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import platform
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -22,6 +22,7 @@ from ..errors import ConfigError, StrictRejectError
 from ..read import Dataset, file_sha256, load_dataset
 from ._folder import job_folder
 from ._progress import NoProgress, Progress
+from ._suppress import suppress_counts
 from ._write import write_csv, write_json
 
 __all__ = [
@@ -46,10 +47,19 @@ class JobContext:
     outputs: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
+    #: rows of every table output, for the manifest
+    rows: dict[str, int] = field(default_factory=dict)
+    #: output -> columns whose small counts were suppressed, and columns removed (``suppress_below``)
+    suppressed: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def write_table(self, name: str, frame: pd.DataFrame) -> Path:
+        """Write ``name`` into the job folder; counts under ``suppress_below`` shown as ``<N``."""
+        frame, columns, removed = suppress_counts(name, frame, self.config.suppress_below)
+        if columns or removed:
+            self.suppressed[name] = {"suppressed": columns, "removed": removed}
         path = write_csv(frame, self.folder / name)
         self.outputs[name] = path
+        self.rows[name] = len(frame)
         return path
 
 
@@ -126,6 +136,7 @@ def _config_as_run(config: JobConfig, data: Path) -> dict:
         "name": config.name,
         "data": str(data),
         "seed": config.seed,
+        "suppress_below": config.suppress_below,
         "geography": str(config.geography_path) if config.geography_path else None,
         "settings": config.raw,
     }
@@ -139,14 +150,21 @@ def run_job(
     overwrite: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    suppress_below: int | None = None,
 ) -> JobResult:
     """Run every stage of the pipeline on ``data`` and write the job folder ``out``.
 
     ``data`` and ``out`` default to the config's ``data:`` and ``output:``
     (``reports/<job name>``).  Nothing is written to ``out`` until the job has
     succeeded; an existing job folder is replaced only with ``overwrite``.
+    ``suppress_below`` overrides the config's: counts of people under it are
+    shown as ``<N`` in the aggregated outputs (see ``_suppress``).
     """
     progress = progress or NoProgress()
+    if suppress_below is not None:
+        if isinstance(suppress_below, bool) or not isinstance(suppress_below, int) or suppress_below < 2:
+            raise ConfigError(f"suppress_below {suppress_below!r} must be a whole number >= 2 (counts under it are shown as <N)")
+        config = replace(config, suppress_below=suppress_below)
     data_path = Path(data) if data is not None else config.data
     if data_path is None:
         raise ConfigError(f"{config.source}: no dataset given; pass --data DATASET or set data: in the job config")
@@ -213,8 +231,23 @@ def build_manifest(
         "warnings": [w.as_dict() for w in dataset.warnings],
         "notes": ctx.notes,
         "summary": ctx.state.get("summary", {}),
-        "outputs": {
-            name: {"sha256": file_sha256(path), "bytes": path.stat().st_size}
-            for name, path in sorted(ctx.outputs.items())
+        "suppression": {
+            "suppress_below": ctx.config.suppress_below,
+            "applied_to": {name: cols for name, cols in sorted(ctx.suppressed.items())},
+            "note": (
+                "counts under suppress_below are shown as <N in the aggregated outputs listed, and columns that "
+                "restate those counts are removed; person-level outputs are not suppressed and are not for "
+                "sharing beyond the analyst team"
+                if ctx.config.suppress_below
+                else "no small-number suppression: set suppress_below or pass --suppress-below before sharing outputs"
+            ),
         },
+        "outputs": {name: _output_entry(ctx, name, path) for name, path in sorted(ctx.outputs.items())},
     }
+
+
+def _output_entry(ctx: JobContext, name: str, path: Path) -> dict:
+    entry: dict[str, Any] = {"sha256": file_sha256(path), "bytes": path.stat().st_size}
+    if name in ctx.rows:
+        entry["rows"] = ctx.rows[name]
+    return entry

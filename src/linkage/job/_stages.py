@@ -24,6 +24,9 @@ def _stage_resolve(ctx: JobContext) -> None:
     resolution = resolve_people(ctx.dataset["people"], settings, previous_entities=previous)
     for name, path in write_resolution(resolution, ctx.folder).items():
         ctx.outputs[name] = path
+    for name, frame in (("entities.csv", resolution.entities), ("match_pairs.csv", resolution.match_pairs),
+                        ("review_queue.csv", resolution.review_queue), ("blocking.csv", resolution.blocking)):
+        ctx.rows[name] = len(frame)
     ctx.notes.extend(resolution.notes)
     ctx.state["resolution"] = resolution
     ctx.state["summary"] = {**ctx.state.get("summary", {}), "resolution": resolution.stats}
@@ -72,6 +75,32 @@ def _stage_export(ctx: JobContext) -> None:
         ctx.outputs[name] = path
 
 
+def view_options(config: JobConfig):
+    from ..render import ViewOptions
+
+    return ViewOptions.from_dict(config.stage("views"))
+
+
+def _stage_render(ctx: JobContext) -> None:
+    """Views and the report; they use whatever analyses ran (absent tables give notes, not errors)."""
+    import pandas as pd
+
+    from ..render import write_report, write_views
+
+    network = ctx.state["network"]
+    tables = ctx.state.get("tables", {})
+    pages = write_views(network, ctx.folder, tables=tables, seed=ctx.config.seed, options=view_options(ctx.config),
+                        title=ctx.config.name)
+    ctx.outputs.update(pages.outputs)
+    ctx.notes.extend(pages.notes)
+    dataset = ctx.dataset
+    inputs = pd.DataFrame(dataset.summary_rows()) if dataset is not None else None
+    ctx.outputs["report.html"] = write_report(
+        network, ctx.folder, tables=tables, summary=ctx.state.get("summary"), notes=ctx.notes, inputs=inputs,
+        rejects=dataset.rejects if dataset is not None else None, pages=pages, title=ctx.config.name,
+    )
+
+
 def register_default_stages() -> None:
     names = {stage.name for stage in STAGES}
     if "resolve" not in names:
@@ -82,3 +111,5 @@ def register_default_stages() -> None:
         STAGES.append(Stage("analyse", _stage_analyse))
     if "export" not in names:
         STAGES.append(Stage("export", _stage_export))
+    if "render" not in names:
+        STAGES.append(Stage("render", _stage_render, check=view_options))

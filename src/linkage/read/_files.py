@@ -26,6 +26,10 @@ __all__ = ["RawTable", "BadRow", "read_raw_table", "SUFFIXES"]
 
 SUFFIXES = (".csv", ".parquet")
 
+# a cell may be long (free text, a pasted document): the csv module's default
+# limit of 128 KiB per field would raise instead of reading it
+csv.field_size_limit(2**31 - 1)
+
 
 @dataclass(frozen=True)
 class BadRow:

@@ -1,4 +1,4 @@
-"""Graph exports: GraphML and GEXF (Gephi and most network tools read them), written atomically."""
+"""Graph exports: GraphML and GEXF (Gephi and most network tools read them) and ANX (i2 Analyst's Notebook), written atomically."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..build import Network, to_networkx
+from .anx import write_anx
 
 __all__ = ["write_graph_exports", "MAX_EXPORT_EDGES"]
 
@@ -30,7 +31,7 @@ def _atomic_graph_write(graph: nx.Graph, path: Path, writer) -> Path:
 
 
 def write_graph_exports(network: Network, folder: str | Path, *, notes: list[str] | None = None) -> dict[str, Path]:
-    """``graph.graphml`` and ``graph.gexf`` of the whole network (typed nodes and edges)."""
+    """``graph.graphml``, ``graph.gexf`` and ``graph.anx`` of the whole network (typed nodes and edges)."""
     folder = Path(folder)
     edge_types = None
     if len(network.edges) > MAX_EXPORT_EDGES:
@@ -42,7 +43,9 @@ def write_graph_exports(network: Network, folder: str | Path, *, notes: list[str
                 f"({int((~kept).sum()):,}) to stay usable in Gephi and i2; contacts.csv-level totals are in the analyses"
             )
     graph = to_networkx(network, edge_types=edge_types)
+    edges = network.edges if edge_types is None else network.edges[network.edges["edge_type"].isin(edge_types)]
     return {
         "graph.graphml": _atomic_graph_write(graph, folder / "graph.graphml", nx.write_graphml),
         "graph.gexf": _atomic_graph_write(graph, folder / "graph.gexf", nx.write_gexf),
+        "graph.anx": write_anx(network, folder / "graph.anx", edges=edges),
     }

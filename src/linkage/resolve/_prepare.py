@@ -7,6 +7,7 @@ lot), and kept as arrays aligned with the records.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from ..pseudonymise._bloom import is_bloom_series
 from ..read._parse import map_unique
 
 __all__ = ["Records", "prepare_records", "normalise_name", "soundex", "nickname_groups", "key_codes"]
@@ -114,6 +116,8 @@ class Records:
     dob_day: np.ndarray
     dob_precision: np.ndarray  # 3 day, 2 month, 1 year, 0 unknown
     name_frequency: dict[str, pd.Series] = field(default_factory=dict)
+    #: names are keyed Bloom filters (``linkage pseudonymise --bloom-names``): compared by Dice similarity
+    bloom_names: bool = False
     _codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -144,16 +148,41 @@ class Records:
 UNKNOWN_DAY = np.iinfo(np.int64).min
 
 
+def _bloom_surrogate(value: object) -> str | None:
+    """Letters standing for one Bloom-encoded name, so name-derived blocking keys agree where names agree exactly."""
+    if not isinstance(value, str):
+        return None
+    number = int.from_bytes(hashlib.sha256(value.encode("utf-8")).digest()[:8], "big")
+    letters = []
+    for _ in range(12):
+        number, digit = divmod(number, 26)
+        letters.append(chr(ord("a") + digit))
+    return "".join(letters)
+
+
 def prepare_records(people: pd.DataFrame, *, extra_columns: tuple[str, ...] = ()) -> Records:
-    """Derive every key and comparison input from the ``people`` table."""
+    """Derive every key and comparison input from the ``people`` table.
+
+    Bloom-encoded names (``clk1:...``, from ``linkage pseudonymise
+    --bloom-names``) are kept as they are for comparison by Dice similarity;
+    the blocking keys derived from names then stand for the exact encoding.
+    """
     people = people.reset_index(drop=True)
-    first = map_unique(people["first_name"], normalise_name, dtype="str")
-    last = map_unique(people["last_name"], normalise_name, dtype="str")
+    bloom = is_bloom_series(people["first_name"]) or is_bloom_series(people["last_name"])
+    if bloom:
+        first_compared = people["first_name"].astype("str")
+        last_compared = people["last_name"].astype("str")
+        first = map_unique(first_compared, _bloom_surrogate, dtype="str")
+        last = map_unique(last_compared, _bloom_surrogate, dtype="str")
+    else:
+        first = map_unique(people["first_name"], normalise_name, dtype="str")
+        last = map_unique(people["last_name"], normalise_name, dtype="str")
+        first_compared, last_compared = first, last
     groups = nickname_groups()
     canonical = map_unique(first, lambda v: (groups.get(v) or (v,))[0] if isinstance(v, str) else None, dtype="str")
     columns: dict[str, pd.Series] = {
-        "first_name": first,
-        "last_name": last,
+        "first_name": first_compared,
+        "last_name": last_compared,
         "first_name_canonical": canonical,
         "first_initial": canonical.str[0],
         "last_initial": last.str[0],
@@ -216,6 +245,7 @@ def prepare_records(people: pd.DataFrame, *, extra_columns: tuple[str, ...] = ()
         dob_month=month,
         dob_day=day,
         dob_precision=precision,
+        bloom_names=bloom,
     )
     for name in ("first_name", "last_name"):
         values = columns[name]

@@ -15,7 +15,7 @@ from rapidfuzz import process
 
 from ..errors import ConfigError
 
-__all__ = ["ResolveSettings", "Comparison", "BlockingRule", "BLOCKING_KEYS", "COMPARISON_KINDS", "settings_from_dict"]
+__all__ = ["BLOOM_THRESHOLDS", "ResolveSettings", "Comparison", "BlockingRule", "BLOCKING_KEYS", "COMPARISON_KINDS", "settings_from_dict"]
 
 #: record keys a blocking rule can combine (see ``_prepare.record_keys``)
 BLOCKING_KEYS = (
@@ -48,7 +48,12 @@ COMPARISON_KINDS: dict[str, tuple[str, ...]] = {
     "postcode": ("full", "sector", "district", "different"),
     "exact": ("exact", "different"),
     "fuzzy": ("exact", "jaro_winkler_high", "jaro_winkler_mid", "different"),
+    #: names as keyed Bloom filters (``linkage pseudonymise --bloom-names``), by Dice similarity
+    "bloom_name": ("exact", "dice_high", "dice_mid", "different"),
 }
+
+#: Dice thresholds [high, mid] of Bloom-encoded names (bigram Dice runs lower than Jaro-Winkler)
+BLOOM_THRESHOLDS = (0.8, 0.65)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,334 @@
+/* linkage network view: reads the page's JSON data block and draws it with vis-network.
+   Every record-derived string is put into the page with textContent, never as HTML. */
+(function () {
+  "use strict";
+  var times = { start: performance.now() };
+  var data = JSON.parse(document.getElementById("view-data").textContent);
+  times.parsed = performance.now();
+  var styles = data.styles || {};
+  var edgeStyles = data.edgeStyles || {};
+  var container = document.getElementById("graph");
+  var status = document.getElementById("status");
+  var panel = document.getElementById("selected");
+  var tooltip = document.getElementById("tooltip");
+  var LINK = /^[A-Za-z0-9_.\/-]+\.html$/;
+  var NONE = "(none)";
+  var big = data.nodes.length > 1500;
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function factsOf(item, kind) {
+    var heading = kind === "node" ? item.label : (edgeStyles[item.type] ? edgeStyles[item.type].label : item.type);
+    return { heading: heading, facts: item.facts || [] };
+  }
+  function tipElement(item, kind) {
+    var f = factsOf(item, kind);
+    var div = el("div", null, "tip");
+    div.appendChild(el("b", f.heading));
+    f.facts.forEach(function (pair) {
+      div.appendChild(document.createElement("br"));
+      div.appendChild(document.createTextNode(pair[0] + ": " + pair[1]));
+    });
+    return div;
+  }
+
+  var byId = {};
+  var groups = {};
+  Object.keys(styles).forEach(function (key) {
+    var st = styles[key];
+    groups[key] = { shape: st.shape, size: st.size || 10, font: { size: st.font || 12 },
+                    color: { background: st.color, border: "#2b2b2b", highlight: { background: "#ffe066", border: "#000000" } } };
+  });
+  /* "light" labels: on big views vis-network gets no labels (making 5,000 label objects costs a
+     fifth of a second); the names of the nodes on screen are drawn once the view is zoomed in */
+  var lightLabels = !!data.lightLabels;
+  var visNodes = data.nodes.map(function (n) {
+    byId[n.id] = n;
+    var o = { id: n.id, x: n.x, y: n.y, bcu: n.bcu || NONE, group: n.s };
+    if (!lightLabels) o.label = n.label;
+    if (n.size) o.size = n.size;
+    if (n.la) {
+      o.color = { background: (styles[n.s] || {}).color, border: "#ff7f0e", highlight: { background: "#ffe066", border: "#000000" } };
+      o.borderWidth = 3;
+    }
+    return o;
+  });
+  var visEdges = data.edges.map(function (e, i) {
+    var st = edgeStyles[e.type] || {};
+    return { id: i, from: e.from, to: e.to, color: { color: st.color || "#9aa3b2", opacity: 0.8 },
+             dashes: !!st.dashes, width: Math.min(1 + Math.log(1 + (e.w || 1)), 6) };
+  });
+  /* "light" links: on big views the links are not vis-network edge objects (building 10,000 of
+     them costs most of a second) but one layer drawn before the nodes, per link type */
+  var light = !!data.lightEdges;
+  var nodes = new vis.DataSet(visNodes);
+  var edges = new vis.DataSet(light ? [] : visEdges);
+  var options = {
+    autoResize: true,
+    layout: { improvedLayout: false, randomSeed: data.seed || 0 },
+    physics: data.physics ? { enabled: true, solver: "barnesHut", stabilization: { enabled: true, iterations: 60, fit: true },
+                              barnesHut: { springLength: 90, avoidOverlap: 0.2 } } : { enabled: false },
+    interaction: { hover: true, tooltipDelay: 100, hideEdgesOnDrag: big, hideEdgesOnZoom: big, multiselect: true },
+    edges: { smooth: false, selectionWidth: 2 },
+    nodes: { borderWidthSelected: 3 },
+    groups: groups
+  };
+  times.datasets = performance.now();
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  times.network = performance.now();
+  var hiddenNodes = {}, hiddenEdges = {};
+  if (light) {
+    var buckets = {};
+    data.edges.forEach(function (e, i) {
+      var key = e.type in edgeStyles ? e.type : "other";
+      (buckets[key] = buckets[key] || []).push(i);
+    });
+    network.on("beforeDrawing", function (ctx) {
+      var body = network.body.nodes;  /* vis-network 9 internals: the drawn node objects and positions */
+      var shown = {};
+      network.body.nodeIndices.forEach(function (id) { var n = body[id]; if (n && !n.options.hidden) shown[id] = n; });
+      ctx.save();
+      ctx.lineWidth = 1;
+      Object.keys(buckets).forEach(function (key) {
+        var st = edgeStyles[key] || {};
+        ctx.strokeStyle = st.color || "#9aa3b2";
+        ctx.globalAlpha = 0.7;
+        ctx.setLineDash(st.dashes ? [6, 4] : []);
+        ctx.beginPath();
+        buckets[key].forEach(function (i) {
+          if (hiddenEdges[i]) return;
+          var e = data.edges[i], a = shown[e.from], b = shown[e.to];
+          if (!a || !b) return;
+          ctx.moveTo(a.x, a.y);
+          ctx.lineTo(b.x, b.y);
+        });
+        ctx.stroke();
+      });
+      ctx.restore();
+    });
+  }
+  if (lightLabels) {
+    network.on("afterDrawing", function (ctx) {
+      var scale = network.getScale();
+      if (scale < 0.7) return;
+      var body = network.body.nodes;
+      var box = network.getViewPosition(), canvas = container.getBoundingClientRect();
+      var halfW = canvas.width / 2 / scale, halfH = canvas.height / 2 / scale;
+      var drawn = 0;
+      ctx.save();
+      ctx.font = "12px sans-serif";
+      ctx.fillStyle = "#1d2433";
+      ctx.textAlign = "center";
+      network.body.nodeIndices.forEach(function (id) {
+        var n = body[id], d = byId[id];
+        if (!n || !d || n.options.hidden || drawn > 1500) return;
+        if (Math.abs(n.x - box.x) > halfW || Math.abs(n.y - box.y) > halfH) return;
+        ctx.fillText(String(d.label), n.x, n.y + (n.options.size || 10) + 12);
+        drawn += 1;
+      });
+      ctx.restore();
+    });
+  }
+  network.once("afterDrawing", function () {
+    times.drawn = performance.now();
+    window.linkageTimes = times;
+    window.linkageReady = performance.now();
+    status.textContent = data.nodes.length + " nodes, " + data.edges.length + " links";
+  });
+
+  /* tooltips: our own element, filled with text nodes */
+  function showTip(item, kind, pointer) {
+    tooltip.textContent = "";
+    tooltip.appendChild(tipElement(item, kind));
+    tooltip.style.left = (pointer.x + 14) + "px";
+    tooltip.style.top = (pointer.y + 14) + "px";
+    tooltip.hidden = false;
+  }
+  network.on("hoverNode", function (p) { if (byId[p.node]) showTip(byId[p.node], "node", p.pointer.DOM); });
+  network.on("hoverEdge", function (p) { if (data.edges[p.edge]) showTip(data.edges[p.edge], "edge", p.pointer.DOM); });
+  network.on("blurNode", function () { tooltip.hidden = true; });
+  network.on("blurEdge", function () { tooltip.hidden = true; });
+  network.on("dragStart", function () { tooltip.hidden = true; });
+
+  /* the selected node's facts, and its page when it has one */
+  function showSelected(id) {
+    panel.textContent = "";
+    var n = byId[id];
+    if (!n) return;
+    panel.appendChild(el("h2", n.label));
+    var table = el("table", null, "facts");
+    (n.facts || []).forEach(function (pair) {
+      var tr = el("tr");
+      tr.appendChild(el("th", pair[0]));
+      tr.appendChild(el("td", pair[1]));
+      table.appendChild(tr);
+    });
+    panel.appendChild(table);
+    if (n.link && LINK.test(n.link)) {
+      var a = el("a", "open its page");
+      a.href = n.link;
+      panel.appendChild(a);
+    }
+  }
+  network.on("click", function (p) { if (p.nodes.length === 1) showSelected(p.nodes[0]); });
+  network.on("doubleClick", function (p) {
+    if (p.nodes.length !== 1) return;
+    if (network.isCluster(p.nodes[0])) { network.openCluster(p.nodes[0]); return; }
+    var n = byId[p.nodes[0]];
+    if (n && n.link && LINK.test(n.link)) window.location.href = n.link;
+  });
+
+  /* legend */
+  var legend = document.getElementById("legend");
+  var used = {};
+  data.nodes.forEach(function (n) { used[n.s] = true; });
+  Object.keys(styles).forEach(function (key) {
+    if (!used[key]) return;
+    var row = el("div", null, "legend-item");
+    var sw = el("span", null, "swatch " + (styles[key].shape === "dot" ? "dot" : styles[key].shape === "diamond" ? "diamond" : ""));
+    sw.style.background = styles[key].color;
+    row.appendChild(sw);
+    row.appendChild(el("span", styles[key].label + " (" + styles[key].shape + ")"));
+    legend.appendChild(row);
+  });
+  if (data.nodes.some(function (n) { return n.la; })) {
+    var ring = el("div", null, "legend-item");
+    var s = el("span", null, "swatch dot");
+    s.style.border = "3px solid #ff7f0e";
+    ring.appendChild(s);
+    ring.appendChild(el("span", "orange ring: looked-after child"));
+    legend.appendChild(ring);
+  }
+  var usedEdges = {};
+  data.edges.forEach(function (e) { usedEdges[e.type] = true; });
+  Object.keys(edgeStyles).forEach(function (key) {
+    if (!usedEdges[key]) return;
+    var row = el("div", null, "legend-item");
+    var sw = el("span", null, "swatch line");
+    sw.style.background = edgeStyles[key].color;
+    if (edgeStyles[key].dashes) sw.style.opacity = "0.6";
+    row.appendChild(sw);
+    row.appendChild(el("span", edgeStyles[key].label + (edgeStyles[key].dashes ? " (dashed)" : "")));
+    legend.appendChild(row);
+  });
+
+  /* filters: type, BCU, role, time window */
+  var filterBoxes = {};
+  function values(field) {
+    var seen = {};
+    data.nodes.forEach(function (n) { seen[n[field] || NONE] = true; });
+    return Object.keys(seen).sort();
+  }
+  function buildChecks(field, holder) {
+    filterBoxes[field] = {};
+    values(field).forEach(function (value) {
+      var label = el("label");
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.checked = true;
+      box.addEventListener("change", applyFilters);
+      filterBoxes[field][value] = box;
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + value));
+      holder.appendChild(label);
+    });
+  }
+  buildChecks("type", document.getElementById("filter-type"));
+  buildChecks("bcu", document.getElementById("filter-bcu"));
+  buildChecks("role", document.getElementById("filter-role"));
+  var fromInput = document.getElementById("time-from");
+  var toInput = document.getElementById("time-to");
+  var dates = [];
+  data.nodes.forEach(function (n) { if (n.t0) dates.push(n.t0.slice(0, 10)); if (n.t1) dates.push(n.t1.slice(0, 10)); });
+  data.edges.forEach(function (e) { if (e.start) dates.push(e.start.slice(0, 10)); if (e.end) dates.push(e.end.slice(0, 10)); });
+  dates.sort();
+  if (dates.length) {
+    fromInput.min = toInput.min = dates[0];
+    fromInput.max = toInput.max = dates[dates.length - 1];
+  }
+  fromInput.addEventListener("change", applyFilters);
+  toInput.addEventListener("change", applyFilters);
+
+  function outside(t0, t1, from, to) {
+    if (!t0 && !t1) return false;
+    var a = (t0 || t1).slice(0, 10), b = (t1 || t0).slice(0, 10);
+    return (from && b < from) || (to && a > to);
+  }
+  function applyFilters() {
+    var from = fromInput.value, to = toInput.value;
+    var updates = [];
+    data.nodes.forEach(function (n) {
+      var hide = !filterBoxes.type[n.type || NONE].checked || !filterBoxes.bcu[n.bcu || NONE].checked ||
+                 !filterBoxes.role[n.role || NONE].checked || outside(n.t0, n.t1, from, to);
+      if (hide !== !!hiddenNodes[n.id]) { hiddenNodes[n.id] = hide; updates.push({ id: n.id, hidden: hide }); }
+    });
+    nodes.update(updates);
+    var edgeUpdates = [];
+    data.edges.forEach(function (e, i) {
+      var hide = outside(e.start, e.end, from, to);
+      if (hide !== !!hiddenEdges[i]) { hiddenEdges[i] = hide; edgeUpdates.push({ id: i, hidden: hide }); }
+    });
+    if (light) network.redraw(); else edges.update(edgeUpdates);
+    var shown = data.nodes.length - Object.keys(hiddenNodes).filter(function (k) { return hiddenNodes[k]; }).length;
+    status.textContent = shown + " of " + data.nodes.length + " nodes shown";
+    return shown;
+  }
+  document.getElementById("reset").addEventListener("click", function () {
+    Object.keys(filterBoxes).forEach(function (f) { Object.keys(filterBoxes[f]).forEach(function (v) { filterBoxes[f][v].checked = true; }); });
+    fromInput.value = toInput.value = "";
+    applyFilters();
+    network.fit();
+  });
+
+  /* grouping by BCU: each BCU's nodes collapse into one node (double-click opens it) */
+  var groupBox = document.getElementById("group-bcu");
+  var groupIds = [];
+  function ungroup() {
+    groupIds.forEach(function (id) { if (network.isCluster(id)) network.openCluster(id); });
+    groupIds = [];
+  }
+  groupBox.addEventListener("change", function () {
+    if (!groupBox.checked) { ungroup(); return; }
+    values("bcu").forEach(function (bcu, i) {
+      var count = data.nodes.filter(function (n) { return (n.bcu || NONE) === bcu && !hiddenNodes[n.id]; }).length;
+      if (count < 2) return;
+      var id = "bcu-group-" + i;
+      network.cluster({
+        joinCondition: function (o) { return o.bcu === bcu && !o.hidden; },
+        clusterNodeProperties: { id: id, label: bcu + " (" + count + ")", shape: "database", color: "#aec7e8", font: { size: 16 } }
+      });
+      groupIds.push(id);
+    });
+  });
+
+  /* search by name or id */
+  var searchBox = document.getElementById("search");
+  function search(query) {
+    var q = String(query || "").trim().toLowerCase();
+    if (!q) { network.unselectAll(); return []; }
+    if (groupIds.length) { groupBox.checked = false; ungroup(); }
+    var hits = data.nodes.filter(function (n) {
+      return !hiddenNodes[n.id] && (String(n.label).toLowerCase().indexOf(q) >= 0 || String(n.id).toLowerCase().indexOf(q) >= 0);
+    }).map(function (n) { return n.id; });
+    var shown = hits.slice(0, 200);
+    network.selectNodes(shown);
+    if (shown.length) {
+      network.fit({ nodes: shown, animation: false });
+      showSelected(shown[0]);
+    }
+    status.textContent = hits.length + " found for \u201c" + query + "\u201d";
+    return hits;
+  }
+  searchBox.addEventListener("keydown", function (ev) { if (ev.key === "Enter") search(searchBox.value); });
+  document.getElementById("search-go").addEventListener("click", function () { search(searchBox.value); });
+
+  window.linkageView = {
+    network: network, nodes: nodes, edges: edges, data: data, search: search, applyFilters: applyFilters,
+    tooltip: function (id) { return byId[id] ? tipElement(byId[id], "node") : null; },
+    select: showSelected
+  };
+})();

@@ -1,0 +1,102 @@
+"""Check a job folder against its manifest: every output still has the sha256 it was written with.
+
+``verify_job`` recomputes the hash of every output the manifest lists and
+names each one altered or missing, and each file in the folder that the
+manifest does not list (added since the run).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import LinkageError
+from ..read import file_sha256
+
+__all__ = ["VerifyError", "VerifyResult", "verify_job", "MANIFEST"]
+
+MANIFEST = "manifest.json"
+
+
+class VerifyError(LinkageError):
+    """The job folder no longer matches its manifest (or has none)."""
+
+
+@dataclass
+class VerifyResult:
+    folder: Path
+    checked: list[str] = field(default_factory=list)
+    altered: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    manifest_sha256: str = ""
+    job: str = ""
+    finished: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.altered or self.missing or self.added)
+
+    def problems(self) -> list[str]:
+        lines = [f"altered since the run: {name}" for name in self.altered]
+        lines += [f"missing: {name}" for name in self.missing]
+        lines += [f"added since the run: {name}" for name in self.added]
+        return lines
+
+    def summary(self) -> str:
+        return (
+            f"OK: {len(self.checked)} output(s) of job '{self.job}' (finished {self.finished}) match manifest.json; "
+            f"manifest sha256 {self.manifest_sha256}"
+        )
+
+
+def _read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    if not folder.is_dir():
+        raise VerifyError(f"{folder} is not a folder; pass the job folder that linkage run wrote (it holds manifest.json)")
+    if not path.is_file():
+        raise VerifyError(f"{folder} has no {MANIFEST}; pass a job folder written by linkage run")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise VerifyError(f"{path} is not a readable manifest ({exc}); it has been damaged or replaced") from None
+    outputs = manifest.get("outputs") if isinstance(manifest, dict) else None
+    if not isinstance(outputs, dict) or not all(
+        isinstance(v, dict) and isinstance(v.get("sha256"), str) for v in outputs.values()
+    ):
+        raise VerifyError(f"{path} has no 'outputs' with a sha256 for each file; it has been damaged or replaced")
+    return manifest
+
+
+def _inside(folder: Path, name: str) -> Path | None:
+    """``folder/name`` if it stays inside ``folder`` (a manifest cannot point verify elsewhere)."""
+    path = (folder / name).resolve()
+    root = folder.resolve()
+    return path if path == root or root in path.parents else None
+
+
+def verify_job(folder: str | Path) -> VerifyResult:
+    """Recompute the sha256 of every output in the job ``folder`` and compare with its manifest."""
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    result = VerifyResult(folder, job=str(manifest.get("job", "")), finished=str(manifest.get("finished", "")))
+    result.manifest_sha256 = file_sha256(folder / MANIFEST)
+    listed = manifest["outputs"]
+    for name in sorted(listed):
+        path = _inside(folder, name)
+        if path is None:
+            result.altered.append(f"{name} (names a file outside the job folder)")
+            continue
+        if not path.is_file():
+            result.missing.append(name)
+            continue
+        result.checked.append(name)
+        if file_sha256(path) != listed[name]["sha256"]:
+            result.altered.append(name)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
+        name = path.relative_to(folder).as_posix()
+        if name == MANIFEST or name in listed:
+            continue
+        result.added.append(name)
+    return result

@@ -1,0 +1,285 @@
+"""The network as the views see it: one node table and an adjacency, with styles and facts.
+
+Built once per job from the ``Network`` tables with pandas; pages then pick
+their nodes and edges from it by integer positions (no networkx graph of the
+whole network is needed, so this stays cheap on large jobs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..build import Network
+
+__all__ = ["ViewNetwork", "view_network", "NODE_STYLES", "EDGE_STYLES", "FactBook", "node_facts", "edge_records"]
+
+#: legend key -> shape, colour and label; shapes are vis-network's
+NODE_STYLES: dict[str, dict] = {
+    "person:victim": {"shape": "dot", "color": "#d62728", "label": "victim", "size": 11},
+    "person:perpetrator": {"shape": "dot", "color": "#1f3b73", "label": "perpetrator", "size": 11},
+    "person:both": {"shape": "dot", "color": "#9467bd", "label": "victim and perpetrator", "size": 12},
+    "person:looked_after": {"shape": "dot", "color": "#ffbf80", "label": "looked-after child", "size": 10},
+    "person:other": {"shape": "dot", "color": "#9aa3b2", "label": "other person", "size": 8},
+    "place:business": {"shape": "diamond", "color": "#2ca02c", "label": "business", "size": 12},
+    "place:care_setting": {"shape": "triangle", "color": "#e377c2", "label": "care setting", "size": 11},
+    "place:other": {"shape": "square", "color": "#bcbd22", "label": "other place", "size": 8},
+    "episode": {"shape": "star", "color": "#ff9f1c", "label": "missing episode", "size": 9},
+    "operation": {"shape": "hexagon", "color": "#17becf", "label": "operation or event", "size": 11},
+    "identifier": {"shape": "triangleDown", "color": "#8c564b", "label": "phone, vehicle or handle", "size": 7},
+    "cluster": {"shape": "dot", "color": "#aec7e8", "label": "cluster (double-click for its page)", "size": 20, "font": 14},
+    "group": {"shape": "box", "color": "#e7e9ee", "label": "group of nodes outside clusters", "size": 16, "font": 14},
+}
+
+EDGE_STYLES: dict[str, dict] = {
+    "placed_at": {"color": "#e377c2", "label": "placed at"},
+    "went_missing": {"color": "#ff9f1c", "label": "went missing"},
+    "missing_from": {"color": "#ffc46b", "label": "missing from"},
+    "found_at": {"color": "#e07b00", "label": "found at"},
+    "found_with": {"color": "#b35900", "label": "found with"},
+    "party_to": {"color": "#17becf", "label": "party to"},
+    "event_at": {"color": "#7fd6e0", "label": "event at"},
+    "holds": {"color": "#8c564b", "label": "holds"},
+    "contact": {"color": "#b0b7c3", "label": "phone contact"},
+    "associate": {"color": "#6b7a99", "label": "recorded association"},
+    "co_placed": {"color": "#c2185b", "label": "placed together", "dashes": True},
+    "co_missing": {"color": "#d62728", "label": "missing together", "dashes": True},
+    "shared_identifier": {"color": "#5d4037", "label": "shared phone or vehicle", "dashes": True},
+    "aggregate": {"color": "#7f8ba3", "label": "links between groups"},
+}
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("object").where(series.notna(), None)
+
+
+def _date(series: pd.Series) -> pd.Series:
+    values = pd.to_datetime(series, errors="coerce")
+    return values.dt.strftime("%Y-%m-%d").astype("object").where(values.notna(), None)
+
+
+@dataclass
+class ViewNetwork:
+    """Every node of the network with its view fields, and its adjacency (CSR over integer positions)."""
+
+    nodes: pd.DataFrame  # id, type, label, style, role, bcu, t0, t1, la, plus the type's own columns
+    edges: pd.DataFrame  # a, b (positions), edge_type, start, end, weight, role, kind, via
+    indptr: np.ndarray
+    neighbours: np.ndarray
+    index: pd.Index
+    source_edges: pd.DataFrame  # the network's edge rows that ``edges.row`` points into
+
+    def positions(self, ids) -> np.ndarray:
+        found = self.index.get_indexer(pd.Index(list(ids), dtype=object))
+        return found[found >= 0]
+
+    def adjacent(self, positions: np.ndarray) -> np.ndarray:
+        positions = np.asarray(positions, dtype=np.int64)
+        if not len(positions):
+            return positions
+        starts, ends = self.indptr[positions], self.indptr[positions + 1]
+        if not (ends - starts).sum():
+            return np.array([], dtype=np.int64)
+        return np.unique(np.concatenate([self.neighbours[s:e] for s, e in zip(starts, ends)]))
+
+    def degree(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+    def edges_within(self, positions: np.ndarray) -> pd.DataFrame:
+        inside = np.zeros(len(self.nodes), dtype=bool)
+        inside[positions] = True
+        mask = inside[self.edges["a"].to_numpy()] & inside[self.edges["b"].to_numpy()]
+        chosen = self.edges[mask]
+        source = self.source_edges.iloc[chosen["row"].to_numpy()]
+        table = pd.DataFrame({
+            "a": chosen["a"].to_numpy(), "b": chosen["b"].to_numpy(), "edge_type": source["edge_type"].to_numpy(),
+            "start": _date(source["start"]).to_numpy(), "end": _date(source["end"]).to_numpy(),
+            "weight": pd.to_numeric(source["weight"], errors="coerce").fillna(1.0).to_numpy(),
+            "role": _text(source["role"]).to_numpy(), "kind": _text(source["kind"]).to_numpy(),
+            "via": _text(source["via"]).to_numpy(),
+        })
+        return _merge_parallel(table)
+
+
+def view_network(network: Network, *, include_identifiers: bool = False) -> ViewNetwork:
+    """The view tables of ``network``; identifiers (and ``holds`` edges) only with ``include_identifiers``."""
+    parts = []
+    p = network.people
+    if len(p):
+        role = p["role"].fillna("").astype(str)
+        looked_after = p["looked_after"].fillna(False).astype(bool)
+        style = np.where(role != "", "person:" + role, np.where(looked_after, "person:looked_after", "person:other"))
+        parts.append(pd.DataFrame({
+            "id": p["entity_id"].astype(str), "type": "person", "label": _text(p["label"]).fillna(p["entity_id"].astype(str)),
+            "style": style, "role": np.where(role != "", role, np.where(looked_after, "looked-after", "other person")),
+            "bcu": _text(p["bcu"]), "t0": None, "t1": None, "la": looked_after.to_numpy(),
+            "local_authority": _text(p["local_authority"]), "detail": _text(p.get("exploitation", pd.Series(None, index=p.index))),
+        }))
+    pl = network.places
+    if len(pl):
+        business = pl["is_business"].fillna(False).astype(bool)
+        care = pl["is_care_setting"].fillna(False).astype(bool)
+        name = _text(pl["name"]) if "name" in pl else pd.Series(None, index=pl.index)
+        label = name.fillna(pl["category"].astype(str) + " " + pl["location_id"].astype(str))
+        parts.append(pd.DataFrame({
+            "id": pl["location_id"].astype(str), "type": "place", "label": label,
+            "style": np.where(business, "place:business", np.where(care, "place:care_setting", "place:other")),
+            "role": "", "bcu": _text(pl["bcu"]), "t0": None, "t1": None, "la": False,
+            "local_authority": _text(pl["local_authority"]), "detail": _text(pl["category"]),
+        }))
+    ep = network.episodes
+    if len(ep):
+        start = _date(ep["start"])
+        parts.append(pd.DataFrame({
+            "id": ep["episode_id"].astype(str), "type": "episode", "label": "missing " + start.fillna("?"),
+            "style": "episode", "role": "", "bcu": None, "t0": start, "t1": _date(ep["end"]), "la": False,
+            "local_authority": None, "detail": _text(ep["kind"]) if "kind" in ep else None,
+        }))
+    op = network.operations
+    if len(op):
+        parts.append(pd.DataFrame({
+            "id": op["operation"].astype(str), "type": "operation", "label": op["operation"].astype(str),
+            "style": "operation", "role": "", "bcu": None, "t0": _date(op["first_date"]), "t1": _date(op["last_date"]),
+            "la": False, "local_authority": None, "detail": _text(op["categories"]),
+        }))
+    idf = network.identifiers
+    if include_identifiers and len(idf):
+        parts.append(pd.DataFrame({
+            "id": idf["identifier"].astype(str), "type": "identifier", "label": _text(idf["kind"]).fillna("id") + " " + idf["identifier"].astype(str),
+            "style": "identifier", "role": "", "bcu": None, "t0": None, "t1": None, "la": False,
+            "local_authority": None, "detail": _text(idf["kind"]),
+        }))
+    columns = ["id", "type", "label", "style", "role", "bcu", "t0", "t1", "la", "local_authority", "detail"]
+    nodes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    nodes = nodes.drop_duplicates("id").reset_index(drop=True)
+    index = pd.Index(nodes["id"], dtype=object)
+
+    edges = network.edges
+    if not include_identifiers:
+        edges = edges[(edges["source_type"] != "identifier") & (edges["target_type"] != "identifier")]
+    a = index.get_indexer(edges["source"].astype(str))
+    b = index.get_indexer(edges["target"].astype(str))
+    keep = (a >= 0) & (b >= 0) & (a != b)
+    # only the ends and the row of each edge: dates and details are read for the edges a page shows
+    table = pd.DataFrame({"a": np.minimum(a, b)[keep], "b": np.maximum(a, b)[keep], "row": np.flatnonzero(keep)})
+    n = len(nodes)
+    ends = np.concatenate([table["a"].to_numpy(), table["b"].to_numpy()]).astype(np.int64)
+    others = np.concatenate([table["b"].to_numpy(), table["a"].to_numpy()]).astype(np.int64)
+    order = np.lexsort((others, ends))
+    ends, others = ends[order], others[order]
+    pairs = np.unique(np.column_stack([ends, others]), axis=0) if len(ends) else np.zeros((0, 2), dtype=np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, pairs[:, 0] + 1, 1)
+    indptr = np.cumsum(indptr)
+    return ViewNetwork(nodes=nodes, edges=table, indptr=indptr, neighbours=pairs[:, 1].astype(np.int64), index=index,
+                       source_edges=edges)
+
+
+_FACT_NAMES = {"person": "person", "place": "place", "episode": "missing episode", "operation": "operation",
+               "identifier": "identifier"}
+
+_FACT_FIELDS = {
+    "person": ("people", "entity_id", [
+        ("id", "entity_id"), ("role", "role"), ("looked after", "looked_after"), ("exploitation", "exploitation"),
+        ("local authority", "local_authority"), ("BCU", "bcu"), ("force", "force"), ("records", "n_records"),
+        ("sources", "sources"), ("flags", "flags"), ("sex", "sex"), ("date of birth", "dob")]),
+    "place": ("places", "location_id", [
+        ("id", "location_id"), ("name", "name"), ("category", "category"), ("night-time economy", "night_time_economy"),
+        ("postcode", "postcode"), ("local authority", "local_authority"), ("BCU", "bcu"), ("force", "force")]),
+    "episode": ("episodes", "episode_id", [
+        ("id", "episode_id"), ("child", "entity_id"), ("start", "start"), ("end", "end"), ("kind", "kind"),
+        ("missing from", "from_location_id"), ("found at", "found_location_id"), ("found with", "found_with_entities")]),
+    "operation": ("operations", "operation", [
+        ("name", "operation"), ("events", "n_events"), ("categories", "categories"), ("first", "first_date"),
+        ("last", "last_date"), ("status", "status")]),
+    "identifier": ("identifiers", "identifier", [("value", "identifier"), ("kind", "kind"), ("holders", "n_holders")]),
+}
+
+
+class FactBook:
+    """The facts of any node of a network, looked up by id (tables indexed once, answers cached)."""
+
+    def __init__(self, network: Network) -> None:
+        self.tables = {}
+        for node_type, (attribute, key, fields) in _FACT_FIELDS.items():
+            table = getattr(network, attribute)
+            present = [(name, column) for name, column in fields if column in table.columns]
+            indexed = table[[c for _, c in present]].drop_duplicates(key)
+            indexed.index = pd.Index(indexed[key].astype(str), dtype=object)
+            self.tables[node_type] = (indexed, [name for name, _ in present])
+        self.cache: dict[str, list[list[str]]] = {}
+
+    def facts(self, nodes: pd.DataFrame) -> list[list[list[str]]]:
+        """For each row of ``nodes`` (a slice of ``ViewNetwork.nodes``): its facts as [name, value] pairs."""
+        ids = nodes["id"].tolist()
+        types = nodes["type"].tolist()
+        missing: dict[str, list[str]] = {}
+        for node_id, node_type in zip(ids, types):
+            if node_id not in self.cache:
+                missing.setdefault(node_type, []).append(node_id)
+        for node_type, wanted in missing.items():
+            table, names = self.tables[node_type]
+            rows = table.reindex(pd.Index(wanted, dtype=object))
+            for node_id, record in zip(wanted, rows.itertuples(index=False, name=None)):
+                facts = [["type", _FACT_NAMES[node_type]]]
+                for name, value in zip(names, record):
+                    text = _fact_text(value)
+                    if text:
+                        facts.append([name, text])
+                self.cache[node_id] = facts
+        return [self.cache[node_id] for node_id in ids]
+
+
+def node_facts(network: Network, nodes: pd.DataFrame) -> list[list[list[str]]]:
+    """For each row of ``nodes`` (a slice of ``ViewNetwork.nodes``): its facts as [name, value] pairs."""
+    return FactBook(network).facts(nodes)
+
+
+def _fact_text(value) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    if isinstance(value, (tuple, list, set)):
+        return "; ".join(map(str, value))
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (float, np.floating)):
+        return f"{value:g}"
+    return str(value)
+
+
+def _merge_parallel(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per (pair, edge type): dates spanned, weights summed, records counted, first kind/via/role."""
+    if not len(table):
+        return table.assign(n=pd.Series(dtype="int64"))
+    table = table.sort_values(["a", "b", "edge_type", "start"], kind="stable", na_position="last")
+    grouped = table.groupby(["a", "b", "edge_type"], sort=False)
+    out = grouped[["kind", "via", "role"]].first()
+    out["start"] = grouped["start"].min()
+    out["end"] = grouped["end"].max()
+    out["weight"] = grouped["weight"].sum()
+    out["n"] = grouped.size()
+    return out.reset_index()
+
+
+def edge_records(edges: pd.DataFrame, ids: np.ndarray) -> list[dict]:
+    """vis edge records for ``edges`` (rows of ``ViewNetwork.edges``), with their facts."""
+    out = []
+    columns = [edges[c].to_numpy() for c in ("a", "b", "edge_type", "start", "end", "weight", "n", "role", "kind", "via")]
+    for a, b, edge_type, start, end, weight, n, role, kind, via in zip(*columns):
+        facts = [["link", EDGE_STYLES.get(edge_type, {}).get("label", edge_type)]]
+        if n > 1:
+            facts.append(["records", str(int(n))])
+        for name, value in (("from", start), ("to", end), ("role", role), ("kind", kind), ("via", via)):
+            if isinstance(value, str) and value:
+                facts.append([name, value])
+        if edge_type == "contact":
+            facts.append(["contacts", f"{weight:g}"])
+        out.append({"from": ids[a], "to": ids[b], "type": edge_type, "start": start if isinstance(start, str) else None,
+                    "end": end if isinstance(end, str) else None, "w": float(weight), "facts": facts})
+    return out

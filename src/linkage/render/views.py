@@ -1,0 +1,378 @@
+"""Interactive, self-contained network views: the overview, a page per cluster,
+per looked-after child and per top business target.
+
+Why the views do not use pyvis's own HTML: pyvis's template loads Bootstrap
+and vis-network from CDNs even in its "local" and "in_line" modes, sets
+tooltips with ``innerHTML`` and writes headings unescaped, and its default
+physics layout takes minutes on a few thousand nodes.  So pyvis stays the
+library that ships vis-network (its packaged ``vis-network.min.js`` and
+``.css`` are read and inlined, see ``_html.vis_assets``), and this module
+emits vis-network's node and edge data itself: positions computed in Python
+with the job's seed (``_layout.layout``), physics on only for small pages,
+every string passed as JSON data (escaped for ``<script>``) and put into the
+page with ``textContent``.  Beyond ``aggregate_above`` nodes the overview
+shows clusters as super-nodes that open the cluster pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..build import Network
+from ..errors import ConfigError
+from ._html import esc, safe_name
+from ._io import write_text_atomic
+from ._layout import layout
+from ._nodes import EDGE_STYLES, NODE_STYLES, FactBook, ViewNetwork, edge_records, view_network
+from ._template import view_page
+from ._timeline import TimelineData, child_timeline
+
+__all__ = ["ViewOptions", "ViewPages", "graph_view", "view_from_networkx", "write_views", "children_at_risk"]
+
+
+#: above this many links a page draws them as one canvas layer (see ``graph_view``)
+LIGHT_LINKS_ABOVE = 4000
+#: above this many nodes the names are drawn by the page itself, and only once zoomed in
+LIGHT_LABELS_ABOVE = 2000
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """The ``views:`` section of the job config."""
+
+    #: pages for the highest-risk clusters (clusters.csv order by risk_score)
+    max_clusters: int = 50
+    #: pages for the looked-after children most at risk (see ``children_at_risk``)
+    max_children: int = 50
+    #: pages for the top business targets (business_targets.csv rank)
+    max_businesses: int = 20
+    #: vis-network physics runs only on pages with at most this many nodes
+    physics_below: int = 300
+    #: above this many nodes the overview shows clusters as super-nodes
+    aggregate_above: int = 3000
+    #: a cluster, child or business page keeps at most this many nodes (nearest first)
+    max_page_nodes: int = 1500
+    #: an aggregated overview shows this many clusters (highest risk first) as super-nodes; the rest join the groups
+    overview_clusters: int = 300
+    #: an aggregated overview keeps this many links between super-nodes (heaviest first)
+    overview_links: int = 3000
+
+    @classmethod
+    def from_dict(cls, raw: dict | None) -> "ViewOptions":
+        raw = dict(raw or {})
+        known = [f.name for f in fields(cls)]
+        problems = []
+        values = {}
+        for key, value in raw.items():
+            if key not in known:
+                problems.append(f"views: unknown setting '{key}'; the settings are {', '.join(known)}")
+            elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                problems.append(f"views.{key} {value!r} must be a whole number >= 0")
+            else:
+                values[key] = value
+        if problems:
+            raise ConfigError.from_problems("views", problems)
+        return cls(**values)
+
+
+@dataclass
+class ViewPages:
+    """What ``write_views`` wrote: output name -> path, and the page of each cluster, child and business."""
+
+    outputs: dict[str, Path] = field(default_factory=dict)
+    clusters: dict[str, str] = field(default_factory=dict)
+    children: dict[str, str] = field(default_factory=dict)
+    businesses: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 0, subtitle: str = "",
+               nav: str = "", aside: str = "", below: str = "", physics_below: int = 300,
+               light_links_above: int = LIGHT_LINKS_ABOVE) -> str:
+    """A self-contained HTML page drawing ``nodes`` and ``edges`` (vis-network records).
+
+    A node is ``{id, label, s (style key of NODE_STYLES), type, role, bcu, t0, t1, la, facts, link}``;
+    nodes without ``x``/``y`` are laid out here, deterministically with ``seed``.
+    An edge is ``{from, to, type (key of EDGE_STYLES), start, end, w, facts}``.
+    Above ``light_links_above`` edges the links are drawn as one canvas layer
+    instead of vis-network edge objects (no link tooltips; pages stay fast), and
+    above ``LIGHT_LABELS_ABOVE`` nodes the names of the nodes on screen are drawn
+    by the page once zoomed in.
+    """
+    if any("x" not in node for node in nodes):
+        positions = layout([n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges], seed=seed)
+        for node in nodes:
+            node.setdefault("x", positions[node["id"]][0])
+            node.setdefault("y", positions[node["id"]][1])
+    data = {
+        "title": title, "seed": seed, "physics": len(nodes) <= physics_below,
+        "lightEdges": len(edges) > light_links_above,
+        "lightLabels": len(nodes) > LIGHT_LABELS_ABOVE,
+        "styles": NODE_STYLES, "edgeStyles": EDGE_STYLES, "nodes": nodes, "edges": edges,
+    }
+    return view_page(data, title=title, subtitle=subtitle, nav=nav, aside=aside, below=below)
+
+
+def view_from_networkx(graph, *, title: str, seed: int = 0, physics_below: int = 300,
+                       light_links_above: int = LIGHT_LINKS_ABOVE) -> str:
+    """A view of a networkx graph whose nodes carry ``node_type`` and optionally ``label``, ``role``, ``bcu``."""
+    nodes = []
+    for node_id, attrs in graph.nodes(data=True):
+        node_type = attrs.get("node_type", "person")
+        role = attrs.get("role") or ""
+        style = f"person:{role}" if node_type == "person" and f"person:{role}" in NODE_STYLES else (
+            "person:other" if node_type == "person" else (node_type if node_type in NODE_STYLES else "place:other"))
+        facts = [[str(k), str(v)] for k, v in sorted(attrs.items())]
+        nodes.append({"id": str(node_id), "label": str(attrs.get("label", node_id)), "s": style, "type": node_type,
+                      "role": role, "bcu": attrs.get("bcu"), "facts": facts})
+    edges = [{"from": str(a), "to": str(b), "type": attrs.get("edge_type", "associate"), "w": 1, "facts": []}
+             for a, b, attrs in graph.edges(data=True)]
+    return graph_view(nodes, edges, title=title, seed=seed, physics_below=physics_below, light_links_above=light_links_above)
+
+
+def children_at_risk(network: Network, *, care_moves: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Looked-after children ranked by risk: ``entity_id, label, missing_episodes, missing_with_others,
+    peers_in_care, perpetrators_within_two_steps, risk``.
+
+    risk = missing episodes + 2 x children went missing with + peers met in care
+    + perpetrators within two steps of the settings / 5 (from care_moves, when it ran).
+    """
+    people = network.people
+    children = people.loc[people["looked_after"].fillna(False).astype(bool), ["entity_id", "label"]].copy()
+    edges = network.edges
+
+    def count(edge_type: str, column: str = "source", distinct_other: bool = False) -> pd.Series:
+        chosen = edges[edges["edge_type"] == edge_type]
+        if distinct_other:
+            both = pd.concat([chosen[["source", "target"]], chosen[["target", "source"]].set_axis(["source", "target"], axis=1)])
+            return both.drop_duplicates().groupby("source").size()
+        return chosen.groupby(column).size()
+
+    ids = children["entity_id"]
+    children["missing_episodes"] = ids.map(count("went_missing")).fillna(0).astype(int).to_numpy()
+    children["missing_with_others"] = ids.map(count("co_missing", distinct_other=True)).fillna(0).astype(int).to_numpy()
+    children["peers_in_care"] = ids.map(count("co_placed", distinct_other=True)).fillna(0).astype(int).to_numpy()
+    perps = pd.Series(dtype=float)
+    if care_moves is not None and len(care_moves) and "cumulative_perpetrators" in care_moves:
+        perps = care_moves.groupby("entity_id")["cumulative_perpetrators"].max()
+    children["perpetrators_within_two_steps"] = ids.map(perps).fillna(0).astype(int).to_numpy()
+    children["risk"] = (children["missing_episodes"] + 2 * children["missing_with_others"] + children["peers_in_care"]
+                        + children["perpetrators_within_two_steps"] / 5.0).round(1)
+    return children.sort_values(["risk", "entity_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _nav(prefix: str) -> str:
+    return (f' <a href="{prefix}network.html">overview</a> <a href="{prefix}report.html">report</a>')
+
+
+def _records(vn: ViewNetwork, book: FactBook, positions: np.ndarray, *, links: dict[str, str], prefix: str,
+             focus: str | None = None) -> tuple[list[dict], list[dict]]:
+    chosen = vn.nodes.iloc[positions]
+    facts = book.facts(chosen)
+    nodes = []
+    columns = [chosen[c].tolist() for c in ("id", "label", "style", "type", "role", "bcu", "t0", "t1", "la")]
+    for (node_id, label, style, node_type, role, bcu, t0, t1, la), node_facts_ in zip(zip(*columns), facts):
+        record = {"id": node_id, "label": label, "s": style, "type": node_type, "role": role or "",
+                  "bcu": bcu, "t0": t0, "t1": t1, "la": bool(la), "facts": node_facts_}
+        if node_id in links:
+            record["link"] = prefix + links[node_id]
+        if focus is not None and node_id == focus:
+            record["size"] = 22
+        nodes.append(record)
+    edges = edge_records(vn.edges_within(positions), vn.nodes["id"].to_numpy())
+    return nodes, edges
+
+
+def _cap(first: np.ndarray, rest: np.ndarray, vn: ViewNetwork, limit: int) -> np.ndarray:
+    """``first`` then as many of ``rest`` (highest degree first) as fit under ``limit`` nodes."""
+    rest = np.setdiff1d(rest, first)
+    room = max(limit - len(first), 0)
+    if len(rest) > room:
+        degree = vn.degree()[rest]
+        order = np.lexsort((rest, -degree))
+        rest = rest[order[:room]]
+    return np.concatenate([first, np.sort(rest)]).astype(np.int64)
+
+
+def _aggregate(vn: ViewNetwork, network: Network, members: pd.DataFrame | None, keep: list[str],
+               links: dict[str, str], *, clusters: list[str], max_links: int) -> tuple[list[dict], list[dict]]:
+    """``clusters`` as super-nodes; every other node grouped by type and BCU; ``keep`` ids stay themselves;
+    the ``max_links`` heaviest links between them."""
+    nodes = vn.nodes
+    group = pd.Series(nodes["type"] + " in " + nodes["bcu"].fillna("no BCU") + ", outside the top clusters", index=nodes.index)
+    kind = pd.Series("group", index=nodes.index)
+    if members is not None and len(members) and clusters:
+        chosen = members[members["cluster_id"].astype(str).isin(set(clusters))]
+        first = chosen.sort_values(["cluster_id", "node_id"]).drop_duplicates("node_id")
+        cluster_of = nodes["id"].map(first.set_index("node_id")["cluster_id"].astype(str))
+        in_cluster = cluster_of.notna()
+        group[in_cluster] = cluster_of[in_cluster]
+        kind[in_cluster] = "cluster"
+    kept = nodes["id"].isin(set(keep))
+    group[kept] = nodes.loc[kept, "id"]
+    kind[kept] = "self"
+    codes, names = pd.factorize(group, sort=True)
+    sizes = np.bincount(codes, minlength=len(names))
+    records = []
+    kind_of = pd.Series(kind.to_numpy(), index=codes).groupby(level=0).first()
+    people_of = np.bincount(codes, weights=(nodes["type"] == "person").to_numpy().astype(float), minlength=len(names))
+    self_rows = nodes[kept].set_index("id")
+    for code, name in enumerate(names):
+        if kind_of[code] == "self":
+            row = self_rows.loc[name]
+            record = {"id": name, "label": row["label"], "s": row["style"], "type": row["type"], "role": row["role"] or "",
+                      "bcu": row["bcu"], "facts": [["type", "business"], ["id", name]]}
+            if name in links:
+                record["link"] = links[name]
+        elif kind_of[code] == "cluster":
+            record = {"id": f"cluster {name}", "label": f"{name} ({int(sizes[code])})", "s": "cluster", "type": "cluster",
+                      "role": "", "bcu": None, "size": float(12 + 3 * np.sqrt(sizes[code])),
+                      "facts": [["cluster", name], ["nodes", str(int(sizes[code]))], ["people", str(int(people_of[code]))]]}
+            if name in links:
+                record["link"] = links[name]
+        else:
+            record = {"id": f"group {name}", "label": f"{name} ({int(sizes[code])})", "s": "group", "type": "group",
+                      "role": "", "bcu": None, "facts": [["group", name], ["nodes", str(int(sizes[code]))]]}
+        records.append(record)
+    ids = np.array([r["id"] for r in records], dtype=object)
+    a = codes[vn.edges["a"].to_numpy()]
+    b = codes[vn.edges["b"].to_numpy()]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    frame = pd.DataFrame({"lo": lo, "hi": hi})
+    frame = frame[frame["lo"] != frame["hi"]]
+    counts = frame.groupby(["lo", "hi"], sort=True).size()
+    if len(counts) > max_links:
+        order = np.lexsort((np.arange(len(counts)), -counts.to_numpy()))[:max_links]
+        counts = counts.iloc[np.sort(order)]
+    edges = [{"from": ids[x], "to": ids[y], "type": "aggregate", "w": float(np.log1p(n)), "facts": [["links", str(int(n))]]}
+             for (x, y), n in counts.items()]
+    return records, edges
+
+
+def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.DataFrame] | None = None,
+                seed: int = 0, options: ViewOptions | None = None, title: str = "linkage") -> ViewPages:
+    """Write ``network.html`` and the ``clusters/``, ``children/`` and ``businesses/`` pages into ``folder``.
+
+    ``tables`` are the analyses' outputs by file name (``clusters.csv``, ...);
+    a page kind whose table is absent is not written, with a note.
+    """
+    folder = Path(folder)
+    tables = tables or {}
+    options = options or ViewOptions()
+    pages = ViewPages()
+    vn = view_network(network)
+    book = FactBook(network)
+
+    # which pages exist decides the drill-down links, so choose them first
+    clusters = tables.get("clusters.csv")
+    members = tables.get("cluster_members.csv")
+    chosen_clusters: list[str] = []
+    if clusters is not None and members is not None and len(clusters):
+        ranked = clusters.sort_values(["risk_score", "cluster_id"], ascending=[False, True], kind="stable")
+        chosen_clusters = ranked["cluster_id"].astype(str).head(options.max_clusters).tolist()
+    elif clusters is None:
+        pages.notes.append("views: no cluster pages (the clusters analysis did not run)")
+    ranked_children = children_at_risk(network, care_moves=tables.get("care_moves.csv"))
+    chosen_children = ranked_children["entity_id"].astype(str).head(options.max_children).tolist()
+    targets = tables.get("business_targets.csv")
+    chosen_businesses: list[str] = []
+    if targets is not None and len(targets):
+        chosen_businesses = targets.sort_values("rank", kind="stable")["location_id"].astype(str).head(options.max_businesses).tolist()
+    elif targets is None:
+        pages.notes.append("views: no business pages (the business targets analysis did not run)")
+    pages.clusters = {c: f"clusters/{safe_name(c)}.html" for c in chosen_clusters}
+    pages.children = {c: f"children/{safe_name(c)}.html" for c in chosen_children}
+    pages.businesses = {b: f"businesses/{safe_name(b)}.html" for b in chosen_businesses}
+    node_links = {**pages.children, **pages.businesses}
+
+    def write(name: str, text: str) -> None:
+        pages.outputs[name] = write_text_atomic(text, folder / name)
+
+    # the overview
+    subtitle = f"{len(vn.nodes):,} nodes, {len(vn.edges):,} links"
+    if len(vn.nodes) > options.aggregate_above:
+        overview_clusters = []
+        if clusters is not None and members is not None and len(clusters):
+            overview_clusters = clusters.sort_values(["risk_score", "cluster_id"], ascending=[False, True], kind="stable")[
+                "cluster_id"].astype(str).head(options.overview_clusters).tolist()
+        nodes, edges = _aggregate(vn, network, members, chosen_businesses, {**node_links, **pages.clusters},
+                                  clusters=overview_clusters, max_links=options.overview_links)
+        subtitle += f" -- shown as {len(nodes):,} clusters and groups (above {options.aggregate_above:,} nodes); double-click a cluster for its page"
+    else:
+        nodes, edges = _records(vn, book, np.arange(len(vn.nodes)), links=node_links, prefix="")
+    write("network.html", graph_view(nodes, edges, title=f"{title}: network overview", seed=seed, subtitle=subtitle,
+                                     nav=_nav(""), physics_below=options.physics_below, aside=_page_index(pages, vn.nodes.set_index("id")["label"])))
+
+    # a page per cluster
+    if chosen_clusters:
+        by_cluster = members.assign(cluster_id=members["cluster_id"].astype(str), node_id=members["node_id"].astype(str))
+        by_cluster = by_cluster.groupby("cluster_id")["node_id"].agg(list)
+        info = clusters.assign(cluster_id=clusters["cluster_id"].astype(str)).set_index("cluster_id")
+        for cluster_id in chosen_clusters:
+            inside = vn.positions(by_cluster.get(cluster_id, []))
+            people = inside[(vn.nodes["type"].to_numpy()[inside] == "person")]
+            around = vn.adjacent(people)
+            around = around[np.isin(vn.nodes["type"].to_numpy()[around], ["place", "operation", "episode"])]
+            positions = _cap(inside, around, vn, options.max_page_nodes)
+            nodes, edges = _records(vn, book, positions, links=node_links, prefix="../")
+            row = info.loc[cluster_id]
+            sub = (f"{len(inside)} members, risk score {row.get('risk_score', '')}, BCUs {row.get('bcus', '')}; "
+                   f"with the places, operations and missing episodes around them")
+            write(pages.clusters[cluster_id], graph_view(nodes, edges, title=f"Cluster {cluster_id}", seed=seed,
+                                                         subtitle=sub, nav=_nav("../"), physics_below=options.physics_below))
+
+    # a page per looked-after child
+    labels = vn.nodes.set_index("id")["label"]
+    timelines = TimelineData(network, children=chosen_children)
+    for entity_id in chosen_children:
+        centre = vn.positions([entity_id])
+        first = vn.adjacent(centre)
+        episodes = first[vn.nodes["type"].to_numpy()[first] == "episode"]
+        second = vn.adjacent(episodes)
+        positions = _cap(np.concatenate([centre, first]), second, vn, options.max_page_nodes)
+        nodes, edges = _records(vn, book, positions, links=node_links, prefix="../", focus=entity_id)
+        label = str(labels.get(entity_id, entity_id))
+        timeline = child_timeline(timelines, entity_id, labels=labels, links=node_links, prefix="../")
+        write(pages.children[entity_id], graph_view(
+            nodes, edges, title=f"Looked-after child: {label}", seed=seed,
+            subtitle=f"{entity_id}: ego network, placements and missing episodes", nav=_nav("../"),
+            physics_below=options.physics_below, below=timeline))
+
+    # a page per top business target
+    if chosen_businesses:
+        evidence = targets.assign(location_id=targets["location_id"].astype(str)).set_index("location_id")
+        for location_id in chosen_businesses:
+            centre = vn.positions([location_id])
+            first = vn.adjacent(centre)
+            via = first[np.isin(vn.nodes["type"].to_numpy()[first], ["episode", "operation"])]
+            second = vn.adjacent(via)
+            second = second[vn.nodes["type"].to_numpy()[second] == "person"]
+            positions = _cap(np.concatenate([centre, first]), second, vn, options.max_page_nodes)
+            nodes, edges = _records(vn, book, positions, links=node_links, prefix="../", focus=location_id)
+            row = evidence.loc[location_id]
+            if isinstance(row, pd.DataFrame):
+                row = row.iloc[0]
+            aside = "<h2>Why this business</h2><table class=\"facts\">" + "".join(
+                f"<tr><th>{esc(k)}</th><td>{esc(row.get(k))}</td></tr>"
+                for k in ("rank", "name", "category", "local_authority", "bcu", "score", "children_linked",
+                          "perpetrators_linked", "evidence") if k in row.index) + "</table>"
+            write(pages.businesses[location_id], graph_view(
+                nodes, edges, title=f"Business: {row.get('name') if isinstance(row.get('name'), str) else location_id}",
+                seed=seed, subtitle=f"{location_id}: the children, perpetrators, episodes and operations linked to it",
+                nav=_nav("../"), physics_below=options.physics_below, aside=aside))
+    return pages
+
+
+def _page_index(pages: ViewPages, labels: pd.Series) -> str:
+    parts = []
+    for heading, links in (("Cluster pages", pages.clusters), ("Children", pages.children), ("Businesses", pages.businesses)):
+        if links:
+            items = "".join(f'<a href="{esc(path)}" title="{esc(name)}">{esc(labels.get(name, name))}</a><br>' if heading != "Cluster pages"
+                            else f'<a href="{esc(path)}">{esc(name)}</a> ' for name, path in list(links.items())[:60])
+            more = f" and {len(links) - 60} more" if len(links) > 60 else ""
+            parts.append(f"<h2>{esc(heading)}</h2><p>{items}{esc(more)}</p>")
+    return "".join(parts)

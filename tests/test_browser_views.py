@@ -1,0 +1,186 @@
+"""The views and the report in a real headless Chromium (system chromium + chromedriver, driven by selenium).
+
+Each page: renders with the expected node count (read from the vis DataSet),
+search finds a node, no request leaves the file, no console errors, and
+hostile record text is shown as text, never run.  Skipped only when Chromium
+or chromedriver cannot be found (``.ci/run`` installs them).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from conftest import LANCASHIRE_YAML, DatasetWriter
+
+from linkage.config import config_from_dict
+from linkage.job import run_job
+from linkage.render import view_from_networkx
+
+CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+CHROMEDRIVER = shutil.which("chromedriver") or (Path("/usr/bin/chromedriver") if Path("/usr/bin/chromedriver").exists() else None)
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="Chromium and chromedriver not found (apt-get install chromium chromium-driver; .ci/run does this)",
+)
+
+XSS = '<a href="#"><img src=x onerror=alert(1)></a>'
+XSS_CSV = '"<a href=""#""><img src=x onerror=alert(1)></a>"'
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1400,900", "--host-resolver-rules=MAP * ~NOTFOUND", "--no-first-run"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def xss_job(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    writer = DatasetWriter(root)
+    writer.tables["locations"] = [line.replace("Kebab King", XSS_CSV) for line in writer.tables["locations"]]
+    writer.tables["people"] = [line.replace("Amy,Smith", "<script>alert(2)</script>,Smith") for line in writer.tables["people"]]
+    folder = writer("data")
+    config = config_from_dict({"job": {"name": "browser"}, "geography": str(LANCASHIRE_YAML), "seed": 5})
+    result = run_job(config, data=folder, out=root / "job")
+    return root / "job", result
+
+
+def _open(driver, path: Path, *, view: bool = True, timeout: float = 30.0) -> dict:
+    driver.get_log("browser")
+    driver.get_log("performance")  # drop earlier pages' entries
+    driver.get(path.as_uri())
+    deadline = time.monotonic() + timeout
+    ready = None
+    while time.monotonic() < deadline:
+        ready = driver.execute_script("return document.readyState === 'complete' && (!window.vis || window.linkageReady) ? (window.linkageReady || -1) : null")
+        if ready:
+            break
+        time.sleep(0.05)
+    assert ready, f"{path.name} did not finish drawing in {timeout} s"
+    requests = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            requests.append(message["params"]["request"]["url"])
+    resources = driver.execute_script("return performance.getEntriesByType('resource').map(function (r) { return r.name; })")
+    console = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    return {"ready_ms": ready, "requests": requests, "resources": resources, "console": console}
+
+
+def _assert_clean(driver, page: Path, seen: dict) -> None:
+    local = ("file:", "data:", "about:", "blob:")
+    assert all(url.startswith(local) for url in seen["requests"]), (page, seen["requests"])
+    assert all(url.startswith(local) for url in seen["resources"]), (page, seen["resources"])
+    assert seen["console"] == [], (page, seen["console"])
+    # injected markup never became elements, and nothing ran
+    assert driver.execute_script("return document.querySelectorAll('img, [onerror], a[href=\"#\"]').length") == 0, page
+    assert driver.execute_script("return document.querySelectorAll('script').length") == (
+        3 if driver.execute_script("return !!window.linkageView") else 1), page
+
+
+def test_every_page_renders_its_nodes_makes_no_request_and_runs_no_injected_markup(browser, xss_job):
+    folder, _ = xss_job
+    pages = sorted(folder.rglob("*.html"))
+    assert len(pages) >= 4
+    for page in pages:
+        seen = _open(browser, page)
+        _assert_clean(browser, page, seen)
+        if page.name == "report.html":
+            assert XSS in browser.execute_script("return document.body.textContent")
+            continue
+        expected = int(browser.execute_script("return document.body.getAttribute('data-nodes')"))
+        shown = browser.execute_script("return linkageView.nodes.length")
+        in_json = browser.execute_script("return JSON.parse(document.getElementById('view-data').textContent).nodes.length")
+        assert shown == expected == in_json and shown > 0, page
+
+
+def test_overview_shows_every_node_of_the_network_and_search_finds_them(browser, xss_job):
+    folder, result = xss_job
+    summary = result.manifest["summary"]["network"]
+    _open(browser, folder / "network.html")
+    expected = summary["people"] + summary["places"] + summary["episodes"] + summary["operations"]
+    assert browser.execute_script("return linkageView.nodes.length") == expected
+    assert browser.execute_script("return linkageView.search('Oak House')") == ["L1"]
+    assert browser.execute_script("return linkageView.network.getSelectedNodes()") == ["L1"]
+    assert "1 found" in browser.execute_script("return document.getElementById('status').textContent")
+    # the hostile business name is found as text, and its tooltip and facts panel hold text only
+    assert browser.execute_script("return linkageView.search(arguments[0])", "onerror=alert") == ["L2"]
+    tip = browser.execute_script("var t = linkageView.tooltip('L2'); return [t.querySelectorAll('img, a').length, t.textContent]")
+    assert tip[0] == 0 and XSS in tip[1]
+    panel = browser.execute_script("return [document.getElementById('selected').querySelectorAll('img').length, document.getElementById('selected').textContent]")
+    assert panel[0] == 0 and XSS in panel[1]
+
+
+def test_filters_hide_and_show_nodes(browser, xss_job):
+    folder, _ = xss_job
+    _open(browser, folder / "network.html")
+    total = browser.execute_script("return linkageView.nodes.length")
+    browser.execute_script("document.getElementById('filter-type').closest('details').open = true")
+    boxes = browser.find_elements("css selector", "#filter-type input")
+    labels = [b.find_element("xpath", "..").text.strip() for b in boxes]
+    boxes[labels.index("person")].click()
+    people = browser.execute_script("return linkageView.data.nodes.filter(function (n) { return n.type === 'person'; }).length")
+    hidden = browser.execute_script("return linkageView.nodes.get({filter: function (n) { return n.hidden; }}).length")
+    assert hidden == people > 0
+    browser.execute_script("document.getElementById('time-to').value = '2020-12-31'; document.getElementById('time-to').dispatchEvent(new Event('change'))")
+    after = browser.execute_script("return linkageView.nodes.get({filter: function (n) { return n.hidden; }}).length")
+    assert after > hidden  # the 2021 episodes and operations leave the window
+    browser.find_element("id", "reset").click()
+    assert browser.execute_script("return linkageView.nodes.get({filter: function (n) { return n.hidden; }}).length") == 0
+    assert browser.execute_script("return linkageView.nodes.length") == total
+
+
+def test_report_tables_sort_and_link_into_the_views(browser, xss_job):
+    folder, _ = xss_job
+    _open(browser, folder / "report.html")
+    hrefs = browser.execute_script("return Array.prototype.map.call(document.querySelectorAll('a[href$=\".html\"]'), function (a) { return a.getAttribute('href'); })")
+    assert "network.html" in hrefs and any(h.startswith("children/") for h in hrefs)
+    for href in set(hrefs):
+        assert (folder / href).is_file(), href
+    table = browser.find_element("css selector", "#safeguarding table.sortable")
+    header = table.find_elements("css selector", "th")[-1]
+    header.click()
+    header.click()
+    values = [float(c.get_attribute("data-sort")) for c in table.find_elements("css selector", "tbody tr td:last-child")]
+    assert values == sorted(values, reverse=True)
+
+
+def _bench_graph(n: int) -> nx.Graph:
+    import random
+
+    graph = nx.powerlaw_cluster_graph(n, 2, 0.1, seed=7)
+    rng = random.Random(7)
+    for node in graph.nodes:
+        node_type = rng.choices(["person", "place", "episode", "operation"], [0.7, 0.15, 0.1, 0.05])[0]
+        graph.nodes[node].update(node_type=node_type, bcu=rng.choice(["West", "South", "East"]), label=f"{node_type} {node}",
+                                 role=rng.choice(["victim", "perpetrator", ""]) if node_type == "person" else "")
+    return graph
+
+
+def test_a_5000_node_view_is_interactive_within_two_seconds(browser, tmp_path):
+    page = tmp_path / "big.html"
+    page.write_text(view_from_networkx(_bench_graph(5000), title="5000 nodes", seed=7), encoding="utf-8")
+    best = min(_open(browser, page)["ready_ms"] for _ in range(3))
+    assert browser.execute_script("return linkageView.nodes.length") == 5000
+    assert browser.execute_script("return linkageView.network.physics.physicsEnabled") is False
+    label = browser.execute_script("return linkageView.data.nodes.filter(function (n) { return n.id === '17'; })[0].label")
+    assert "17" in browser.execute_script("return linkageView.search(arguments[0])", label)
+    assert best < 2000, f"5,000-node view interactive after {best:.0f} ms"
