@@ -24,13 +24,23 @@ def cli_reference() -> str:
         "Generated from `--help` by `python docs/make_cli_reference.py`; do not edit by hand.",
         "",
     ]
-    names = [""] + sorted(cli.list_commands(click.Context(cli)))
-    for name in names:
-        args = [name, "--help"] if name else ["--help"]
-        result = runner.invoke(cli, args, prog_name="linkage", terminal_width=80)
-        title = f"linkage {name}".strip()
-        parts += [f"## {title}", "", "```", result.output.rstrip(), "```", ""]
+    for path in _command_paths(cli):
+        result = runner.invoke(cli, [*path, "--help"], prog_name="linkage", terminal_width=80)
+        title = " ".join(["linkage", *path])
+        parts += [f"{'#' * min(len(path) + 1, 3) if path else '##'} {title}", "", "```", result.output.rstrip(), "```", ""]
     return "\n".join(parts)
+
+
+def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command, groups first and then their subcommands (``import``, ``import ssda903``, ...)."""
+    paths = [prefix]
+    for name in sorted(group.list_commands(click.Context(group))):
+        command = group.get_command(click.Context(group), name)
+        if isinstance(command, click.Group):
+            paths += _command_paths(command, (*prefix, name))
+        else:
+            paths.append((*prefix, name))
+    return paths
 
 
 if __name__ == "__main__":

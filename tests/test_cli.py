@@ -188,7 +188,7 @@ def test_bad_config_lists_every_problem(dataset_folder, tmp_path):
         f"Error: {config} has 2 problems:",
         "  unknown setting 'seeed' (did you mean 'seed'?); the settings are job, data, output, seed, geography, "
         "tables, columns, values, input, night_time_economy_categories, suppress_below, resolve, network, analyses, "
-        "views, report",
+        "exports, views, report",
         "  input.encoding 'ebcdic' is not supported; use auto, utf-8 or latin-1",
     ]
 
@@ -382,3 +382,10 @@ def test_wrong_usage_exits_2(args, message):
     assert "Usage:" in result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_run_summary_lists_pages_per_folder_not_one_line_per_page():
+    from linkage.cli import _output_lines
+
+    outputs = ["clusters.csv", "clusters/C0001.html", "clusters/C0002.html", "children/E1.html", "network.html"]
+    assert _output_lines(outputs) == ["clusters.csv", "network.html", "children/ (1 page)", "clusters/ (2 pages)"]

@@ -186,8 +186,22 @@ def _run_and_report(config: JobConfig, **options) -> None:
             f"{resolution['linked_pairs']} links, {resolution['review_pairs']} pairs to review (review_queue.csv)"
         )
     click.echo(f"job '{config.name}' written to {result.folder}")
-    for name in sorted(result.manifest["outputs"]):
-        click.echo(f"  {name}")
+    for line in _output_lines(result.manifest["outputs"]):
+        click.echo(f"  {line}")
+
+
+def _output_lines(outputs) -> list[str]:
+    """Files at the top of the job folder one per line; a sub-folder of pages as one line with its count."""
+    folders: dict[str, int] = {}
+    lines = []
+    for name in sorted(outputs):
+        head, _, rest = str(name).replace("\\", "/").partition("/")
+        if rest:
+            folders[head] = folders.get(head, 0) + 1
+        else:
+            lines.append(head)
+    lines += [f"{folder}/ ({count} page{'s' if count != 1 else ''})" for folder, count in sorted(folders.items())]
+    return lines
 
 
 @cli.command()

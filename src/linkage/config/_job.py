@@ -31,7 +31,7 @@ DEFAULT_NTE_CATEGORIES = (
 
 #: Sections owned by later pipeline stages; kept as plain mappings here and
 #: validated by the stage that reads them.
-STAGE_SECTIONS = ("resolve", "network", "analyses", "views", "report")
+STAGE_SECTIONS = ("resolve", "network", "analyses", "exports", "views", "report")
 
 TOP_LEVEL_KEYS = (
     "job",

@@ -71,8 +71,16 @@ def _stage_export(ctx: JobContext) -> None:
     from ..render.exports import write_graph_exports
 
     network = ctx.state["network"]
-    for name, path in write_graph_exports(network, ctx.folder, notes=ctx.notes).items():
+    written = write_graph_exports(network, ctx.folder, notes=ctx.notes, members=ctx.state.get("cluster_members"),
+                                  options=export_options(ctx.config))
+    for name, path in written.items():
         ctx.outputs[name] = path
+
+
+def export_options(config: JobConfig):
+    from ..render.exports import ExportOptions
+
+    return ExportOptions.from_dict(config.stage("exports"))
 
 
 def view_options(config: JobConfig):
@@ -110,6 +118,6 @@ def register_default_stages() -> None:
     if "analyse" not in names:
         STAGES.append(Stage("analyse", _stage_analyse))
     if "export" not in names:
-        STAGES.append(Stage("export", _stage_export))
+        STAGES.append(Stage("export", _stage_export, check=export_options))
     if "render" not in names:
         STAGES.append(Stage("render", _stage_render, check=view_options))

@@ -7,11 +7,13 @@ import tempfile
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 
 from ..build import Network, to_networkx
+from ._scope import ExportOptions, export_scope
 from .anx import write_anx
 
-__all__ = ["write_graph_exports", "MAX_EXPORT_EDGES"]
+__all__ = ["write_graph_exports", "MAX_EXPORT_EDGES", "ExportOptions", "export_scope"]
 
 #: above this many edges the identifier-to-identifier contact edges are left
 #: out of the exports (the person-level contact totals stay), with a note
@@ -30,9 +32,16 @@ def _atomic_graph_write(graph: nx.Graph, path: Path, writer) -> Path:
     return path
 
 
-def write_graph_exports(network: Network, folder: str | Path, *, notes: list[str] | None = None) -> dict[str, Path]:
-    """``graph.graphml``, ``graph.gexf`` and ``graph.anx`` of the whole network (typed nodes and edges)."""
+def write_graph_exports(network: Network, folder: str | Path, *, notes: list[str] | None = None,
+                        members: pd.DataFrame | None = None, options: ExportOptions | None = None) -> dict[str, Path]:
+    """``graph.graphml``, ``graph.gexf`` and ``graph.anx`` of the network (typed nodes and edges).
+
+    Above ``MAX_EXPORT_EDGES`` the identifier-to-identifier contact edges are
+    left out; above ``options.max_edges`` the exports carry the highest-ranked
+    clusters (``members``: cluster_members.csv) only, with a note (``export_scope``).
+    """
     folder = Path(folder)
+    options = options or ExportOptions()
     edge_types = None
     if len(network.edges) > MAX_EXPORT_EDGES:
         kept = network.edges["edge_type"] != "contact"
@@ -42,10 +51,12 @@ def write_graph_exports(network: Network, folder: str | Path, *, notes: list[str
                 f"the network has {len(network.edges):,} edges: graph exports leave out the contact edges "
                 f"({int((~kept).sum()):,}) to stay usable in Gephi and i2; contacts.csv-level totals are in the analyses"
             )
-    graph = to_networkx(network, edge_types=edge_types)
-    edges = network.edges if edge_types is None else network.edges[network.edges["edge_type"].isin(edge_types)]
+    scoped, note = export_scope(network, max_edges=options.max_edges, members=members, edge_types=edge_types)
+    if note and notes is not None:
+        notes.append(note)
+    graph = to_networkx(scoped)
     return {
         "graph.graphml": _atomic_graph_write(graph, folder / "graph.graphml", nx.write_graphml),
         "graph.gexf": _atomic_graph_write(graph, folder / "graph.gexf", nx.write_gexf),
-        "graph.anx": write_anx(network, folder / "graph.anx", edges=edges),
+        "graph.anx": write_anx(scoped, folder / "graph.anx"),
     }

@@ -1,0 +1,94 @@
+"""Which part of a big network the graph exports carry.
+
+Gephi and i2 Analyst's Notebook are for looking at a network, and neither is
+usable with millions of links: above ``max_edges`` the exports carry the
+highest-ranked clusters (``cluster_members``, ranked first to last) with every
+link of their people, cluster by cluster until the budget is spent. Without
+clusters, people with a role, looked after or at risk come first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from .._arrow import isin
+from ..build import Network
+from ..errors import ConfigError
+
+__all__ = ["ExportOptions", "export_scope"]
+
+#: the node id column of each node table
+_NODE_ID = {"people": "entity_id", "places": "location_id", "episodes": "episode_id",
+            "operations": "operation", "identifiers": "identifier"}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """``exports:`` section of the job config."""
+
+    #: above this many edges, graph.graphml / graph.gexf / graph.anx carry the top clusters only
+    max_edges: int = 500_000
+
+    @classmethod
+    def from_dict(cls, raw: dict | None) -> "ExportOptions":
+        raw = dict(raw or {})
+        problems = [f"exports: unknown setting '{key}'; the setting is max_edges" for key in raw if key != "max_edges"]
+        value = raw.get("max_edges", cls.max_edges)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problems.append(f"exports.max_edges {value!r} must be a whole number >= 1, e.g. 500000")
+        if problems:
+            raise ConfigError.from_problems("exports", problems)
+        return cls(max_edges=value)
+
+
+def _priority_people(network: Network, members: pd.DataFrame | None) -> pd.Series:
+    """People in export order: by cluster rank, then the rest who matter (role, looked after, at risk)."""
+    ordered = []
+    if members is not None and len(members) and {"cluster_id", "node_id", "node_type"} <= set(members.columns):
+        people = members[members["node_type"] == "person"]
+        ordered.append(pd.DataFrame({"person": people["node_id"].astype(str).to_numpy(),
+                                     "group": people["cluster_id"].astype(str).to_numpy()}))
+    table = network.people
+    matters = np.zeros(len(table), dtype=bool)
+    for column in ("role", "exploitation"):
+        if column in table:
+            matters |= table[column].fillna("").astype(str).ne("").to_numpy()
+    if "looked_after" in table:
+        matters |= table["looked_after"].fillna(False).to_numpy(dtype=bool)
+    rest = table.loc[matters, "entity_id"].astype(str).sort_values()
+    ordered.append(pd.DataFrame({"person": rest.to_numpy(), "group": "~" + rest.to_numpy()}))
+    frame = pd.concat(ordered, ignore_index=True).drop_duplicates("person")
+    return frame.set_index("person")["group"]
+
+
+def export_scope(network: Network, *, max_edges: int, members: pd.DataFrame | None = None,
+                 edge_types: tuple[str, ...] | None = None) -> tuple[Network, str | None]:
+    """The network to export and, when it is a part, a note saying which part and how to change it."""
+    edges = network.edges if edge_types is None else network.edges[network.edges["edge_type"].isin(edge_types)]
+    if len(edges) <= max_edges:
+        return (network if edge_types is None else replace(network, edges=edges)), None
+    groups = _priority_people(network, members)
+    person_end = pd.concat([edges.loc[edges["source_type"] == "person", "source"],
+                            edges.loc[edges["target_type"] == "person", "target"]]).astype(str)
+    degree = person_end.value_counts()
+    cost = degree.reindex(groups.index).fillna(0).groupby(groups.to_numpy(), sort=False).sum()
+    # whole groups in rank order (cluster ids sort in rank order; the rest after them), until the budget is spent
+    cost = cost.sort_index()
+    within = cost.index[cost.cumsum().to_numpy() <= max_edges]
+    chosen = groups.index[groups.isin(set(within)).to_numpy()]
+    touches = isin(edges["source"].astype(str), chosen) | isin(edges["target"].astype(str), chosen)
+    kept = edges[touches]
+    nodes = pd.concat([kept["source"], kept["target"], pd.Series(chosen)]).astype(str)
+    tables = {name: getattr(network, name) for name in _NODE_ID}
+    scoped = {name: table[isin(table[_NODE_ID[name]].astype(str), nodes)] if len(table) else table
+              for name, table in tables.items()}
+    n_clusters = sum(1 for group in within if not str(group).startswith("~"))
+    note = (
+        f"the network has {len(edges):,} edges, more than exports.max_edges ({max_edges:,}): graph.graphml, "
+        f"graph.gexf and graph.anx carry the {n_clusters} highest-ranked cluster(s) and the other people who matter "
+        f"that fit ({len(chosen):,} people, {len(kept):,} edges); raise exports.max_edges in the job config to export more"
+    )
+    return replace(network, edges=kept.reset_index(drop=True), **scoped), note
