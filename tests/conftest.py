@@ -181,3 +181,39 @@ def lancashire_geography():
 def lancashire_config(lancashire_geography) -> JobConfig:
     """Defaults everywhere, with the Lancashire geography."""
     return dataclasses.replace(JobConfig(), geography=lancashire_geography, geography_path=LANCASHIRE_YAML)
+
+
+@dataclasses.dataclass(frozen=True)
+class SyntheticWorld:
+    """A small synthetic world, resolved and built as a network (shared: tests must not change it)."""
+
+    folder: Path
+    config: JobConfig
+    dataset: object
+    resolution: object
+    network: object
+
+
+@pytest.fixture(scope="session")
+def synthetic_world(tmp_path_factory):
+    """``synthetic_world(seed)``: the small world of that seed, generated, resolved and built once per session."""
+    from linkage.build import build_network
+    from linkage.config import load_config
+    from linkage.read import load_dataset
+    from linkage.resolve import resolve_people
+    from linkage.synth import generate_world
+
+    built: dict[int, SyntheticWorld] = {}
+
+    def make(seed: int) -> SyntheticWorld:
+        if seed not in built:
+            folder = tmp_path_factory.mktemp(f"world-seed{seed}")
+            generate_world(folder, scale="small", seed=seed)
+            config = load_config(Path(__file__).resolve().parents[1] / "configs" / "demo.yaml")
+            dataset = load_dataset(folder, config)
+            resolution = resolve_people(dataset["people"])
+            built[seed] = SyntheticWorld(folder, config, dataset, resolution,
+                                         build_network(dataset, resolution.entities, config))
+        return built[seed]
+
+    return make

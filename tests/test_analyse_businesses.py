@@ -19,23 +19,16 @@ from linkage.analyse.businesses import (
 )
 from linkage.analyse.clusters import clusters
 from linkage.build import build_network
-from linkage.config import load_config
 from linkage.read import load_dataset
-from linkage.resolve import resolve_people
-from linkage.synth import generate_world
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 17
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("world")
-    generate_world(folder, scale="small", seed=SEED)
-    config = load_config(REPO / "configs" / "demo.yaml")
-    dataset = load_dataset(folder, config)
-    resolution = resolve_people(dataset["people"])
-    network = build_network(dataset, resolution.entities, config)
+def world(synthetic_world):
+    built = synthetic_world(SEED)
+    folder, network = built.folder, built.network
     return {"network": network, "truth": pd.read_csv(folder / "truth" / "business_targets.csv", dtype=str)}
 
 

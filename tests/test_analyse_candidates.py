@@ -10,10 +10,7 @@ import pytest
 
 from linkage.analyse.candidates import COLUMNS, REQUIRES, WEIGHTS, candidate_links, common_contacts
 from linkage.build import build_network
-from linkage.config import load_config
 from linkage.read import load_dataset
-from linkage.resolve import resolve_people
-from linkage.synth import generate_world
 
 DEMO_YAML = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 
@@ -186,14 +183,11 @@ def test_nothing_tying_people_gives_an_empty_table_with_the_columns(tmp_path, la
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(synthetic_world):
     """A small world, resolved, as a network, its candidate links; and its truth."""
-    folder = tmp_path_factory.mktemp("world")
-    generate_world(folder, scale="small", seed=11)
-    config = load_config(DEMO_YAML)
-    dataset = load_dataset(folder, config)
-    resolution = resolve_people(dataset["people"])
-    network = build_network(dataset, resolution.entities, config)
+    built = synthetic_world(11)
+    folder, network = built.folder, built.network
+    resolution = built.resolution
     records = pd.read_csv(folder / "truth" / "records.csv", dtype=str)
     entities_of = records.merge(resolution.entities, on="record_id").groupby("person_id")["entity_id"].agg(set)
     return network, candidate_links(network), folder / "truth", entities_of

@@ -18,12 +18,8 @@ from linkage.analyse.care_moves import (
     care_moves,
 )
 from linkage.build import build_network
-from linkage.config import load_config
 from linkage.read import load_dataset
-from linkage.resolve import resolve_people
-from linkage.synth import generate_world
 
-from conftest import DEMO_YAML
 
 # Amy and Beth are placed together at Oak House (Preston, South BCU); Amy's second
 # placement there is a change of placement type, not a move. Amy then moves to
@@ -87,13 +83,9 @@ def tiny(tmp_path_factory, lancashire_config):
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("world")
-    generate_world(folder, scale="small", seed=13)
-    config = load_config(DEMO_YAML)
-    dataset = load_dataset(folder, config)
-    resolution = resolve_people(dataset["people"])
-    network = build_network(dataset, resolution.entities, config)
+def world(synthetic_world):
+    built = synthetic_world(13)
+    folder, network = built.folder, built.network
     return folder, network
 
 

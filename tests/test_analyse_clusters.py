@@ -24,23 +24,16 @@ from linkage.analyse.clusters import (
     person_ties,
 )
 from linkage.build import build_network
-from linkage.config import load_config
 from linkage.read import load_dataset
-from linkage.resolve import resolve_people
-from linkage.synth import generate_world
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 17
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("world")
-    generate_world(folder, scale="small", seed=SEED)
-    config = load_config(REPO / "configs" / "demo.yaml")
-    dataset = load_dataset(folder, config)
-    resolution = resolve_people(dataset["people"])
-    network = build_network(dataset, resolution.entities, config)
+def world(synthetic_world):
+    built = synthetic_world(SEED)
+    folder, config, network = built.folder, built.config, built.network
     truth = folder / "truth"
     records = pd.read_csv(truth / "records.csv", dtype=str)[["record_id", "person_id"]]
     entity_of = records.merge(network.entities, on="record_id")[["person_id", "entity_id"]].drop_duplicates()

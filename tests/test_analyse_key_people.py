@@ -14,23 +14,16 @@ import pytest
 from linkage.analyse.clusters import clusters
 from linkage.analyse.key_people import KEY_PEOPLE_COLUMNS, key_people, sampled_betweenness
 from linkage.build import build_network
-from linkage.config import load_config
 from linkage.read import load_dataset
-from linkage.resolve import resolve_people
-from linkage.synth import generate_world
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 17
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("world")
-    generate_world(folder, scale="small", seed=SEED)
-    config = load_config(REPO / "configs" / "demo.yaml")
-    dataset = load_dataset(folder, config)
-    resolution = resolve_people(dataset["people"])
-    network = build_network(dataset, resolution.entities, config)
+def world(synthetic_world):
+    built = synthetic_world(SEED)
+    folder, network = built.folder, built.network
     truth = folder / "truth"
     records = pd.read_csv(truth / "records.csv", dtype=str)[["record_id", "person_id"]]
     entity_of = records.merge(network.entities, on="record_id")[["person_id", "entity_id"]].drop_duplicates()

@@ -9,10 +9,7 @@ import pytest
 
 from linkage.analyse.missing import LINK_COLUMNS, PROFILE_COLUMNS, REQUIRES, missing_links, missing_profile
 from linkage.build import build_network
-from linkage.config import load_config
 from linkage.read import load_dataset
-from linkage.resolve import resolve_people
-from linkage.synth import generate_world
 
 DEMO_YAML = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 
@@ -160,14 +157,11 @@ def test_no_episodes_gives_empty_tables_with_the_columns(tmp_path, lancashire_co
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(synthetic_world):
     """A small world, resolved, as a network; and its truth."""
-    folder = tmp_path_factory.mktemp("world")
-    generate_world(folder, scale="small", seed=11)
-    config = load_config(DEMO_YAML)
-    dataset = load_dataset(folder, config)
-    resolution = resolve_people(dataset["people"])
-    network = build_network(dataset, resolution.entities, config)
+    built = synthetic_world(11)
+    folder, network = built.folder, built.network
+    resolution = built.resolution
     return network, folder / "truth", resolution.entities
 
 

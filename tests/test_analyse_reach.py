@@ -18,12 +18,8 @@ from linkage.analyse.reach import (
     reach_verdict,
 )
 from linkage.build import build_network, haversine_km
-from linkage.config import load_config
 from linkage.read import load_dataset
-from linkage.resolve import resolve_people
-from linkage.synth import generate_world
 
-from conftest import DEMO_YAML
 from test_analyse_care_moves import TINY, person_of_entity, write_tables
 
 #: planted link kinds that are person-person ties in the network ("event" is co-participation, not a tie)
@@ -37,12 +33,9 @@ def tiny(tmp_path_factory, lancashire_config):
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("world")
-    generate_world(folder, scale="small", seed=13)
-    config = load_config(DEMO_YAML)
-    dataset = load_dataset(folder, config)
-    network = build_network(dataset, resolve_people(dataset["people"]).entities, config)
+def world(synthetic_world):
+    built = synthetic_world(13)
+    folder, config, network = built.folder, built.config, built.network
     return folder, network, config.geography
 
 

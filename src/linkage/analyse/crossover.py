@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from .._arrow import isin
 from ..build import Network
 from ..contract import PERPETRATOR_ROLES
+from ._groups import join_groups
 
 __all__ = ["REQUIRES", "COLUMNS", "operation_crossover"]
 
@@ -29,55 +28,6 @@ COLUMNS = [
 ]
 _KINDS = (("victim", "shared_victims", "victims"), ("perpetrator", "shared_perpetrators", "perpetrators"),
           ("location", "shared_locations", "locations"))
-
-
-def _sorted_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pa.Array]:
-    """Integer codes that sort like the (non-missing, string) ``values``, and the sorted distinct values."""
-    strings = pa.array(values, type=pa.large_string(), from_pandas=True)
-    if isinstance(strings, pa.ChunkedArray):
-        strings = strings.combine_chunks()
-    encoded = pc.dictionary_encode(strings)
-    order = pc.sort_indices(encoded.dictionary).to_numpy()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return rank[encoded.indices.to_numpy(zero_copy_only=False)], encoded.dictionary.take(pa.array(order))
-
-
-def _join_groups(frame: pd.DataFrame, keys: list[str], value: str, *, sep: str = ";") -> pd.DataFrame:
-    """The distinct ``value`` of each ``keys`` group, sorted and joined by ``sep``, and ``n`` (how many).
-
-    All columns hold strings; rows with a missing key or value are ignored.
-    Vectorised: the strings become sortable integer codes (Arrow dictionary
-    encoding), one lexsort orders and de-duplicates them, and Arrow joins
-    every group's list at once (``groupby().agg(";".join)`` calls Python once
-    per group: seconds at a million groups). Groups come out sorted by keys.
-    """
-    frame = frame[keys + [value]].dropna()
-    if frame.empty:
-        out = pd.DataFrame({k: pd.Series(dtype="str") for k in keys + [value]})
-        out["n"] = pd.Series(dtype="int64")
-        return out
-    key_codes, key_values = zip(*(_sorted_codes(frame[k]) for k in keys))
-    value_codes, values = _sorted_codes(frame[value])
-    group = key_codes[0]
-    for codes, distinct in zip(key_codes[1:], key_values[1:]):
-        # lexicographic group number, made dense again so that it never overflows
-        group = np.unique(group * len(distinct) + codes, return_inverse=True)[1]
-    order = np.lexsort((value_codes, group))
-    group, value_codes = group[order], value_codes[order]
-    fresh = np.r_[True, (group[1:] != group[:-1]) | (value_codes[1:] != value_codes[:-1])]
-    group, value_codes, order = group[fresh], value_codes[fresh], order[fresh]
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    counts = np.diff(np.r_[starts, len(group)])
-    offsets = pa.array(np.r_[starts, len(group)], type=pa.int64())
-    joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, values.take(pa.array(value_codes))),
-                            pa.scalar(sep, pa.large_string()))
-    first = order[starts]
-    out = pd.DataFrame({k: pd.array(distinct.take(pa.array(codes[first])), dtype="str")
-                        for k, codes, distinct in zip(keys, key_codes, key_values)})
-    out[value] = pd.array(joined, dtype="str")
-    out["n"] = counts.astype("int64")
-    return out
 
 
 def _empty() -> pd.DataFrame:
@@ -134,7 +84,7 @@ def operation_crossover(network: Network) -> pd.DataFrame:
     if pairs.empty:
         return _empty()
     keys = ["operation_a", "operation_b"]
-    per_kind = _join_groups(pairs, keys + ["kind"], "id")
+    per_kind = join_groups(pairs, keys + ["kind"], "id")
     out = pairs[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
     for kind, count_column, ids_column in _KINDS:
         part = per_kind[per_kind["kind"] == kind]
@@ -147,7 +97,7 @@ def operation_crossover(network: Network) -> pd.DataFrame:
     shared_people = pairs[pairs["kind"] != "location"]
     bcu = network.people.set_index("entity_id")["bcu"]
     bcus = shared_people[keys].assign(bcu=bcu.reindex(shared_people["id"]).to_numpy())
-    bcus = _join_groups(bcus, keys, "bcu")[keys + ["bcu"]].rename(columns={"bcu": "bcus"})
+    bcus = join_groups(bcus, keys, "bcu")[keys + ["bcu"]].rename(columns={"bcu": "bcus"})
     out = out.merge(bcus, on=keys, how="left")
     out["bcus"] = out["bcus"].fillna("")
     total = out["shared_victims"] + out["shared_perpetrators"] + out["shared_locations"]

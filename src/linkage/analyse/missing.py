@@ -14,7 +14,7 @@ import pandas as pd
 from .._arrow import isin
 from ..build import Network, overlapping_pairs
 from ..contract import PERPETRATOR_ROLES
-from .crossover import _join_groups
+from ._groups import join_groups
 
 __all__ = ["REQUIRES", "LINK_COLUMNS", "PROFILE_COLUMNS", "EXPLOITATION_CATEGORIES", "joint_episodes", "missing_links",
            "missing_profile"]
@@ -129,7 +129,7 @@ def _co_placements(network: Network) -> pd.DataFrame:
                              "co_placed_setting": pd.Series(dtype="str"), "co_placed_from": pd.Series(dtype="datetime64[s]")})
     edges = pd.DataFrame({"entity_id_a": edges["source"].to_numpy(), "entity_id_b": edges["target"].to_numpy(),
                           "setting": edges["via"].to_numpy(), "start": pd.to_datetime(edges["start"]).to_numpy()})
-    settings = _join_groups(edges, keys, "setting")[keys + ["setting"]].rename(columns={"setting": "co_placed_setting"})
+    settings = join_groups(edges, keys, "setting")[keys + ["setting"]].rename(columns={"setting": "co_placed_setting"})
     earliest = edges.groupby(keys, as_index=False)["start"].min().rename(columns={"start": "co_placed_from"})
     return settings.merge(earliest.astype({"co_placed_from": "datetime64[s]"}), on=keys, how="left")
 
@@ -163,20 +163,20 @@ def missing_links(network: Network, *, repeat_threshold: int = 3) -> pd.DataFram
     keys = ["entity_id_a", "entity_id_b"]
     grouped = joint.groupby(keys, sort=True)
     out = grouped["start"].agg(["min", "max"]).reset_index().rename(columns={"min": "first_together", "max": "last_together"})
-    kinds = _join_groups(joint, keys, "kind")
+    kinds = join_groups(joint, keys, "kind")
     kinds["reason"] = kinds["kind"].where(kinds["n"] == 1, "both")
     out = out.merge(kinds[keys + ["reason"]], on=keys, how="left")
     long = pd.concat([joint[keys + ["episode_a"]].rename(columns={"episode_a": "episode_id"}),
                       joint[keys + ["episode_b"]].rename(columns={"episode_b": "episode_id"})], ignore_index=True)
-    listed = _join_groups(long, keys, "episode_id")
+    listed = join_groups(long, keys, "episode_id")
     out = out.merge(listed.rename(columns={"episode_id": "episodes", "n": "n_episodes"}), on=keys, how="left")
     places = long.dropna().merge(episodes[["episode_id", "found_location_id"]], on="episode_id")
-    found = _join_groups(places, keys, "found_location_id")[keys + ["found_location_id"]]
+    found = join_groups(places, keys, "found_location_id")[keys + ["found_location_id"]]
     out = out.merge(found.rename(columns={"found_location_id": "found_locations"}), on=keys, how="left")
     if len(network.places):
         places = places.merge(network.places[["location_id", "category"]],
                               left_on="found_location_id", right_on="location_id")
-        categories = _join_groups(places, keys, "category")[keys + ["category"]]
+        categories = join_groups(places, keys, "category")[keys + ["category"]]
         out = out.merge(categories.rename(columns={"category": "found_location_categories"}), on=keys, how="left")
     out = out.merge(_co_placements(network), on=keys, how="left")
     out["co_placed"] = out["co_placed_setting"].notna()
@@ -252,7 +252,7 @@ def missing_profile(network: Network, *, repeat_threshold: int = 3,
     def add(frame: pd.DataFrame, value: str, column: str) -> None:
         nonlocal out
         frame = frame[frame[value] != frame["entity_id"]] if value != "found_location_id" else frame
-        joined = _join_groups(frame, key, value)[key + [value]].rename(columns={value: column})
+        joined = join_groups(frame, key, value)[key + [value]].rename(columns={value: column})
         out = out.merge(joined, on=key, how="left")
 
     add(seen, "found_location_id", "found_locations")

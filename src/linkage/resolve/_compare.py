@@ -15,7 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from ..pseudonymise._bloom import bloom_matrix, dice_pairs
-from ._prepare import UNKNOWN_DAY, Records, nickname_groups
+from ._prepare import Records, nickname_groups
 from ._settings import BLOOM_THRESHOLDS, Comparison
 
 __all__ = [

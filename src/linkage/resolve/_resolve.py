@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ._blocking import block_pairs, explain_blocking
+from ._blocking import block_pairs
 from ._cluster import cluster_pairs
 from ._compare import Gamma, bloom_comparisons, compare_pairs
 from ._ids import assign_entity_ids
