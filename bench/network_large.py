@@ -49,7 +49,7 @@ with tempfile.TemporaryDirectory() as folder:
     per_analysis = ctx.state["summary"]["analyses"]["seconds"]
 stage_peak_kib = int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1))
 seconds = {k: round(v, 1) for k, v in seconds.items()}
-print(json.dumps({"seconds": seconds, "build_plus_analyses": round(seconds["build"] + seconds["analyses"], 1),
+print(json.dumps({"stage_seconds": seconds, "build_plus_analyses": round(seconds["build"] + seconds["analyses"], 1),
                   "per_analysis": per_analysis, "build_plus_analyses_peak_rss_gib": round(stage_peak_kib / 2**20, 3), "people": int(len(network.people)), "edges": int(len(network.edges))}))
 """
 

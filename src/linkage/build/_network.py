@@ -137,9 +137,11 @@ def _edges(frame: pd.DataFrame, **columns) -> pd.DataFrame:
         elif isinstance(value, str):
             out[name] = pd.Series(value, index=pd.RangeIndex(n), dtype="str")
         elif value is None:
-            out[name] = pd.Series(None, index=pd.RangeIndex(n), dtype=object)
+            out[name] = pd.Series(np.nan, index=pd.RangeIndex(n), dtype="str")
         else:
-            out[name] = pd.Series(value) if not isinstance(value, pd.Series) else value
+            value = pd.Series(value) if not isinstance(value, pd.Series) else value
+            # text columns as Arrow strings: millions of Python string objects cost gigabytes
+            out[name] = value.astype("str") if value.dtype == object else value
     return pd.DataFrame(out)
 
 

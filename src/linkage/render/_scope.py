@@ -30,7 +30,7 @@ class ExportOptions:
     """``exports:`` section of the job config."""
 
     #: above this many edges, graph.graphml / graph.gexf / graph.anx carry the top clusters only
-    max_edges: int = 500_000
+    max_edges: int = 100_000
 
     @classmethod
     def from_dict(cls, raw: dict | None) -> "ExportOptions":
