@@ -175,12 +175,13 @@ def _bench_graph(n: int) -> nx.Graph:
     return graph
 
 
-def test_a_5000_node_view_is_interactive_within_two_seconds(browser, tmp_path):
+def test_a_5000_node_view_opens_with_positions_fixed_and_physics_off(browser, tmp_path):
+    """What makes the big view fast (its speed is measured in bench/views.py, not here): every node is drawn,
+    physics is off (positions come from Python), and search still works."""
     page = tmp_path / "big.html"
     page.write_text(view_from_networkx(_bench_graph(5000), title="5000 nodes", seed=7), encoding="utf-8")
-    best = min(_open(browser, page)["ready_ms"] for _ in range(3))
+    _open(browser, page)
     assert browser.execute_script("return linkageView.nodes.length") == 5000
     assert browser.execute_script("return linkageView.network.physics.physicsEnabled") is False
     label = browser.execute_script("return linkageView.data.nodes.filter(function (n) { return n.id === '17'; })[0].label")
     assert "17" in browser.execute_script("return linkageView.search(arguments[0])", label)
-    assert best < 2000, f"5,000-node view interactive after {best:.0f} ms"
