@@ -8,10 +8,12 @@ whole network is needed, so this stays cheap on large jobs).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from .._arrow import id_set, positions_in
 from ..build import Network
 
 __all__ = ["ViewNetwork", "view_network", "NODE_STYLES", "EDGE_STYLES", "FactBook", "node_facts", "edge_records"]
@@ -70,6 +72,20 @@ class ViewNetwork:
     neighbours: np.ndarray
     index: pd.Index
     source_edges: pd.DataFrame  # the network's edge rows that ``edges.row`` points into
+
+    @cached_property
+    def types(self) -> np.ndarray:
+        """Each node's type as a NumPy array (converted once: pages index it many times)."""
+        return self.nodes["type"].to_numpy(dtype=object)
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        return self.nodes["id"].to_numpy(dtype=object)
+
+    def of_type(self, positions: np.ndarray, *types: str) -> np.ndarray:
+        """The ``positions`` whose node type is one of ``types``."""
+        positions = np.asarray(positions, dtype=np.int64)
+        return positions[pd.Series(self.types[positions], dtype=object).isin(types).to_numpy()]
 
     def positions(self, ids) -> np.ndarray:
         found = self.index.get_indexer(pd.Index(list(ids), dtype=object))
@@ -159,21 +175,21 @@ def view_network(network: Network, *, include_identifiers: bool = False) -> View
     edges = network.edges
     if not include_identifiers:
         edges = edges[(edges["source_type"] != "identifier") & (edges["target_type"] != "identifier")]
-    a = index.get_indexer(edges["source"].astype(str))
-    b = index.get_indexer(edges["target"].astype(str))
+    node_ids = id_set(nodes["id"].astype(str))  # distinct already; an Arrow hash lookup per end
+    a = positions_in(edges["source"].astype(str), node_ids)
+    b = positions_in(edges["target"].astype(str), node_ids)
     keep = (a >= 0) & (b >= 0) & (a != b)
     # only the ends and the row of each edge: dates and details are read for the edges a page shows
     table = pd.DataFrame({"a": np.minimum(a, b)[keep], "b": np.maximum(a, b)[keep], "row": np.flatnonzero(keep)})
     n = len(nodes)
     ends = np.concatenate([table["a"].to_numpy(), table["b"].to_numpy()]).astype(np.int64)
     others = np.concatenate([table["b"].to_numpy(), table["a"].to_numpy()]).astype(np.int64)
-    order = np.lexsort((others, ends))
-    ends, others = ends[order], others[order]
-    pairs = np.unique(np.column_stack([ends, others]), axis=0) if len(ends) else np.zeros((0, 2), dtype=np.int64)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(indptr, pairs[:, 0] + 1, 1)
-    indptr = np.cumsum(indptr)
-    return ViewNetwork(nodes=nodes, edges=table, indptr=indptr, neighbours=pairs[:, 1].astype(np.int64), index=index,
+    # distinct (end, other) pairs in order, as one int64 key each (a row-wise np.unique sorts far slower)
+    key = np.sort(ends * np.int64(max(n, 1)) + others)  # sort + drop repeats: numpy's hashing unique is slower here
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    first, neighbours = key // max(n, 1), key % max(n, 1)
+    indptr = np.r_[0, np.cumsum(np.bincount(first, minlength=n))].astype(np.int64)
+    return ViewNetwork(nodes=nodes, edges=table, indptr=indptr, neighbours=neighbours.astype(np.int64), index=index,
                        source_edges=edges)
 
 

@@ -183,7 +183,7 @@ def _records(vn: ViewNetwork, book: FactBook, positions: np.ndarray, *, links: d
         if focus is not None and node_id == focus:
             record["size"] = 22
         nodes.append(record)
-    edges = edge_records(vn.edges_within(positions), vn.nodes["id"].to_numpy())
+    edges = edge_records(vn.edges_within(positions), vn.ids)
     return nodes, edges
 
 
@@ -314,9 +314,9 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
         info = clusters.assign(cluster_id=clusters["cluster_id"].astype(str)).set_index("cluster_id")
         for cluster_id in chosen_clusters:
             inside = vn.positions(by_cluster.get(cluster_id, []))
-            people = inside[(vn.nodes["type"].to_numpy()[inside] == "person")]
+            people = vn.of_type(inside, "person")
             around = vn.adjacent(people)
-            around = around[np.isin(vn.nodes["type"].to_numpy()[around], ["place", "operation", "episode"])]
+            around = vn.of_type(around, "place", "operation", "episode")
             positions = _cap(inside, around, vn, options.max_page_nodes)
             nodes, edges = _records(vn, book, positions, links=node_links, prefix="../")
             row = info.loc[cluster_id]
@@ -331,7 +331,7 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
     for entity_id in chosen_children:
         centre = vn.positions([entity_id])
         first = vn.adjacent(centre)
-        episodes = first[vn.nodes["type"].to_numpy()[first] == "episode"]
+        episodes = vn.of_type(first, "episode")
         second = vn.adjacent(episodes)
         positions = _cap(np.concatenate([centre, first]), second, vn, options.max_page_nodes)
         nodes, edges = _records(vn, book, positions, links=node_links, prefix="../", focus=entity_id)
@@ -348,9 +348,9 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
         for location_id in chosen_businesses:
             centre = vn.positions([location_id])
             first = vn.adjacent(centre)
-            via = first[np.isin(vn.nodes["type"].to_numpy()[first], ["episode", "operation"])]
+            via = vn.of_type(first, "episode", "operation")
             second = vn.adjacent(via)
-            second = second[vn.nodes["type"].to_numpy()[second] == "person"]
+            second = vn.of_type(second, "person")
             positions = _cap(np.concatenate([centre, first]), second, vn, options.max_page_nodes)
             nodes, edges = _records(vn, book, positions, links=node_links, prefix="../", focus=location_id)
             row = evidence.loc[location_id]
