@@ -146,7 +146,8 @@ def _read_episodes(path: Path, dobs: pd.Series, header_name: str) -> tuple[pd.Da
         "CHILD '" + child.fillna("") + "' already has an episode starting " + frame["DECOM"].fillna("")
         + " on row " + first.fillna("") + "; remove the repeat",
     )
-    born = child.map(dobs)
+    # each episode's child's DOB (none when the header file has no kept children)
+    born = pd.to_datetime(child.map(dobs), errors="coerce") if len(dobs) else pd.Series(pd.NaT, index=child.index, dtype="datetime64[s]")
     rejects.add(
         (start.notna() & born.notna() & (start < born)).to_numpy(), "DECOM", frame["DECOM"],
         "DECOM " + frame["DECOM"].fillna("") + f" is before the child's DOB in {header_name}; "
