@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from linkage.cli import cli
-from test_hostile_input import ENCODINGS, FAST, HUGE, _assert_clean_exit, _assert_no_live_formula, _row_text, cells
+from test_hostile_input import FAST, _assert_clean_exit, _assert_no_live_formula, hostile_bytes
 
 HEADER = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
 EPISODES = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
@@ -38,18 +38,7 @@ def hostile_file(draw, columns: list[str], valid: list[str]) -> bytes:
     header = list(columns)
     if draw(st.integers(0, 4)) == 0:
         header = header[: draw(st.integers(0, len(header)))]
-    rows = [valid[: len(header)]]
-    for _ in range(draw(st.integers(0, 5))):
-        width = draw(st.sampled_from([len(header), len(header), max(0, len(header) - 1), len(header) + 2]))
-        rows.append([draw(cells) for _ in range(width)])
-    if len(rows) > 1 and rows[-1] and draw(st.integers(0, 7)) == 0:
-        rows[-1][0] = HUGE
-    quoted = draw(st.booleans())
-    text = _row_text(header, quoted) + "".join(_row_text(row, quoted) for row in rows)
-    if draw(st.integers(0, 5)) == 0:
-        text = text[: draw(st.integers(0, len(text)))]
-    encoding = draw(st.sampled_from(ENCODINGS))
-    return text.encode(encoding, errors="surrogatepass" if encoding.startswith("utf-8") else "replace")
+    return hostile_bytes(draw, header, valid[: len(header)])
 
 
 def _written_csvs(folder: Path) -> list[Path]:

@@ -90,7 +90,12 @@ def hostile_table(draw, table: str):
         header = header + [draw(st.sampled_from(["extra", "=evil", "\ufeffnote", "", "record_id"]))]
     # a valid row of the table (so that references can be right) followed by hostile ones
     valid = VALID_TABLES[table][1].split(",")
-    rows = [valid[: len(header)] + [""] * max(0, len(header) - len(valid))]
+    return hostile_bytes(draw, header, valid[: len(header)] + [""] * max(0, len(header) - len(valid)))
+
+
+def hostile_bytes(draw, header: list[str], first_row: list[str]) -> bytes:
+    """CSV bytes: ``header``, ``first_row``, then hostile rows (ragged, huge fields), maybe cut short, in an odd encoding."""
+    rows = [list(first_row)]
     for _ in range(draw(st.integers(0, 5))):
         width = draw(st.sampled_from([len(header), len(header), max(0, len(header) - 1), len(header) + 2]))
         rows.append([draw(cells) for _ in range(width)])
