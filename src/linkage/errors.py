@@ -6,7 +6,7 @@ is not a ``LinkageError`` is a bug in linkage, not a user mistake.
 
 from __future__ import annotations
 
-__all__ = ["LinkageError", "ConfigError", "DataError", "StrictRejectError", "JobExistsError"]
+__all__ = ["LinkageError", "ConfigError", "DataError", "StrictRejectError", "JobExistsError", "OutputClashError", "Interrupted"]
 
 
 class LinkageError(Exception):
@@ -47,3 +47,19 @@ class StrictRejectError(LinkageError):
 
 class JobExistsError(LinkageError):
     """The job folder exists and ``--overwrite`` was not given."""
+
+
+class OutputClashError(JobExistsError):
+    """The output folder is, holds or lies inside one of the run's inputs: writing there could destroy it."""
+
+
+class Interrupted(LinkageError):
+    """The run was stopped by SIGTERM or SIGINT; what it had staged was removed.  Exit code 128 + the signal."""
+
+    @classmethod
+    def from_signal(cls, signum: int, message: str = "stopped by {signal}; nothing of this run was kept") -> "Interrupted":
+        import signal
+
+        error = cls(message.format(signal=signal.Signals(signum).name))
+        error.exit_code = 128 + int(signum)
+        return error

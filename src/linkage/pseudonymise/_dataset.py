@@ -19,7 +19,8 @@ from .. import __version__
 from ..config import JobConfig
 from ..contract import TABLE_ORDER, TABLES
 from ..errors import DataError, LinkageError
-from ..job._folder import job_folder
+from ..job._folder import KIND_PSEUDONYMISED, job_folder, manifest_kind
+from ..job._run import config_inputs
 from ..job._write import write_csv, write_json
 from ..read import find_table_files, read_raw_table
 from ..read._columns import clashing_columns, contract_header_map, missing_required_columns
@@ -217,8 +218,6 @@ def pseudonymise_dataset(
     out = Path(out)
     if dob not in DOB_CHOICES:
         raise LinkageError(f"dob option '{dob}' is not one of {', '.join(DOB_CHOICES)}")
-    if data.exists() and out.exists() and out.resolve() == data.resolve():
-        raise LinkageError(f"{out} is the input dataset folder; write the pseudonymised copy to a new folder")
     clash = set(keep_columns) & set(hash_columns)
     if clash:
         raise LinkageError(f"column(s) {', '.join(sorted(clash))} named both in --keep-column and --hash-column; choose one")
@@ -248,7 +247,8 @@ def pseudonymise_dataset(
     dropped: dict[str, list[str]] = {}
     notes: list[str] = []
     files: dict[str, dict] = {}
-    with job_folder(out, overwrite=overwrite) as staging:
+    inputs = [("the dataset", data), *config_inputs(config), ("the key file", key.path)]
+    with job_folder(out, overwrite=overwrite, kind=KIND_PSEUDONYMISED, inputs=inputs, notes=notes) as staging:
         for name, (raw, renamed) in raws.items():
             frame = raw.frame.rename(columns=renamed)
             _apply_value_maps(frame, TABLES[name], config)
@@ -281,6 +281,7 @@ def pseudonymise_dataset(
             columns[name] = actions
             files[name] = {"source_file": raw.path.name, "rows": len(result), "malformed_lines_dropped": len(raw.bad_rows)}
         report = {
+            "kind": manifest_kind(KIND_PSEUDONYMISED),
             "format": "linkage pseudonymised dataset v1",
             "toolkit_version": __version__,
             "key_fingerprint": key.fingerprint,
