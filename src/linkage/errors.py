@@ -6,7 +6,15 @@ is not a ``LinkageError`` is a bug in linkage, not a user mistake.
 
 from __future__ import annotations
 
-__all__ = ["LinkageError", "ConfigError", "DataError", "StrictRejectError", "JobExistsError", "OutputClashError", "Interrupted"]
+__all__ = ["did_you_mean", "LinkageError", "ConfigError", "DataError", "StrictRejectError", "JobExistsError", "OutputClashError", "Interrupted"]
+
+
+def did_you_mean(word: object, choices) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` to a mistyped ``word``, or ``""``."""
+    from rapidfuzz import process
+
+    match = process.extractOne(str(word), [str(c) for c in choices], score_cutoff=60)
+    return f" (did you mean '{match[0]}'?)" if match else ""
 
 
 class LinkageError(Exception):
