@@ -150,7 +150,7 @@ def check_not_linkage_output(out: str | Path, *, writer: str, what: str = "--out
     if kind is not None:
         raise OutputClashError(
             f"{what} {out} holds a linkage {kind} ({MANIFEST_FILES[kind]}); {writer} would change it behind its "
-            f"manifest's back. Choose another folder, e.g. {suggest_folder(out)}"
+            f"manifest's back; choose another folder, e.g. {suggest_folder(out)}"
         )
 
 
@@ -184,7 +184,7 @@ def check_can_write(out: str | Path, overwrite: bool, *, kind: str = KIND_JOB, i
     if held is None:
         raise JobExistsError(
             f"{out} is not empty and holds no linkage {kind} (no {MANIFEST_FILES[kind]} of one); linkage replaces "
-            f"only a folder it wrote itself. Choose another folder, e.g. {suggest_folder(out, inputs)}"
+            f"only a folder it wrote itself; choose another folder, e.g. {suggest_folder(out, inputs)}"
         )
     if held != kind:
         raise JobExistsError(

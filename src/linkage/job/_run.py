@@ -30,6 +30,7 @@ __all__ = [
     "JobResult",
     "Stage",
     "STAGES",
+    "check_stage_settings",
     "config_inputs",
     "job_inputs",
     "run_job",
@@ -113,6 +114,19 @@ def strict_error(dataset: Dataset) -> StrictRejectError:
     )
 
 
+def check_stage_settings(config: JobConfig) -> None:
+    """Every stage's section of the config, checked before any work starts; all problems in one ConfigError."""
+    problems: list[str] = []
+    for stage in STAGES:
+        if stage.check is not None:
+            try:
+                stage.check(config)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise ConfigError.from_problems(config.source, problems)
+
+
 def validate_dataset(
     data: str | Path,
     config: JobConfig | None = None,
@@ -124,6 +138,7 @@ def validate_dataset(
     """Read and validate ``data``; write ``out/rejects.csv`` when ``out`` is given."""
     config = config or JobConfig()
     progress = progress or NoProgress()
+    check_stage_settings(config)
     cleaned = []
     if out is not None:
         cleaned = prepare_output_folder(out, job_inputs(config, data), writer="linkage validate")
@@ -197,15 +212,7 @@ def run_job(
     if data_path is None:
         raise ConfigError(f"{config.source}: no dataset given; pass --data DATASET or set data: in the job config")
     out_path = Path(out) if out is not None else config.output_folder()
-    problems: list[str] = []
-    for stage in STAGES:
-        if stage.check is not None:
-            try:
-                stage.check(config)
-            except ConfigError as exc:
-                problems.extend(exc.problems)
-    if problems:
-        raise ConfigError.from_problems(config.source, problems)
+    check_stage_settings(config)
     started = datetime.now(timezone.utc)
     timings: dict[str, float] = {}
 
