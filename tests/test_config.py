@@ -312,7 +312,7 @@ def test_geography_problems_are_collected_with_the_config_problems(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert info.value.problems[1:] == [
-        "unknown key 'bcu'; the keys are force, bcus, neighbouring_forces",
+        "unknown key 'bcu' (did you mean 'bcus'?); the keys are force, bcus, neighbouring_forces",
         "'neighbouring_forces' must map each force to its authorities",
         "bcus.North.Bton: centroid [91, 0] is not [latitude, longitude] in degrees; write it as [53.79, -2.69]",
         "authority 'aton' is listed twice (under North and South); keep one",

@@ -401,3 +401,21 @@ def test_a_real_job_killed_at_any_moment_leaves_the_old_or_the_new_job_and_no_le
     assert invoke("verify", out).exit_code == 0  # the old job or the new, whole either way
     if process.returncode == 128 + signal.SIGTERM:
         assert snapshot(out) == old
+
+
+def test_a_signal_while_a_single_file_is_written_leaves_no_temporary_file(tmp_path):
+    from linkage.job._signals import interruptible
+    from linkage.job._write import _atomic
+
+    (tmp_path / "rejects.csv").write_text("old")
+
+    def write(stream):
+        stream.write("half")
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+
+    with pytest.raises(Interrupted, match="stopped by SIGTERM"):
+        with interruptible():
+            _atomic(tmp_path / "rejects.csv", write)
+    assert [p.name for p in tmp_path.iterdir()] == ["rejects.csv"]
+    assert (tmp_path / "rejects.csv").read_text() == "old"

@@ -162,3 +162,19 @@ def test_the_scrubber_matches_whole_words_ignoring_case_and_accents():
     assert scrubber.text("ZOE and zoë met Al, not Alan or Zoey; o'brien") == ("ZOE and ZOE met AL, not Alan or Zoey; o'BRIEN", 4)
     column, changed = scrubber.column(pd.Series(["al", "al", None, "x", "Al Zoe"]))
     assert list(column.fillna("<missing>")) == ["AL", "AL", "<missing>", "x", "AL ZOE"] and changed == 3
+
+
+def test_keep_column_keeps_business_names_but_never_the_names_of_homes(write_dataset, tmp_path):
+    locations = (
+        "location_id,category,name,night_time_economy,postcode,local_authority,latitude,longitude\n"
+        "L1,children_home,Amy Smith House,,PR1 5AA,Preston,53.76,-2.70\n"
+        "L2,takeaway,Smith's Kebabs,,FY1 2BB,Blackpool,53.81,-3.05\n"
+        "L3,hotel,Bay Hotel,false,LA1 1AA,Lancaster,54.04,-2.80\n"
+    )
+    data = write_dataset(replace={"locations": locations}, only=("locations",))
+    scrubbed = pseudonymise_dataset(data, tmp_path / "a", KEY)
+    names = pd.read_csv(scrubbed.folder / "locations.csv", dtype=str, keep_default_na=False)["name"]
+    assert list(names) == ["", f"{Pseudonymiser(KEY).name_token('Smith')}'s Kebabs", "Bay Hotel"]
+    kept = pseudonymise_dataset(data, tmp_path / "b", KEY, keep_columns=("locations.name",))
+    names = pd.read_csv(kept.folder / "locations.csv", dtype=str, keep_default_na=False)["name"]
+    assert list(names) == ["", "Smith's Kebabs", "Bay Hotel"]

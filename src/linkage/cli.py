@@ -18,6 +18,7 @@ from ._terminal import terminal_safe
 from .config import JobConfig, load_config
 from .errors import LinkageError
 from .job import reject_messages, run_job, validate_dataset
+from .job._signals import interruptible
 
 __all__ = ["main"]
 
@@ -39,7 +40,9 @@ def _friendly_errors(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            # SIGTERM / SIGINT unwind like an error, so no temporary file or staging folder is left behind
+            with interruptible("stopped by {signal}; what was written before it stays, nothing is left half-written"):
+                return command(*args, **kwargs)
         except LinkageError as exc:
             raise _error(str(exc), exc.exit_code) from None
         except BrokenPipeError:  # output piped into `head` and the like

@@ -28,6 +28,8 @@ class SignalGuard:
     #: the signals received, in order
     fired: list[int] = field(default_factory=list)
     holding: bool = False
+    #: the message of the ``Interrupted`` raised ({signal} is the signal's name)
+    message: str = "stopped by {signal}; nothing of this run was kept"
 
     def hold(self) -> None:
         """From now on a signal is recorded, not raised: what follows must not be cut short."""
@@ -37,13 +39,13 @@ class SignalGuard:
         first = not self.fired
         self.fired.append(signum)
         if first and not self.holding:
-            raise Interrupted.from_signal(signum)
+            raise Interrupted.from_signal(signum, self.message)
 
 
 @contextmanager
-def interruptible() -> Iterator[SignalGuard]:
+def interruptible(message: str | None = None) -> Iterator[SignalGuard]:
     """Within the block, SIGTERM and SIGINT raise ``Interrupted`` (main thread only; elsewhere nothing changes)."""
-    guard = SignalGuard()
+    guard = SignalGuard() if message is None else SignalGuard(message=message)
     if threading.current_thread() is not threading.main_thread():
         yield guard
         return

@@ -212,6 +212,16 @@ def _pseudonymise_table(
             actions[column] = f"date of birth coarsened to {'year and month' if rules.dob == 'month' else 'year'}"
             if lost:
                 notes.append(f"people.dob: {lost} value(s) that are not dates were removed")
+        elif name == "locations" and column == "name":  # never kept for homes, whatever the options
+            public = values.where(~private)
+            if rules.named(rules.hash_columns, name, column):
+                out[column], how = tokens.extras(public), "pseudonymised (normalised, HMAC-SHA256; --hash-column)"
+            elif rules.named(rules.keep_columns, name, column):
+                out[column], how = public, "kept as they are (--keep-column)"
+            else:
+                out[column], _ = _scrubbed(public, name, column, rules, notes)
+                how = "kept, with every person name known from people replaced by its name pseudonym"
+            actions[column] = f"removed for {', '.join(PRIVATE_LOCATION_CATEGORIES)}; for other places {how}"
         elif rules.named(rules.hash_columns, name, column):
             out[column], actions[column] = tokens.extras(values), "pseudonym (normalised, HMAC-SHA256; --hash-column)"
         elif rules.named(rules.keep_columns, name, column):
@@ -219,12 +229,6 @@ def _pseudonymise_table(
         elif column in PSEUDONYMISED_TEXT_COLUMNS.get(name, ()):
             out[column] = tokens.extras(values)
             actions[column] = f"pseudonym (normalised, HMAC-SHA256); --keep-column {column} keeps it"
-        elif name == "locations" and column == "name":
-            out[column], _ = _scrubbed(values.where(~private), name, column, rules, notes)
-            actions[column] = (
-                f"removed for {', '.join(PRIVATE_LOCATION_CATEGORIES)}; for businesses kept, with every person name "
-                "known from people replaced by its name pseudonym"
-            )
         elif column in table.columns_by_name:
             kind = table.columns_by_name[column].kind
             scrubbed, action = _scrubbed(values, name, column, rules, notes, keep=_kept_values(values, name, column, rules))
