@@ -354,7 +354,8 @@ def evaluate(entities: Path, truth: Path) -> None:
 @click.option("--hash-column", "hash_columns", multiple=True, metavar="COLUMN",
               help="an extra column to pseudonymise too (e.g. nhs_number); repeatable")
 @click.option("--keep-column", "keep_columns", multiple=True, metavar="COLUMN",
-              help="an extra column to keep as it is; other extra columns are dropped; repeatable")
+              help="an extra or free-text column (e.g. operation, locations.name) to keep exactly as it is, "
+                   "names and all; other extra columns are dropped; repeatable")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="job config whose tables:, columns:, values: and input: describe the extract")
 @click.option("--overwrite", is_flag=True, help="replace an existing OUT folder")
@@ -365,8 +366,11 @@ def pseudonymise(dataset: Path, out: Path, key_file: Path | None, key_env: str |
     """Write a copy of DATASET to OUT with direct identifiers replaced by keyed pseudonyms.
 
     Record, location, event and other ids (and every column referring to
-    them), names, phone numbers, vehicle registrations and other identifiers
-    become HMAC-SHA256 pseudonyms; postcodes are cut to their sector. The same
+    them), names, phone numbers, vehicle registrations, other identifiers and
+    operation names become HMAC-SHA256 pseudonyms; postcodes are cut to their
+    sector; in every other text column (reason_for_change, flags, place
+    names, ...) each person name known from people is replaced by its
+    pseudonym; columns not in the contract are dropped. The same
     key gives the same pseudonyms in every table and at every agency, so shared
     data still links. The key is never written anywhere; OUT/pseudonymisation.json
     records what was done to each column and the key's fingerprint. See

@@ -278,8 +278,12 @@ def pseudonymise_dataset(
     numbers, vehicle registrations and other identifiers become keyed
     HMAC-SHA256 pseudonyms; postcodes are cut to their sector; dates of birth
     stay (they are needed to link) unless ``dob`` is ``month`` or ``year``.
-    Columns that are not in the data contract are dropped unless named in
-    ``keep_columns`` (kept as they are) or ``hash_columns`` (pseudonymised).
+    Operation names are pseudonymised; in every other text column each
+    person name known from ``people`` becomes its name pseudonym
+    (``NameScrubber``).  Columns that are not in the data contract are
+    dropped unless named in ``keep_columns`` (kept as they are) or
+    ``hash_columns`` (pseudonymised); these also take the text columns, as
+    ``column`` or ``table.column``.
     With ``bloom_names`` names become keyed Bloom filters that the resolver
     compares by Dice similarity, so misspelt names still link.
 
