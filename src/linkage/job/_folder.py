@@ -117,9 +117,9 @@ def _clashes(out: Path, inputs: Inputs) -> list[tuple[str, str, Path]]:
 
 def suggest_folder(out: str | Path, inputs: Inputs = ()) -> Path:
     """A folder near ``out`` that does not exist and is clear of every input."""
-    out = Path(out)
+    out = Path(out) if Path(out).name not in ("", ".", "..") else _real(out)
     inputs = list(inputs)
-    name = out.name or _real(out).name or "output"
+    name = out.name or "output"
     bases = [out.parent] + [_real(path).parent for _, path in inputs if path is not None and str(path) != ""]
     for base in bases:
         for suffix in [""] + [f"-{n}" for n in range(2, 10)]:
