@@ -113,6 +113,20 @@ PLANTED_REJECTS: list[tuple[str, int, str, str, str]] = [
 ]
 
 
+def assert_one_error(result, *fragments: str) -> str:
+    """A CLI result that failed as a user mistake should: exit 1, one ``Error:`` line, no traceback.
+
+    Every fragment must be in stderr; returns the error line.
+    """
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+    return errors[0]
+
+
 class DatasetWriter:
     """Writes ``VALID_TABLES`` (with changes) as a dataset folder of CSV files."""
 

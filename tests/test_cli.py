@@ -272,7 +272,9 @@ def test_run_refuses_to_overwrite_then_overwrites(job_config, tmp_path):
 
     refused = invoke("run", job_config, "--out", out)
     line = assert_one_error_line(refused, "--overwrite")
-    assert line == f"Error: {out} already holds a job; pass --overwrite to replace it, or --out a new folder"
+    assert line == (
+        f"Error: {out} already holds a linkage job; pass --overwrite to replace it, or choose another folder, e.g. {out}-2"
+    )
     assert (out / "note.txt").read_text() == "left by an analyst"
 
     again = invoke("run", job_config, "--out", out, "--overwrite")

@@ -208,7 +208,7 @@ def test_all_problems_are_reported_together_in_one_config_error(tmp_path):
         "the people columns are record_id, source, first_name, last_name, dob, sex, postcode, local_authority, flags",
         "columns.people: both 'A' and 'B' map to 'dob'; map only one",
         "values.people.sex: '1' maps to 'Male', which is not allowed; use one of M, F, U",
-        "values: 'people.sexx' is not table.column (e.g. people.sex, locations.category)",
+        "values: 'people.sexx' is not table.column (did you mean 'people.sex'?) (e.g. people.sex, locations.category)",
         "input.encoding 'ebcdic' is not supported; use auto, utf-8 or latin-1",
         "input.date_format 'dd/mm/yyyy' is neither ISO8601 nor a strftime format like '%d/%m/%Y'",
         "input.delimiter ';;' must be one character, e.g. ',' or '|' or tab",
@@ -312,7 +312,7 @@ def test_geography_problems_are_collected_with_the_config_problems(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert info.value.problems[1:] == [
-        "unknown key 'bcu'; the keys are force, bcus, neighbouring_forces",
+        "unknown key 'bcu' (did you mean 'bcus'?); the keys are force, bcus, neighbouring_forces",
         "'neighbouring_forces' must map each force to its authorities",
         "bcus.North.Bton: centroid [91, 0] is not [latitude, longitude] in degrees; write it as [53.79, -2.69]",
         "authority 'aton' is listed twice (under North and South); keep one",
@@ -332,7 +332,7 @@ def test_missing_geography_file_names_it(tmp_path):
 
 def test_geography_that_is_not_yaml(tmp_path):
     path = write_yaml(tmp_path / "geo.yaml", "force: [\n")
-    with pytest.raises(ConfigError, match=r"geo\.yaml is not valid YAML \(.*\); fix the line it names"):
+    with pytest.raises(ConfigError, match=r"geo\.yaml is not valid YAML: .*line 2.*; fix the line it names"):
         load_geography(path)
 
 

@@ -244,8 +244,9 @@ def test_formula_values_are_neutralised_in_rejects_and_outputs(tmp_path):
         "=1+1,police,=cmd,@x,2008-01-01,M\n"
         "P2,+police,-a,b,,=SUM(A1)\n"
     )
-    (tmp_path / "people.csv").write_text(people)
-    result = CliRunner().invoke(cli, ["resolve", str(tmp_path), "--out", str(tmp_path / "r")])
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "people.csv").write_text(people)
+    result = CliRunner().invoke(cli, ["resolve", str(tmp_path / "data"), "--out", str(tmp_path / "r")])
     _assert_clean_exit(result)
     assert result.exit_code == 0
     rejects = list(csv.DictReader((tmp_path / "r" / "rejects.csv").open(newline="")))

@@ -130,7 +130,7 @@ def test_cli_writes_the_config_and_will_not_replace_it_without_overwrite(tmp_pat
     assert load_config(target).columns["people"]["Forename"] == "first_name"
     again = runner.invoke(cli, ["import", "map", str(path), "--out", str(target)])
     assert again.exit_code == 1
-    assert again.output == f"Error: {target} exists; choose another file name, or pass --overwrite to replace it\n"
+    assert again.output == f"Error: {target} holds an earlier proposal; pass --overwrite to replace it, or choose another file name\n"
     forced = runner.invoke(cli, ["import", "map", str(path), "--out", str(target), "--overwrite"])
     assert forced.exit_code == 0
 

@@ -12,6 +12,9 @@ import pytest
 from linkage.errors import JobExistsError
 from linkage.job import check_can_write, job_folder, neutralise_formulas, write_csv, write_json, write_text
 
+#: the manifest of a job as linkage writes it (the kind is what marks the folder as linkage's)
+JOB_MANIFEST = '{"kind": "linkage job", "toolkit": "linkage", "outputs": {}}'
+
 
 def test_cells_a_spreadsheet_would_run_are_neutralised():
     frame = pd.DataFrame(
@@ -140,29 +143,32 @@ def test_an_exception_inside_job_folder_leaves_no_folder(tmp_path):
 def test_an_exception_keeps_the_previous_job_untouched(tmp_path):
     out = tmp_path / "job"
     out.mkdir()
-    (out / "manifest.json").write_text("previous")
+    (out / "manifest.json").write_text(JOB_MANIFEST)
     with pytest.raises(KeyboardInterrupt):
         with job_folder(out, overwrite=True) as staging:
             write_text("new", staging / "manifest.json")
             raise KeyboardInterrupt
-    assert (out / "manifest.json").read_text() == "previous"
+    assert (out / "manifest.json").read_text() == JOB_MANIFEST
     assert [p.name for p in tmp_path.iterdir()] == ["job"]
 
 
 def test_existing_job_needs_overwrite(tmp_path):
     out = tmp_path / "job"
     out.mkdir()
-    (out / "manifest.json").write_text("previous")
+    (out / "manifest.json").write_text(JOB_MANIFEST)
     with pytest.raises(JobExistsError) as info:
         with job_folder(out, overwrite=False):
             pytest.fail("the job must not start")
-    assert str(info.value) == f"{out} already holds a job; pass --overwrite to replace it, or --out a new folder"
-    assert (out / "manifest.json").read_text() == "previous"
+    assert str(info.value) == (
+        f"{out} already holds a linkage job; pass --overwrite to replace it, or choose another folder, e.g. {out}-2"
+    )
+    assert (out / "manifest.json").read_text() == JOB_MANIFEST
 
 
 def test_overwrite_replaces_the_whole_previous_job(tmp_path):
     out = tmp_path / "job"
     out.mkdir()
+    (out / "manifest.json").write_text(JOB_MANIFEST)
     (out / "old.csv").write_text("old")
     with job_folder(out, overwrite=True) as staging:
         write_text("new", staging / "manifest.json")
@@ -182,5 +188,5 @@ def test_an_empty_existing_folder_is_not_a_job(tmp_path):
 def test_a_file_in_the_way_is_an_error(tmp_path):
     out = tmp_path / "job"
     out.write_text("not a folder")
-    with pytest.raises(JobExistsError, match=r"job is a file; pass --out a folder for the job"):
+    with pytest.raises(JobExistsError, match=r"job is a file; choose a folder for the job, e.g. .*job-2"):
         check_can_write(out, overwrite=True)

@@ -240,7 +240,7 @@ def test_refuses_to_replace_a_folder_or_write_over_its_input(dataset_folder, key
     with pytest.raises(JobExistsError, match="--overwrite"):
         pseudonymise_dataset(dataset_folder, tmp_path / "p", key)
     pseudonymise_dataset(dataset_folder, tmp_path / "p", key, overwrite=True)
-    with pytest.raises(LinkageError, match="input dataset folder"):
+    with pytest.raises(LinkageError, match="is the dataset"):
         pseudonymise_dataset(dataset_folder, dataset_folder, key, overwrite=True)
 
 

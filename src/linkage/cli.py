@@ -14,30 +14,45 @@ from typing import Callable
 import click
 
 from . import __version__
+from ._terminal import terminal_safe
 from .config import JobConfig, load_config
 from .errors import LinkageError
 from .job import reject_messages, run_job, validate_dataset
+from .job._signals import interruptible
 
 __all__ = ["main"]
 
 
+def _echo(message: object = "", **kwargs) -> None:
+    """Print one message: every line the CLI prints goes through here (control characters escaped, long values cut)."""
+    click.echo(terminal_safe(message), **kwargs)
+
+
+def _error(message: str, exit_code: int = 1) -> click.ClickException:
+    error = click.ClickException(terminal_safe(message))
+    error.exit_code = exit_code
+    return error
+
+
 def _friendly_errors(command: Callable) -> Callable:
-    """Turn library errors into ``Error: ...`` and exit 1, never a traceback."""
+    """Turn library errors into ``Error: ...`` and exit 1 (128 + N after signal N), never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            # SIGTERM / SIGINT unwind like an error, so no temporary file or staging folder is left behind
+            with interruptible("stopped by {signal}; what was written before it stays, nothing is left half-written"):
+                return command(*args, **kwargs)
         except LinkageError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise _error(str(exc), exc.exit_code) from None
         except BrokenPipeError:  # output piped into `head` and the like
             sys.stderr.close()
             raise SystemExit(0) from None
         except PermissionError as exc:
-            raise click.ClickException(f"permission denied for {exc.filename}; choose a folder you can write to") from None
+            raise _error(f"permission denied for {exc.filename}; choose a folder you can write to") from None
         except OSError as exc:
             where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-            raise click.ClickException(f"cannot read or write{where}: {exc.strerror or exc}") from None
+            raise _error(f"cannot read or write{where}: {exc.strerror or exc}") from None
 
     return wrapper
 
@@ -46,7 +61,7 @@ class _ClickProgress:
     """Draws the library's progress steps as a click progress bar on stderr."""
 
     def __init__(self, label: str) -> None:
-        self.label = label
+        self.label = terminal_safe(label)
         self.bar = None
 
     def start(self, total: int) -> None:
@@ -68,11 +83,11 @@ class _ClickProgress:
 
 
 def _echo_dataset_summary(dataset) -> None:
-    click.echo(f"{'table':<18}{'file':<26}{'read':>10}{'rejected':>10}{'kept':>10}")
+    _echo(f"{'table':<18}{'file':<26}{'read':>10}{'rejected':>10}{'kept':>10}")
     for row in dataset.summary_rows():
-        click.echo(f"{row['table']:<18}{row['file']:<26}{row['read']:>10}{row['rejected']:>10}{row['kept']:>10}")
+        _echo(f"{row['table']:<18}{row['file']:<26}{row['read']:>10}{row['rejected']:>10}{row['kept']:>10}")
     for warning in dataset.warnings:
-        click.echo(
+        _echo(
             f"warning: {warning.table}.{warning.column} row {warning.first_row} ({warning.rows} row(s)): {warning.message}"
         )
 
@@ -107,12 +122,12 @@ def synth(scale: str, seed: int, out: Path) -> None:
     """
     from .synth import generate_world
 
-    summary = generate_world(out, scale=scale, seed=seed, progress=lambda m: click.echo(m, err=True))
+    summary = generate_world(out, scale=scale, seed=seed, progress=lambda m: _echo(m, err=True))
     rows = summary.get("rows", summary)
-    click.echo(f"wrote a {scale} synthetic world (seed {seed}) to {out}")
+    _echo(f"wrote a {scale} synthetic world (seed {seed}) to {out}")
     for table, count in rows.items():
         if isinstance(count, int):
-            click.echo(f"  {table}: {count} rows")
+            _echo(f"  {table}: {count} rows")
 
 
 @cli.command()
@@ -137,15 +152,15 @@ def validate(dataset: Path, config_path: Path | None, out: Path | None, strict: 
     result = validate_dataset(dataset, config, out=out, strict=strict)
     _echo_dataset_summary(result)
     for note in result.notes:
-        click.echo(f"note: {note}")
+        _echo(f"note: {note}")
     if len(result.rejects):
-        click.echo(f"{result.n_rejected} row(s) rejected:")
+        _echo(f"{result.n_rejected} row(s) rejected:")
         for message in reject_messages(result):
-            click.echo(f"  {message}")
+            _echo(f"  {message}")
     else:
-        click.echo("no rows rejected")
+        _echo("no rows rejected")
     if out is not None:
-        click.echo(f"rejects written to {out / 'rejects.csv'}")
+        _echo(f"rejects written to {out / 'rejects.csv'}")
 
 
 @cli.command()
@@ -177,17 +192,17 @@ def _run_and_report(config: JobConfig, **options) -> None:
         progress.close()
     _echo_dataset_summary(result.dataset)
     for note in result.notes:
-        click.echo(f"note: {note}")
-    click.echo(f"{result.dataset.n_rejected} row(s) rejected (see rejects.csv)")
+        _echo(f"note: {note}")
+    _echo(f"{result.dataset.n_rejected} row(s) rejected (see rejects.csv)")
     resolution = result.manifest.get("summary", {}).get("resolution")
     if resolution:
-        click.echo(
+        _echo(
             f"resolution: {resolution['records']} person records -> {resolution['entities']} entities; "
             f"{resolution['linked_pairs']} links, {resolution['review_pairs']} pairs to review (review_queue.csv)"
         )
-    click.echo(f"job '{config.name}' written to {result.folder}")
+    _echo(f"job '{config.name}' written to {result.folder}")
     for line in _output_lines(result.manifest["outputs"]):
-        click.echo(f"  {line}")
+        _echo(f"  {line}")
 
 
 def _output_lines(outputs) -> list[str]:
@@ -236,7 +251,7 @@ def resolve(dataset: Path, out: Path, config_path: Path | None, previous: Path |
     """
     from .resolve import explain_blocking as explain, prepare_records, read_previous_entities, resolve_people, write_resolution
     from .job._stages import resolve_settings
-    from .job import write_csv
+    from .job import config_inputs, prepare_output_folder, write_csv
     import dataclasses
 
     config = load_config(config_path) if config_path else JobConfig()
@@ -246,29 +261,63 @@ def resolve(dataset: Path, out: Path, config_path: Path | None, previous: Path |
         if not path.is_file():
             raise LinkageError(f"{path} does not exist; check the --{name} path")
     settings = dataclasses.replace(settings, **updates)
+    inputs = [("the dataset", dataset), *config_inputs(config), ("the --model file", settings.model),
+              ("the --overrides file", settings.overrides), ("the --labels file", settings.labels),
+              ("the --previous file", previous or settings.previous_entities)]
+    cleaned = prepare_output_folder(out, inputs, writer="linkage resolve")
     data = validate_dataset(dataset, config, out=out)
+    for message in cleaned:
+        _echo(f"note: {message}")
     people = data["people"]
     if explain_blocking:
         per_rule, largest = explain(prepare_records(people), settings.blocking, max_block_size=settings.max_block_size)
-        click.echo(f"{len(people)} records; candidate pairs per blocking rule (before any scoring):")
-        click.echo(per_rule.to_string(index=False))
+        _echo(f"{len(people)} records; candidate pairs per blocking rule (before any scoring):")
+        _echo(per_rule.to_string(index=False))
         if len(largest):
-            click.echo("largest blocks:")
-            click.echo(largest.to_string(index=False))
+            _echo("largest blocks:")
+            _echo(largest.to_string(index=False))
         write_csv(per_rule, out / "blocking.csv")
         return
     previous_entities = read_previous_entities(previous) if previous else (
         read_previous_entities(settings.previous_entities) if settings.previous_entities else None)
     result = resolve_people(people, settings, previous_entities=previous_entities,
-                            progress=lambda message: click.echo(message, err=True))
+                            progress=lambda message: _echo(message, err=True))
     write_resolution(result, out)
     stats = result.stats
-    click.echo(f"{stats['records']} records -> {stats['entities']} entities "
+    _echo(f"{stats['records']} records -> {stats['entities']} entities "
                f"({stats['candidate_pairs']} candidate pairs, {stats['linked_pairs']} linked, "
                f"{stats['review_pairs']} to review)")
     for note in result.notes:
-        click.echo(f"note: {note}")
-    click.echo(f"written to {out}")
+        _echo(f"note: {note}")
+    _echo(f"written to {out}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@_friendly_errors
+def clean(folder: Path) -> None:
+    """Remove what killed runs left in FOLDER (default: here) and the two levels below it.
+
+    A run stopped by SIGKILL, a power cut or an out-of-memory kill can leave
+    a hidden staging folder (.JOB.staging-...) holding person-level data, a
+    half-written file (.FILE....tmp), or an old job it had moved aside while
+    replacing it (.JOB.previous-...). This removes the first two and puts the
+    old job back where no new job took its place. Anything of a run still
+    going is left alone. Every run does the same beside its own job folder.
+
+    Example:
+
+        linkage clean reports
+    """
+    from .job import clean_tree
+
+    result = clean_tree(folder)
+    for message in result.done:
+        _echo(message)
+    for item in result.running:
+        _echo(f"left alone: {item.path} (process {item.pid} is still running)")
+    if not result.done:
+        _echo(f"nothing to clean in {folder}")
 
 
 @cli.command()
@@ -289,7 +338,7 @@ def evaluate(entities: Path, truth: Path) -> None:
 
     result = evaluate_files(entities, truth)
     for key, value in result.items():
-        click.echo(f"{key:<26}{value}")
+        _echo(f"{key:<26}{value}")
 
 
 @cli.command()
@@ -305,7 +354,8 @@ def evaluate(entities: Path, truth: Path) -> None:
 @click.option("--hash-column", "hash_columns", multiple=True, metavar="COLUMN",
               help="an extra column to pseudonymise too (e.g. nhs_number); repeatable")
 @click.option("--keep-column", "keep_columns", multiple=True, metavar="COLUMN",
-              help="an extra column to keep as it is; other extra columns are dropped; repeatable")
+              help="an extra or free-text column (e.g. operation, locations.name) to keep exactly as it is, "
+                   "names and all; other extra columns are dropped; repeatable")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="job config whose tables:, columns:, values: and input: describe the extract")
 @click.option("--overwrite", is_flag=True, help="replace an existing OUT folder")
@@ -316,8 +366,11 @@ def pseudonymise(dataset: Path, out: Path, key_file: Path | None, key_env: str |
     """Write a copy of DATASET to OUT with direct identifiers replaced by keyed pseudonyms.
 
     Record, location, event and other ids (and every column referring to
-    them), names, phone numbers, vehicle registrations and other identifiers
-    become HMAC-SHA256 pseudonyms; postcodes are cut to their sector. The same
+    them), names, phone numbers, vehicle registrations, other identifiers and
+    operation names become HMAC-SHA256 pseudonyms; postcodes are cut to their
+    sector; in every other text column (reason_for_change, flags, place
+    names, ...) each person name known from people is replaced by its
+    pseudonym; columns not in the contract are dropped. The same
     key gives the same pseudonyms in every table and at every agency, so shared
     data still links. The key is never written anywhere; OUT/pseudonymisation.json
     records what was done to each column and the key's fingerprint. See
@@ -338,10 +391,10 @@ def pseudonymise(dataset: Path, out: Path, key_file: Path | None, key_env: str |
     result = pseudonymise_dataset(dataset, out, key, config=config, bloom_names=bloom_names, dob=dob,
                                   keep_columns=keep_columns, hash_columns=hash_columns, overwrite=overwrite)
     for table, rows in result.rows.items():
-        click.echo(f"  {table}: {rows} rows")
+        _echo(f"  {table}: {rows} rows")
     for note in result.notes:
-        click.echo(f"note: {note}")
-    click.echo(f"pseudonymised dataset written to {out} (key fingerprint {key.fingerprint})")
+        _echo(f"note: {note}")
+    _echo(f"pseudonymised dataset written to {out} (key fingerprint {key.fingerprint})")
 
 
 @cli.command()
@@ -367,7 +420,7 @@ def verify(jobdir: Path) -> None:
             f"{jobdir} does not match its manifest.json:\n  {lines}\n"
             "Do not rely on these outputs: re-run the job, or restore the folder from a trusted copy"
         )
-    click.echo(result.summary())
+    _echo(result.summary())
 
 
 @cli.group(name="import")
@@ -390,21 +443,21 @@ def import_group() -> None:
 
 
 def _echo_import_summary(result) -> None:
-    click.echo(f"{'file':<34}{'read':>8}{'rejected':>10}{'written':>10}  table")
+    _echo(f"{'file':<34}{'read':>8}{'rejected':>10}{'written':>10}  table")
     for info in result.files:
-        click.echo(f"{Path(info['file']).name:<34}{info['read']:>8}{info['rejected']:>10}{info.get('written', 0):>10}  {info['table']}")
+        _echo(f"{Path(info['file']).name:<34}{info['read']:>8}{info['rejected']:>10}{info.get('written', 0):>10}  {info['table']}")
     for note in result.notes:
-        click.echo(f"note: {note}")
+        _echo(f"note: {note}")
     rejects = result.rejects
     if len(rejects):
-        click.echo(f"{result.n_rejected} row(s) rejected:")
+        _echo(f"{result.n_rejected} row(s) rejected:")
         for row in rejects.head(10).itertuples(index=False):
-            click.echo(f"  {row.table} row {row.row}, {row.column}: {row.reason}")
+            _echo(f"  {row.table} row {row.row}, {row.column}: {row.reason}")
         if len(rejects) > 10:
-            click.echo(f"  ... and {len(rejects) - 10} more")
+            _echo(f"  ... and {len(rejects) - 10} more")
     else:
-        click.echo("no rows rejected")
-    click.echo(f"written to {result.out} (rejects in {result.out / 'rejects.csv'})")
+        _echo("no rows rejected")
+    _echo(f"written to {result.out} (rejects in {result.out / 'rejects.csv'})")
 
 
 @import_group.command(name="ssda903")
@@ -484,18 +537,18 @@ def map_columns(table: str, file: Path, out: Path | None, overwrite: bool) -> No
     proposal = propose_column_map(file, table)
     if out is not None:
         proposal.write(out, overwrite=overwrite)
-    click.echo(f"{'header':<28}{'contract column':<20}{'confidence':>10}  evidence")
+    _echo(f"{'header':<28}{'contract column':<20}{'confidence':>10}  evidence")
     for p in proposal.proposals:
-        click.echo(f"{p.header:<28}{p.column or '-':<20}{p.confidence:>10.2f}  {p.evidence}")
+        _echo(f"{p.header:<28}{p.column or '-':<20}{p.confidence:>10.2f}  {p.evidence}")
     for problem in proposal.unmapped_required:
-        click.echo(f"required, not mapped: {problem}")
+        _echo(f"required, not mapped: {problem}")
     if proposal.date_format:
-        click.echo(f"dates are laid out as {proposal.date_format}: the config sets input: {{date_format: '{proposal.date_format}'}}")
+        _echo(f"dates are laid out as {proposal.date_format}: the config sets input: {{date_format: '{proposal.date_format}'}}")
     if out is None:
-        click.echo("")
-        click.echo(proposal.to_yaml(), nl=False)
+        _echo("")
+        _echo(proposal.to_yaml(), nl=False)
     else:
-        click.echo(f"proposal written to {out}; check it, then: linkage validate {proposal.file.parent} --config {out}")
+        _echo(f"proposal written to {out}; check it, then: linkage validate {proposal.file.parent} --config {out}")
 
 
 def _demo_config_path() -> Path:

@@ -6,7 +6,15 @@ is not a ``LinkageError`` is a bug in linkage, not a user mistake.
 
 from __future__ import annotations
 
-__all__ = ["LinkageError", "ConfigError", "DataError", "StrictRejectError", "JobExistsError"]
+__all__ = ["did_you_mean", "LinkageError", "ConfigError", "DataError", "StrictRejectError", "JobExistsError", "OutputClashError", "Interrupted"]
+
+
+def did_you_mean(word: object, choices) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` to a mistyped ``word``, or ``""``."""
+    from rapidfuzz import process
+
+    match = process.extractOne(str(word), [str(c) for c in choices], score_cutoff=60)
+    return f" (did you mean '{match[0]}'?)" if match else ""
 
 
 class LinkageError(Exception):
@@ -47,3 +55,19 @@ class StrictRejectError(LinkageError):
 
 class JobExistsError(LinkageError):
     """The job folder exists and ``--overwrite`` was not given."""
+
+
+class OutputClashError(JobExistsError):
+    """The output folder is, holds or lies inside one of the run's inputs: writing there could destroy it."""
+
+
+class Interrupted(LinkageError):
+    """The run was stopped by SIGTERM or SIGINT; what it had staged was removed.  Exit code 128 + the signal."""
+
+    @classmethod
+    def from_signal(cls, signum: int, message: str = "stopped by {signal}; nothing of this run was kept") -> "Interrupted":
+        import signal
+
+        error = cls(message.format(signal=signal.Signals(signum).name))
+        error.exit_code = 128 + int(signum)
+        return error

@@ -54,14 +54,14 @@ class NetworkSettings:
 
     @classmethod
     def from_dict(cls, raw: dict | None) -> "NetworkSettings":
-        from ..errors import ConfigError
+        from ..errors import ConfigError, did_you_mean
 
         raw = dict(raw or {})
         problems = []
         known = {"min_overlap_days", "open_episode_hours", "max_identifier_holders", "open_until"}
         for key in raw:
             if key not in known:
-                problems.append(f"network: unknown setting '{key}'; the settings are {', '.join(sorted(known))}")
+                problems.append(f"network: unknown setting '{key}'{did_you_mean(key, sorted(known))}; the settings are {', '.join(sorted(known))}")
         values = {}
         for key, kind in (("min_overlap_days", float), ("open_episode_hours", float), ("max_identifier_holders", int)):
             if key in raw:

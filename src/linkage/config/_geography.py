@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
+from ._yaml import read_yaml
 
 __all__ = ["Authority", "Geography", "load_geography", "geography_from_dict", "normalise_authority_name"]
+
+
+GEOGRAPHY_KEYS = ("force", "bcus", "neighbouring_forces")
 
 
 def normalise_authority_name(name: str) -> str:
@@ -87,9 +89,9 @@ def geography_from_dict(raw: Any, source: str = "geography") -> Geography:
     problems: list[str] = []
     if not isinstance(raw, dict):
         raise ConfigError.from_problems(source, ["expected a mapping with 'force', 'bcus' and 'neighbouring_forces'"])
-    unknown = sorted(set(raw) - {"force", "bcus", "neighbouring_forces"})
+    unknown = sorted(set(raw) - set(GEOGRAPHY_KEYS), key=str)
     for key in unknown:
-        problems.append(f"unknown key '{key}'; the keys are force, bcus, neighbouring_forces")
+        problems.append(f"unknown key '{key}'{did_you_mean(key, GEOGRAPHY_KEYS)}; the keys are {', '.join(GEOGRAPHY_KEYS)}")
     force = raw.get("force")
     if not isinstance(force, str) or not force.strip():
         problems.append("'force' must name the home police force, e.g. force: Lancashire")
@@ -137,12 +139,4 @@ def load_geography(path: str | Path) -> Geography:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"geography file {path} does not exist; point 'geography:' in the job config at a file like configs/lancashire.yaml")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid YAML ({_first_line(exc)}); fix the line it names") from None
-    return geography_from_dict(raw, str(path))
-
-
-def _first_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())
+    return geography_from_dict(read_yaml(path, "geography"), str(path))

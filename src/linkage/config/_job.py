@@ -6,16 +6,16 @@ the fix, before any work starts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from rapidfuzz import process
 
 from ..contract import TABLES
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 from ._geography import Geography, geography_from_dict, load_geography
+from ._yaml import read_yaml
 
 __all__ = ["JobConfig", "InputOptions", "load_config", "config_from_dict", "DEFAULT_NTE_CATEGORIES"]
 
@@ -32,6 +32,14 @@ DEFAULT_NTE_CATEGORIES = (
 #: Sections owned by later pipeline stages; kept as plain mappings here and
 #: validated by the stage that reads them.
 STAGE_SECTIONS = ("resolve", "network", "analyses", "exports", "views", "report")
+
+#: sections with no settings yet: any key in them is a mistake (why they have none)
+SECTIONS_WITHOUT_SETTINGS = {
+    "analyses": "every analysis runs when the tables it needs are present",
+    "report": "report.html always covers every table the job wrote",
+}
+JOB_KEYS = ("name", "seed")
+INPUT_KEYS = ("date_format", "encoding", "delimiter")
 
 TOP_LEVEL_KEYS = (
     "job",
@@ -96,14 +104,50 @@ class JobConfig:
         return dict(self.stages.get(name) or {})
 
 
-def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    match = process.extractOne(word, list(choices), score_cutoff=60)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+_suggest = did_you_mean
 
 
 def _resolve_path(value: Any, base: Path) -> Path:
     path = Path(str(value)).expanduser()
     return path if path.is_absolute() else (base / path)
+
+
+#: C0 and C1 control characters and DEL: never part of a name a person chose
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: a job name names a folder: most file systems allow 255 bytes
+MAX_NAME_CHARS = 100
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` short enough to quote in a message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def _control_problem(what: str, value: str) -> str | None:
+    """A problem when ``value`` holds a NUL or another control character, else None."""
+    found = _CONTROL.search(value)
+    if found is None:
+        return None
+    return (
+        f"{what} {_shown(value)} contains the control character {found.group()!r} (position {found.start() + 1}); "
+        "remove it: names and paths are plain text"
+    )
+
+
+def _path_setting(raw: dict, key: str, base: Path, problems: list[str]) -> Path | None:
+    """The path in ``raw[key]``, resolved against ``base``; a value that is not a plain path is a problem."""
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        problems.append(f"'{key}' must be a folder path such as {key}: ../extracts/2025-11, not {_shown(value)}")
+        return None
+    problem = _control_problem(f"'{key}'", str(value))
+    if problem:
+        problems.append(problem)
+        return None
+    return _resolve_path(value, base)
 
 
 def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "config") -> JobConfig:
@@ -124,22 +168,34 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
     if not isinstance(job, dict):
         problems.append("'job' must be a mapping such as job: {name: lancashire-2025}")
         job = {}
+    for key in job:
+        if key not in JOB_KEYS:
+            problems.append(f"job: unknown setting '{key}'{_suggest(str(key), JOB_KEYS)}; the settings are {', '.join(JOB_KEYS)}")
     name = str(job.get("name") or Path(source).stem or "job")
-    if any(ch in name for ch in "/\\") or name in {".", ".."}:
+    name_problem = _control_problem("job name", name)
+    if name_problem:
+        problems.append(name_problem)
+        name = "job"
+    elif len(name) > MAX_NAME_CHARS:
+        problems.append(f"job name {_shown(name)} is {len(name)} characters long; keep it to {MAX_NAME_CHARS} (it names the job folder)")
+        name = "job"
+    elif any(ch in name for ch in "/\\") or name in {".", ".."}:
         problems.append(f"job name '{name}' cannot contain '/' or '\\'; it names the folder reports/<name>")
 
     seed = raw.get("seed", job.get("seed", 0))
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        problems.append(f"seed {seed!r} must be a whole number >= 0, e.g. seed: 42")
+        problems.append(f"seed {_shown(seed)} must be a whole number >= 0, e.g. seed: 42")
         seed = 0
 
-    data = _resolve_path(raw["data"], base) if raw.get("data") else None
-    output = _resolve_path(raw["output"], base) if raw.get("output") else None
+    data = _path_setting(raw, "data", base, problems)
+    output = _path_setting(raw, "output", base, problems)
 
     geography = None
     geography_path = None
     geo = raw.get("geography")
-    if isinstance(geo, str):
+    if isinstance(geo, str) and _control_problem("'geography'", geo):
+        problems.append(_control_problem("'geography'", geo))
+    elif isinstance(geo, str):
         geography_path = _resolve_path(geo, base)
         try:
             geography = load_geography(geography_path)
@@ -157,9 +213,13 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
     if not isinstance(tables, dict):
         problems.append("'tables' must map a table to its file name, e.g. tables: {people: nominals.csv}")
         tables = {}
-    for table in tables:
+    for table, file_name in tables.items():
         if table not in TABLES:
             problems.append(f"tables: unknown table '{table}'{_suggest(str(table), list(TABLES))}; the tables are {', '.join(TABLES)}")
+        elif not isinstance(file_name, (str, int, float)) or isinstance(file_name, bool):
+            problems.append(f"tables.{table} must be a file name such as nominals.csv, not {_shown(file_name)}")
+        elif _control_problem(f"tables.{table}", str(file_name)):
+            problems.append(_control_problem(f"tables.{table}", str(file_name)))
 
     columns = raw.get("columns") or {}
     if not isinstance(columns, dict):
@@ -195,7 +255,8 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
     for key, mapping in values.items():
         table, _, column = str(key).partition(".")
         if table not in TABLES or column not in TABLES[table].columns_by_name:
-            problems.append(f"values: '{key}' is not table.column (e.g. people.sex, locations.category)")
+            every = [f"{t}.{c}" for t in TABLES for c in TABLES[t].column_names]
+            problems.append(f"values: '{key}' is not table.column{_suggest(str(key), every)} (e.g. people.sex, locations.category)")
             continue
         if not isinstance(mapping, dict):
             problems.append(f"values.{key} must map your values to contract values, e.g. {{pub: licensed_premises}}")
@@ -214,8 +275,8 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
         problems.append("'input' must be a mapping, e.g. input: {date_format: '%d/%m/%Y', encoding: auto}")
     else:
         for key in input_raw:
-            if key not in ("date_format", "encoding", "delimiter"):
-                problems.append(f"input: unknown setting '{key}'; the settings are date_format, encoding, delimiter")
+            if key not in INPUT_KEYS:
+                problems.append(f"input: unknown setting '{key}'{_suggest(str(key), INPUT_KEYS)}; the settings are {', '.join(INPUT_KEYS)}")
         encoding = str(input_raw.get("encoding", "auto")).lower().replace("_", "-")
         if encoding in ("utf8", "utf-8-sig"):
             encoding = "utf-8"
@@ -262,6 +323,12 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
         if not isinstance(value, dict):
             problems.append(f"'{section}' must be a mapping of settings")
             continue
+        if section in SECTIONS_WITHOUT_SETTINGS:
+            for key in value:
+                problems.append(
+                    f"{section}: unknown setting '{key}'{_suggest(str(key), TOP_LEVEL_KEYS)}; this version has no {section} "
+                    f"settings ({SECTIONS_WITHOUT_SETTINGS[section]}), so remove it"
+                )
         stages[section] = value
 
     if problems:
@@ -293,10 +360,5 @@ def load_config(path: str | Path | None) -> JobConfig:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"config file {path} does not exist; pass the path of a job YAML such as configs/demo.yaml")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8 text; save the config as UTF-8") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {' '.join(str(exc).split())}; fix the line it names") from None
+    raw = read_yaml(path, "config")
     return config_from_dict(raw, base=path.resolve().parent, source=str(path))

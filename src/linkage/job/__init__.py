@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
-from ._folder import check_can_write, job_folder
+from ._folder import (
+    KIND_JOB,
+    KIND_PSEUDONYMISED,
+    check_can_write,
+    folder_kind,
+    job_folder,
+    manifest_kind,
+    prepare_output_folder,
+)
+from ._leftovers import CleanResult, clean_leftovers, clean_tree, find_leftovers
 from ._progress import CallbackProgress, NoProgress, Progress
-from ._run import STAGES, JobContext, JobResult, Stage, reject_messages, run_job, strict_error, validate_dataset
+from ._run import (
+    STAGES,
+    JobContext,
+    JobResult,
+    Stage,
+    config_inputs,
+    job_inputs,
+    reject_messages,
+    run_job,
+    strict_error,
+    validate_dataset,
+)
 from ._stages import register_default_stages
 from ._suppress import COUNT_COLUMNS, suppress_counts
 from ._verify import VerifyError, VerifyResult, verify_job
@@ -14,6 +34,8 @@ register_default_stages()
 
 __all__ = [
     "COUNT_COLUMNS",
+    "KIND_JOB",
+    "KIND_PSEUDONYMISED",
     "STAGES",
     "JobContext",
     "JobResult",
@@ -22,6 +44,15 @@ __all__ = [
     "NoProgress",
     "Progress",
     "check_can_write",
+    "CleanResult",
+    "clean_leftovers",
+    "clean_tree",
+    "config_inputs",
+    "find_leftovers",
+    "folder_kind",
+    "job_inputs",
+    "manifest_kind",
+    "prepare_output_folder",
     "job_folder",
     "neutralise_formulas",
     "register_default_stages",

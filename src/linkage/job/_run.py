@@ -20,7 +20,7 @@ from .. import __version__
 from ..config import JobConfig
 from ..errors import ConfigError, StrictRejectError
 from ..read import Dataset, file_sha256, load_dataset
-from ._folder import job_folder
+from ._folder import KIND_JOB, Inputs, job_folder, manifest_kind, prepare_output_folder
 from ._progress import NoProgress, Progress
 from ._suppress import suppress_counts
 from ._write import write_csv, write_json
@@ -30,6 +30,9 @@ __all__ = [
     "JobResult",
     "Stage",
     "STAGES",
+    "check_stage_settings",
+    "config_inputs",
+    "job_inputs",
     "run_job",
     "validate_dataset",
     "reject_messages",
@@ -111,6 +114,19 @@ def strict_error(dataset: Dataset) -> StrictRejectError:
     )
 
 
+def check_stage_settings(config: JobConfig) -> None:
+    """Every stage's section of the config, checked before any work starts; all problems in one ConfigError."""
+    problems: list[str] = []
+    for stage in STAGES:
+        if stage.check is not None:
+            try:
+                stage.check(config)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise ConfigError.from_problems(config.source, problems)
+
+
 def validate_dataset(
     data: str | Path,
     config: JobConfig | None = None,
@@ -122,12 +138,39 @@ def validate_dataset(
     """Read and validate ``data``; write ``out/rejects.csv`` when ``out`` is given."""
     config = config or JobConfig()
     progress = progress or NoProgress()
+    check_stage_settings(config)
+    cleaned = []
+    if out is not None:
+        cleaned = prepare_output_folder(out, job_inputs(config, data), writer="linkage validate")
     dataset = load_dataset(data, config, progress=progress.step)
+    dataset.notes.extend(cleaned)
     if out is not None:
         write_csv(dataset.rejects, Path(out) / "rejects.csv")
     if strict and len(dataset.rejects):
         raise strict_error(dataset)
     return dataset
+
+
+def config_inputs(config: JobConfig) -> list[tuple[str, Path | None]]:
+    """The files a config names: the config itself, its geography, the resolve: section's files."""
+    source = Path(config.source) if config.source and not config.source.startswith("<") else None
+    found: list[tuple[str, Path | None]] = [
+        ("the job config", source if source is not None and source.is_file() else None),
+        ("the geography file", config.geography_path),
+    ]
+    raw = config.stage("resolve")
+    base = config.base or Path.cwd()
+    for key in ("model", "overrides", "labels", "previous_entities"):
+        value = raw.get(key)
+        if isinstance(value, (str, Path)) and str(value):
+            path = Path(str(value)).expanduser()
+            found.append((f"the resolve.{key} file", path if path.is_absolute() else base / path))
+    return found
+
+
+def job_inputs(config: JobConfig, data: str | Path | None) -> Inputs:
+    """Every input of a job: the dataset folder and the files its config names."""
+    return [("the dataset", Path(data) if data is not None else None), *config_inputs(config)]
 
 
 def _config_as_run(config: JobConfig, data: Path) -> dict:
@@ -169,20 +212,14 @@ def run_job(
     if data_path is None:
         raise ConfigError(f"{config.source}: no dataset given; pass --data DATASET or set data: in the job config")
     out_path = Path(out) if out is not None else config.output_folder()
-    problems: list[str] = []
-    for stage in STAGES:
-        if stage.check is not None:
-            try:
-                stage.check(config)
-            except ConfigError as exc:
-                problems.extend(exc.problems)
-    if problems:
-        raise ConfigError.from_problems(config.source, problems)
+    check_stage_settings(config)
     started = datetime.now(timezone.utc)
     timings: dict[str, float] = {}
 
-    with job_folder(out_path, overwrite=overwrite) as staging:
-        ctx = JobContext(config=config, folder=staging)
+    notes: list[str] = []
+    with job_folder(out_path, overwrite=overwrite, kind=KIND_JOB, inputs=job_inputs(config, data_path),
+                    notes=notes) as staging:
+        ctx = JobContext(config=config, folder=staging, notes=notes)
         progress.start(len(STAGES))
         tick = time.perf_counter()
         ctx.dataset = load_dataset(data_path, config)
@@ -206,6 +243,7 @@ def build_manifest(
     dataset = ctx.dataset
     assert dataset is not None
     return {
+        "kind": manifest_kind(KIND_JOB),
         "toolkit": "linkage",
         "version": __version__,
         "python": platform.python_version(),

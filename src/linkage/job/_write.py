@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from ._leftovers import owner_token
+
 __all__ = ["write_csv", "write_json", "write_text", "neutralise_formulas", "restore_neutralised", "FORMULA_PREFIXES"]
 
 #: a spreadsheet treats a cell starting with one of these as a formula
@@ -43,7 +45,8 @@ def restore_neutralised(values: pd.Series) -> pd.Series:
 
 def _atomic(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # the owner in the name lets the next run (or `linkage clean`) remove it if this process is killed
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.{owner_token()}-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             write(stream)

@@ -19,14 +19,18 @@ from .. import __version__
 from ..config import JobConfig
 from ..contract import TABLE_ORDER, TABLES
 from ..errors import DataError, LinkageError
-from ..job._folder import job_folder
+from ..job._folder import KIND_PSEUDONYMISED, job_folder, manifest_kind
+from ..job._run import config_inputs
 from ..job._write import write_csv, write_json
 from ..read import find_table_files, read_raw_table
 from ..read._columns import clashing_columns, contract_header_map, missing_required_columns
 from ..read._parse import map_unique, parse_date
 from ..read._validate import _apply_value_maps
 from ._key import Key
+from ..config import normalise_authority_name
+from ..synth._resources import default_geography
 from ._normalise import postcode_sector
+from ._scrub import NameScrubber
 from ._tokens import Pseudonymiser
 
 __all__ = [
@@ -122,20 +126,64 @@ def _round_private(frame: pd.DataFrame, private: np.ndarray) -> None:
         frame[column] = frame[column].astype(object).where(~private, rounded)
 
 
+#: columns whose values are places named by the geography: a known authority is kept, other text scrubbed
+AUTHORITY_COLUMNS = ("local_authority", "placing_authority")
+#: contract columns pseudonymised whole (the name itself can identify, or name a person): --keep-column keeps them
+PSEUDONYMISED_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {"events": ("operation",)}
+#: a date or number as digits and separators: no name can hide in it
+_DIGITS_ONLY = re.compile(r"^[\d\s/\-.:+TtZz]*$")
+
+
+@dataclass
+class _Rules:
+    """What the options and the data say about every column (shared by all tables)."""
+
+    tokens: Pseudonymiser
+    scrubber: NameScrubber
+    #: normalised names of the authorities in the geography
+    authorities: set[str]
+    bloom_names: bool
+    dob: str
+    date_format: str
+    keep_columns: set[str]
+    hash_columns: set[str]
+
+    def named(self, names: set[str], table: str, column: str) -> bool:
+        """Is ``column`` of ``table`` named in ``names`` (as ``column`` or ``table.column``)?"""
+        return column in names or f"{table}.{column}" in names
+
+
+def _kept_values(values: pd.Series, table: str, column: str, rules: _Rules) -> np.ndarray:
+    """Cells of a contract column that cannot hold a name: an allowed code, a known authority, digits."""
+    spec = TABLES[table].columns_by_name[column]
+    text = values.astype("str").str.strip()
+    if spec.values:
+        return text.str.lower().isin({v.lower() for v in spec.values}).fillna(False).to_numpy(dtype=bool)
+    if column in AUTHORITY_COLUMNS:
+        return map_unique(values, lambda v: isinstance(v, str) and normalise_authority_name(v) in rules.authorities).to_numpy(dtype=bool)
+    if spec.kind in ("date", "datetime", "int", "float"):
+        return text.str.match(_DIGITS_ONLY).fillna(False).to_numpy(dtype=bool)
+    return np.zeros(len(values), dtype=bool)
+
+
+def _scrubbed(values: pd.Series, table: str, column: str, rules: _Rules, notes: list[str],
+              keep: np.ndarray | None = None) -> tuple[pd.Series, str]:
+    out, changed = rules.scrubber.column(values, keep)
+    if changed:
+        notes.append(f"{table}.{column}: person names in {changed} value(s) were replaced by their pseudonyms")
+    return out, "text: every person name known from people replaced by its name pseudonym"
+
+
 def _pseudonymise_table(
     name: str,
     frame: pd.DataFrame,
-    tokens: Pseudonymiser,
+    rules: _Rules,
     *,
-    bloom_names: bool,
-    dob: str,
-    date_format: str,
-    keep_columns: set[str],
-    hash_columns: set[str],
     actions: dict[str, str],
     notes: list[str],
 ) -> tuple[pd.DataFrame, list[str]]:
     table = TABLES[name]
+    tokens = rules.tokens
     out = pd.DataFrame(index=frame.index)
     dropped = []
     private = np.zeros(len(frame), dtype=bool)
@@ -151,30 +199,41 @@ def _pseudonymise_table(
         elif column in IDENTIFIER_COLUMNS.get(name, ()):
             out[column], actions[column] = tokens.identifiers(values), "identifier pseudonym (normalised, HMAC-SHA256)"
         elif column in NAME_COLUMNS.get(name, ()):
-            out[column] = tokens.names(values, bloom=bloom_names)
-            actions[column] = "name Bloom filter (CLK, keyed bigrams)" if bloom_names else "name pseudonym (normalised, HMAC-SHA256)"
+            out[column] = tokens.names(values, bloom=rules.bloom_names)
+            actions[column] = "name Bloom filter (CLK, keyed bigrams)" if rules.bloom_names else "name pseudonym (normalised, HMAC-SHA256)"
         elif column in POSTCODE_COLUMNS.get(name, ()):
             out[column] = map_unique(values, postcode_sector, dtype="str")
             actions[column] = "truncated to postcode sector"
             unknown = int((values.notna() & out[column].isna()).sum())
             if unknown:
                 notes.append(f"{name}.{column}: {unknown} value(s) that are not UK postcodes were removed")
-        elif name == "people" and column == "dob" and dob != "keep":
-            out[column], lost = _coarse_dob(values, dob, date_format)
-            actions[column] = f"date of birth coarsened to {'year and month' if dob == 'month' else 'year'}"
+        elif name == "people" and column == "dob" and rules.dob != "keep":
+            out[column], lost = _coarse_dob(values, rules.dob, rules.date_format)
+            actions[column] = f"date of birth coarsened to {'year and month' if rules.dob == 'month' else 'year'}"
             if lost:
                 notes.append(f"people.dob: {lost} value(s) that are not dates were removed")
-        elif name == "locations" and column == "name":
-            out[column] = values.where(~private)
-            actions[column] = f"kept for businesses; removed for {', '.join(PRIVATE_LOCATION_CATEGORIES)}"
+        elif name == "locations" and column == "name":  # never kept for homes, whatever the options
+            public = values.where(~private)
+            if rules.named(rules.hash_columns, name, column):
+                out[column], how = tokens.extras(public), "pseudonymised (normalised, HMAC-SHA256; --hash-column)"
+            elif rules.named(rules.keep_columns, name, column):
+                out[column], how = public, "kept as they are (--keep-column)"
+            else:
+                out[column], _ = _scrubbed(public, name, column, rules, notes)
+                how = "kept, with every person name known from people replaced by its name pseudonym"
+            actions[column] = f"removed for {', '.join(PRIVATE_LOCATION_CATEGORIES)}; for other places {how}"
+        elif rules.named(rules.hash_columns, name, column):
+            out[column], actions[column] = tokens.extras(values), "pseudonym (normalised, HMAC-SHA256; --hash-column)"
+        elif rules.named(rules.keep_columns, name, column):
+            out[column], actions[column] = values, "kept as it is (--keep-column)"
+        elif column in PSEUDONYMISED_TEXT_COLUMNS.get(name, ()):
+            out[column] = tokens.extras(values)
+            actions[column] = f"pseudonym (normalised, HMAC-SHA256); --keep-column {column} keeps it"
         elif column in table.columns_by_name:
             kind = table.columns_by_name[column].kind
-            out[column] = _numbers_as_numbers(values, kind) if kind in ("int", "float") else values
-            actions[column] = "kept"
-        elif column in hash_columns:
-            out[column], actions[column] = tokens.extras(values), "pseudonym (normalised, HMAC-SHA256; --hash-column)"
-        elif column in keep_columns:
-            out[column], actions[column] = values, "kept (--keep-column)"
+            scrubbed, action = _scrubbed(values, name, column, rules, notes, keep=_kept_values(values, name, column, rules))
+            out[column] = _numbers_as_numbers(scrubbed, kind) if kind in ("int", "float") else scrubbed
+            actions[column] = action
         else:
             dropped.append(column)
     if name == "locations" and private.any():
@@ -183,6 +242,22 @@ def _pseudonymise_table(
             if column in out.columns:
                 actions[column] = f"kept for businesses; rounded to 2 decimals (~1 km) for {', '.join(PRIVATE_LOCATION_CATEGORIES)}"
     return out, dropped
+
+
+def _check_column_options(keep_columns: tuple[str, ...], hash_columns: tuple[str, ...]) -> None:
+    """--keep-column and --hash-column may not name a column that is always pseudonymised."""
+    protected = {}
+    for group in (ID_COLUMNS, ID_LIST_COLUMNS, IDENTIFIER_COLUMNS, NAME_COLUMNS, POSTCODE_COLUMNS):
+        for table, names in group.items():
+            for column in names:
+                protected[column] = protected[f"{table}.{column}"] = f"{table}.{column}"
+    for option, names in (("--keep-column", keep_columns), ("--hash-column", hash_columns)):
+        refused = sorted({protected[n] for n in names if n in protected})
+        if refused:
+            raise LinkageError(
+                f"{option} {', '.join(refused)}: ids, names, identifiers and postcodes are always pseudonymised; "
+                f"name only free-text or extra columns with {option}"
+            )
 
 
 def pseudonymise_dataset(
@@ -203,8 +278,12 @@ def pseudonymise_dataset(
     numbers, vehicle registrations and other identifiers become keyed
     HMAC-SHA256 pseudonyms; postcodes are cut to their sector; dates of birth
     stay (they are needed to link) unless ``dob`` is ``month`` or ``year``.
-    Columns that are not in the data contract are dropped unless named in
-    ``keep_columns`` (kept as they are) or ``hash_columns`` (pseudonymised).
+    Operation names are pseudonymised; in every other text column each
+    person name known from ``people`` becomes its name pseudonym
+    (``NameScrubber``).  Columns that are not in the data contract are
+    dropped unless named in ``keep_columns`` (kept as they are) or
+    ``hash_columns`` (pseudonymised); these also take the text columns, as
+    ``column`` or ``table.column``.
     With ``bloom_names`` names become keyed Bloom filters that the resolver
     compares by Dice similarity, so misspelt names still link.
 
@@ -217,11 +296,10 @@ def pseudonymise_dataset(
     out = Path(out)
     if dob not in DOB_CHOICES:
         raise LinkageError(f"dob option '{dob}' is not one of {', '.join(DOB_CHOICES)}")
-    if data.exists() and out.exists() and out.resolve() == data.resolve():
-        raise LinkageError(f"{out} is the input dataset folder; write the pseudonymised copy to a new folder")
     clash = set(keep_columns) & set(hash_columns)
     if clash:
         raise LinkageError(f"column(s) {', '.join(sorted(clash))} named both in --keep-column and --hash-column; choose one")
+    _check_column_options(keep_columns, hash_columns)
     paths = find_table_files(data, config)
     tokens = Pseudonymiser(key)
 
@@ -248,26 +326,35 @@ def pseudonymise_dataset(
     dropped: dict[str, list[str]] = {}
     notes: list[str] = []
     files: dict[str, dict] = {}
-    with job_folder(out, overwrite=overwrite) as staging:
+    inputs = [("the dataset", data), *config_inputs(config), ("the key file", key.path)]
+    frames = {}
+    for name, (raw, renamed) in raws.items():
+        frames[name] = raw.frame.rename(columns=renamed)
+        _apply_value_maps(frames[name], TABLES[name], config)
+    people = frames.get("people", pd.DataFrame())
+    rules = _Rules(
+        tokens=tokens,
+        scrubber=NameScrubber.from_names([people[c] for c in NAME_COLUMNS["people"] if c in people],
+                                         tokens.normalised_name_token),
+        authorities={normalise_authority_name(a.name) for a in (config.geography or default_geography()).authorities},
+        bloom_names=bloom_names,
+        dob=dob,
+        date_format=config.input.date_format,
+        keep_columns=set(keep_columns),
+        hash_columns=set(hash_columns),
+    )
+
+    def scrub(text: str) -> str:
+        return rules.scrubber.text(text)[0]
+
+    with job_folder(out, overwrite=overwrite, kind=KIND_PSEUDONYMISED, inputs=inputs, notes=notes) as staging:
         for name, (raw, renamed) in raws.items():
-            frame = raw.frame.rename(columns=renamed)
-            _apply_value_maps(frame, TABLES[name], config)
             actions: dict[str, str] = {}
-            result, gone = _pseudonymise_table(
-                name,
-                frame,
-                tokens,
-                bloom_names=bloom_names,
-                dob=dob,
-                date_format=config.input.date_format,
-                keep_columns=set(keep_columns),
-                hash_columns=set(hash_columns),
-                actions=actions,
-                notes=notes,
-            )
+            result, gone = _pseudonymise_table(name, frames[name], rules, actions=actions, notes=notes)
+            gone = [scrub(column) for column in gone]  # a header can be a name too
             if raw.bad_rows:
                 notes.append(
-                    f"{raw.path.name}: {len(raw.bad_rows)} malformed line(s) (wrong number of fields) were not carried over; "
+                    f"{scrub(raw.path.name)}: {len(raw.bad_rows)} malformed line(s) (wrong number of fields) were not carried over; "
                     "run linkage validate on the original to see them"
                 )
             if gone:
@@ -279,8 +366,9 @@ def pseudonymise_dataset(
             write_csv(result, staging / f"{name}.csv")
             rows[name] = len(result)
             columns[name] = actions
-            files[name] = {"source_file": raw.path.name, "rows": len(result), "malformed_lines_dropped": len(raw.bad_rows)}
+            files[name] = {"source_file": scrub(raw.path.name), "rows": len(result), "malformed_lines_dropped": len(raw.bad_rows)}
         report = {
+            "kind": manifest_kind(KIND_PSEUDONYMISED),
             "format": "linkage pseudonymised dataset v1",
             "toolkit_version": __version__,
             "key_fingerprint": key.fingerprint,

@@ -38,6 +38,8 @@ class Key:
 
     secret: bytes
     source: str
+    #: the key file it was read from (an output must never be written over it)
+    path: Path | None = None
 
     def __repr__(self) -> str:  # never the secret
         return f"Key(fingerprint={self.fingerprint}, source={self.source!r})"
@@ -82,7 +84,8 @@ def load_key(*, key_file: str | Path | None = None, key_env: str | None = None) 
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError:
             raise PseudonymKeyError(f"key file {path} is not text; the key must be a line of text such as 64 hex digits") from None
-        return check_key(text, f"key file {path}")
+        key = check_key(text, f"key file {path}")
+        return Key(key.secret, key.source, path)
     assert key_env is not None
     value = os.environ.get(key_env)
     if value is None:

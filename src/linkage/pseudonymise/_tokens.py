@@ -59,8 +59,10 @@ class Pseudonymiser:
 
     def name_token(self, value: object) -> str | None:
         text = normalise_name(value)
-        if text is None:
-            return None
+        return None if text is None else self.normalised_name_token(text)
+
+    def normalised_name_token(self, text: str) -> str:
+        """The name pseudonym of an already normalised name (also used for names in free text)."""
         number = int.from_bytes(hmac.new(self._names, text.encode("utf-8"), hashlib.sha256).digest(), "big")
         letters = []
         for _ in range(NAME_CHARS):

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._arrow import isin
 from ..build import Network
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 
 __all__ = ["ExportOptions", "export_scope"]
 
@@ -35,7 +35,8 @@ class ExportOptions:
     @classmethod
     def from_dict(cls, raw: dict | None) -> "ExportOptions":
         raw = dict(raw or {})
-        problems = [f"exports: unknown setting '{key}'; the setting is max_edges" for key in raw if key != "max_edges"]
+        problems = [f"exports: unknown setting '{key}'{did_you_mean(key, ['max_edges'])}; the setting is max_edges"
+                    for key in raw if key != "max_edges"]
         value = raw.get("max_edges", cls.max_edges)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             problems.append(f"exports.max_edges {value!r} must be a whole number >= 1, e.g. 500000")

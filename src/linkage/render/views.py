@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..build import Network
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 from ._html import esc, safe_name
 from ._io import write_text_atomic
 from ._layout import layout
@@ -69,7 +69,7 @@ class ViewOptions:
         values = {}
         for key, value in raw.items():
             if key not in known:
-                problems.append(f"views: unknown setting '{key}'; the settings are {', '.join(known)}")
+                problems.append(f"views: unknown setting '{key}'{did_you_mean(key, known)}; the settings are {', '.join(known)}")
             elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 problems.append(f"views.{key} {value!r} must be a whole number >= 0")
             else:

@@ -133,8 +133,14 @@ class FellegiSunterModel:
                 comparisons.append(comparison)
                 m.append(np.array([level["m"] for level in item["levels"]], dtype=np.float64))
                 u.append(np.array([level["u"] for level in item["levels"]], dtype=np.float64))
-            return cls(tuple(comparisons), m, u, float(data["prior"]), data.get("info", {}))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+                if not all(np.isfinite(p).all() and ((p >= 0) & (p <= 1)).all() for p in (m[-1], u[-1])):
+                    raise ValueError(f"the m and u of {comparison.column} must be probabilities between 0 and 1")
+            prior = float(data["prior"])
+            if not 0 < prior < 1:
+                raise ValueError(f"prior {prior} must be a probability between 0 and 1")
+            info = data.get("info", {})
+            return cls(tuple(comparisons), m, u, prior, info if isinstance(info, dict) else {})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise LinkageError(f"{path} is not a linkage model file ({exc}); point resolve.model at the model.json of an earlier job") from None
 
 

@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import process
-
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 
 __all__ = ["BLOOM_THRESHOLDS", "ResolveSettings", "Comparison", "BlockingRule", "BLOCKING_KEYS", "COMPARISON_KINDS", "settings_from_dict"]
 
@@ -159,9 +157,9 @@ _KEYS = (
 )
 
 
-def _suggest(word: str, choices) -> str:
-    match = process.extractOne(word, list(choices), score_cutoff=60)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+_suggest = did_you_mean
+#: the settings of one resolve.comparisons item
+COMPARISON_KEYS = ("column", "kind", "thresholds", "term_frequency", "strong")
 
 
 def settings_from_dict(raw: dict | None, *, base: Path | None = None, seed: int = 0, source: str = "resolve") -> ResolveSettings:
@@ -205,6 +203,12 @@ def settings_from_dict(raw: dict | None, *, base: Path | None = None, seed: int 
                 if not isinstance(item, dict) or "column" not in item:
                     problems.append(f"resolve.comparisons item {position} needs a column, e.g. {{column: nhs_number, kind: exact}}")
                     continue
+                for key in item:
+                    if key not in COMPARISON_KEYS:
+                        problems.append(
+                            f"resolve.comparisons item {position}: unknown setting '{key}'{_suggest(str(key), COMPARISON_KEYS)}; "
+                            f"the settings are {', '.join(COMPARISON_KEYS)}"
+                        )
                 kind = str(item.get("kind", "exact"))
                 if kind not in COMPARISON_KINDS:
                     problems.append(

@@ -165,11 +165,30 @@ class MappingProposal:
         from ...job import write_text
 
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise DataError(f"{path} exists; choose another file name, or pass --overwrite to replace it")
+        if path.exists() and path.resolve() == self.file.resolve():
+            raise DataError(f"{path} is the file being mapped; write the proposal to another file, e.g. {self.file.stem}.yaml")
         if path.is_dir():
             raise DataError(f"{path} is a folder; name the config file to write, e.g. configs/my-job.yaml")
+        if path.exists() and not _is_proposal(path):
+            raise DataError(
+                f"{path} exists and is not a proposal written by linkage import map, so it is not replaced; "
+                f"choose another file name, e.g. {path.with_name(path.stem + '-proposed' + path.suffix)}"
+            )
+        if path.exists() and not overwrite:
+            raise DataError(f"{path} holds an earlier proposal; pass --overwrite to replace it, or choose another file name")
         return write_text(self.to_yaml(), path)
+
+
+_PROPOSAL_MARK = b"# Column mapping proposed by `linkage import map"
+
+
+def _is_proposal(path: Path) -> bool:
+    """Does ``path`` start with the comment ``to_yaml`` writes (so --overwrite may replace it)?"""
+    try:
+        with path.open("rb") as stream:
+            return stream.read(len(_PROPOSAL_MARK)) == _PROPOSAL_MARK
+    except OSError:
+        return False
 
 
 def _words(name: str) -> str:

@@ -22,7 +22,7 @@ from ...errors import DataError
 from .._files import RawTable, read_raw_table
 from .._validate import REJECT_COLUMNS, _Rejects
 
-__all__ = ["ImportResult", "IMPORTED_FROM", "read_source", "parse_uk_date", "Rejects", "write_import"]
+__all__ = ["ImportResult", "IMPORTED_FROM", "read_source", "parse_uk_date", "Rejects", "write_import", "prepare_import_out"]
 
 #: the extra column that says which importer wrote a row
 IMPORTED_FROM = "imported_from"
@@ -201,3 +201,16 @@ def write_import(
             previous["row"] = previous["row"].astype("int64")
             rejects = pd.concat([previous[REJECT_COLUMNS], rejects], ignore_index=True)
     write_csv(rejects[REJECT_COLUMNS], out / "rejects.csv")
+
+
+def prepare_import_out(out: str | Path, files: dict[str, str | Path | None]) -> list[str]:
+    """Check the dataset folder ``out`` before an import reads anything; clean what killed imports left in it.
+
+    ``files`` maps each option (``--header``) to the file it names.  The
+    folder may not be, hold or lie inside an input file, nor be a linkage job
+    or pseudonymised dataset.
+    """
+    from ...job import prepare_output_folder
+
+    inputs = [(f"the {option} file", path) for option, path in files.items()]
+    return prepare_output_folder(out, inputs, writer="the import", what="the dataset folder")

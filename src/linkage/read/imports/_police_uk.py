@@ -25,7 +25,7 @@ import pandas as pd
 from ..._arrow import isin
 from .._parse import map_unique, parse_float
 from .._validate import REJECT_COLUMNS
-from ._common import ImportResult, Rejects, read_source, write_import
+from ._common import ImportResult, Rejects, prepare_import_out, read_source, write_import
 
 __all__ = ["import_police_uk", "EVENT_CATEGORIES", "LIVE_OUTCOMES"]
 
@@ -140,6 +140,7 @@ def import_police_uk(out: str | Path, files: list[str | Path]) -> ImportResult:
         from ...errors import DataError
 
         raise DataError("no police.uk files given; name one or more street-level crime CSVs, e.g. 2024-03-lancashire-street.csv")
+    cleaned = prepare_import_out(out, {f"FILES ({Path(f).name})": f for f in files})
     parts, reject_parts, infos = [], [], []
     seen = pd.Series(dtype=object)  # Crime ID -> "file row N" where it was first kept
     for path in map(Path, files):
@@ -221,4 +222,4 @@ def import_police_uk(out: str | Path, files: list[str | Path]) -> ImportResult:
     ]
     tables = {"locations": locations, "events": events}
     write_import(out, tables, rejects, imported_from="police.uk", source_files=list(order))
-    return ImportResult(Path(out), tables, rejects, infos, notes)
+    return ImportResult(Path(out), tables, rejects, infos, cleaned + notes)

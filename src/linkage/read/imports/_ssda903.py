@@ -22,7 +22,7 @@ from ..._arrow import isin
 from ...build._geo import haversine_km, postcode_points
 from ...contract import SSDA903_PLACE_CODES, TABLES
 from .._validate import REJECT_COLUMNS
-from ._common import ImportResult, Rejects, parse_uk_date, read_source, write_import
+from ._common import ImportResult, Rejects, parse_uk_date, prepare_import_out, read_source, write_import
 
 __all__ = ["import_ssda903", "PLACE_CATEGORIES", "NO_URN"]
 
@@ -347,6 +347,7 @@ def import_ssda903(
     >>> result = import_ssda903("data/903", header="header.csv", episodes="episodes.csv")  # doctest: +SKIP
     >>> result.tables["placements"][["record_id", "location_id", "start_date"]].head()    # doctest: +SKIP
     """
+    cleaned = prepare_import_out(out, {"--header": header, "--episodes": episodes, "--missing": missing})
     header = Path(header)
     people, header_rejects, header_info = _read_header(header)
     people.insert(1, "source", source)
@@ -354,7 +355,7 @@ def import_ssda903(
     reject_parts = [header_rejects]
     tables: dict[str, pd.DataFrame] = {}
     placements = None
-    notes: list[str] = []
+    notes: list[str] = list(cleaned)
     people["postcode"] = None
     if episodes is not None:
         episodes = Path(episodes)
