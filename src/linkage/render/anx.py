@@ -13,6 +13,7 @@ stream, so memory stays flat on large networks.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -21,6 +22,7 @@ import pandas as pd
 
 from ..build import Network
 from ..build._graph import NODE_COLUMNS, NODE_KEYS
+from ._xml import xml_safe_network
 
 __all__ = ["anx_chart", "write_anx", "ENTITY_TYPES", "entity_id"]
 
@@ -103,8 +105,14 @@ def _attribute_classes(network: Network, edges: pd.DataFrame) -> list[tuple[str,
 
 
 def anx_chart(network: Network, *, edges: pd.DataFrame | None = None) -> Iterator[str]:
-    """The ANX document of ``network`` (all nodes, and ``edges`` or all edges) as a stream of text pieces."""
-    edges = network.edges if edges is None else edges
+    """The ANX document of ``network`` (all nodes, and ``edges`` or all edges) as a stream of text pieces.
+
+    Text XML cannot hold is escaped the way the other exports do (``xml_safe_network``).
+    """
+    if edges is not None:
+        network = replace(network, edges=edges)
+    network, _ = xml_safe_network(network)
+    edges = network.edges
     classes = _attribute_classes(network, edges)
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield '<Chart IdReferenceLinking="false" Rigorous="true">\n'

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..build import Network, to_networkx
 from ._scope import ExportOptions, export_scope
+from ._xml import xml_safe_network
 from .anx import write_anx
 
 __all__ = ["write_graph_exports", "MAX_EXPORT_EDGES", "ExportOptions", "export_scope"]
@@ -54,9 +55,15 @@ def write_graph_exports(network: Network, folder: str | Path, *, notes: list[str
     scoped, note = export_scope(network, max_edges=options.max_edges, members=members, edge_types=edge_types)
     if note and notes is not None:
         notes.append(note)
-    graph = to_networkx(scoped)
+    safe, escaped = xml_safe_network(scoped)
+    if escaped and notes is not None:
+        notes.append(
+            f"{escaped:,} value(s) in the network hold characters XML cannot (control characters, U+FFFE/U+FFFF, "
+            "lone surrogates): the graph exports show each as an escape such as \\x01; the CSVs keep the value as read"
+        )
+    graph = to_networkx(safe)
     return {
         "graph.graphml": _atomic_graph_write(graph, folder / "graph.graphml", nx.write_graphml),
         "graph.gexf": _atomic_graph_write(graph, folder / "graph.gexf", nx.write_gexf),
-        "graph.anx": write_anx(scoped, folder / "graph.anx"),
+        "graph.anx": write_anx(scoped, folder / "graph.anx"),  # makes its own text XML-safe, the same way
     }
