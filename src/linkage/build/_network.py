@@ -13,7 +13,7 @@ operation its name (an event outside any operation its ``event_id``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from ..read import Dataset
 from ._geo import authority_table, place_coordinates
 from ._entities import EntityLookup
 from ._intervals import interval_days, overlapping_pairs
+from ._order import UNORDERED_TABLES, canonical_rows
 from ._sets import group_has, joined_values
 
 __all__ = ["Network", "NetworkSettings", "build_network", "EDGE_COLUMNS", "BUSINESS_CATEGORIES", "CARE_CATEGORIES"]
@@ -417,6 +418,10 @@ def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobCo
     """
     config = config or JobConfig()
     settings = settings or NetworkSettings.from_dict(config.stage("network"))
+    # every table in an order set by its values: the same records in any row order give the same network
+    dataset = replace(dataset, tables={
+        name: frame if name in UNORDERED_TABLES else canonical_rows(frame, name) for name, frame in dataset.tables.items()
+    })
     if entities is None:
         entities = pd.DataFrame({"record_id": dataset["people"]["record_id"], "entity_id": dataset["people"]["record_id"]})
     entity_of = EntityLookup(entities)
