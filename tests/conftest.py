@@ -8,7 +8,10 @@ onwards.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import json
+import random
 from pathlib import Path
 
 import pytest
@@ -231,3 +234,52 @@ def synthetic_world(tmp_path_factory):
         return built[seed]
 
     return make
+
+
+def shuffled_copy(source: Path, target: Path, seed: int) -> Path:
+    """Every CSV table of ``source`` with its data rows in a random order (header first)."""
+    target.mkdir(parents=True)
+    rng = random.Random(seed)
+    for path in sorted(source.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        header, body = rows[0], rows[1:]
+        rng.shuffle(body)
+        with (target / path.name).open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows([header, *body])
+    return target
+
+
+#: manifest keys that hold wall-clock times or durations, which differ from run to run
+VOLATILE = {"started", "finished", "seconds_per_stage", "seconds"}
+
+
+def manifest_results(manifest: dict) -> dict:
+    """The manifest without wall-clock times and without what names the input files (their paths and sha256)."""
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in VOLATILE}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    results = strip(manifest)
+    results["config"] = {k: v for k, v in results["config"].items() if k != "data"}
+    results["inputs"] = {
+        table: {k: v for k, v in entry.items() if k not in ("file", "sha256")} for table, entry in results["inputs"].items()
+    }
+    return results
+
+
+def assert_same_job(first: Path, second: Path) -> None:
+    """Two job folders hold byte-identical outputs, and manifests that differ only in times and input files."""
+    names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file())
+    assert {"entities.csv", "match_pairs.csv", "clusters.csv", "graph.graphml", "report.html"} <= set(names)
+    different = [n for n in names if n != "manifest.json" and (first / n).read_bytes() != (second / n).read_bytes()]
+    assert different == []
+    one, two = (json.loads((folder / "manifest.json").read_text()) for folder in (first, second))
+    assert one["started"] and one["seconds_per_stage"]
+    assert manifest_results(one) == manifest_results(two)
+    assert {name: e["sha256"] for name, e in one["outputs"].items()} == {name: e["sha256"] for name, e in two["outputs"].items()}

@@ -166,8 +166,12 @@ def prepare_records(people: pd.DataFrame, *, extra_columns: tuple[str, ...] = ()
     Bloom-encoded names (``clk1:...``, from ``linkage pseudonymise
     --bloom-names``) are kept as they are for comparison by Dice similarity;
     the blocking keys derived from names then stand for the exact encoding.
+
+    Records come in ``record_id`` order, whatever the order of the rows: u
+    sampling, EM sums, blocking and clustering then depend on the records'
+    values only, and every pair of positions ``i < j`` is (smaller id, larger id).
     """
-    people = people.reset_index(drop=True)
+    people = people.sort_values("record_id", key=lambda ids: ids.astype(str), kind="stable").reset_index(drop=True)
     bloom = is_bloom_series(people["first_name"]) or is_bloom_series(people["last_name"])
     if bloom:
         first_compared = people["first_name"].astype("str")

@@ -151,9 +151,6 @@ def resolve_people(
             "correct the rows listed in rejects.csv (linkage validate shows them) and run again"
         )
     say("preparing records")
-    # records in record_id order: sampling, EM sums, blocking and clustering then depend on the
-    # records' values, never on the order of the rows in the file, and every pair is (smaller id, larger id)
-    people = people.sort_values("record_id", key=lambda ids: ids.astype(str), kind="stable").reset_index(drop=True)
     records = prepare_records(people, extra_columns=extra)
     comparisons = bloom_comparisons(settings.comparisons, records)
     if comparisons != settings.comparisons:
