@@ -74,7 +74,9 @@ def _open(driver, path: Path, *, view: bool = True, timeout: float = 30.0) -> di
         if ready:
             break
         time.sleep(0.05)
-    assert ready, f"{path.name} did not finish drawing in {timeout} s"
+    if not ready:
+        errors = [e["message"] for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+        raise AssertionError(f"{path.name} did not finish drawing in {timeout} s; console errors: {errors}")
     requests = []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
@@ -119,7 +121,7 @@ def test_overview_shows_every_node_of_the_network_and_search_finds_them(browser,
     expected = summary["people"] + summary["places"] + summary["episodes"] + summary["operations"]
     assert browser.execute_script("return linkageView.nodes.length") == expected
     assert browser.execute_script("return linkageView.search('Oak House')") == ["L1"]
-    assert browser.execute_script("return linkageView.network.getSelectedNodes()") == ["L1"]
+    assert browser.execute_script("return linkageView.selected()") == ["L1"]
     assert "1 found" in browser.execute_script("return document.getElementById('status').textContent")
     # the hostile business name is found as text, and its tooltip and facts panel hold text only
     assert browser.execute_script("return linkageView.search(arguments[0])", "onerror=alert") == ["L2"]
@@ -161,6 +163,88 @@ def test_report_tables_sort_and_link_into_the_views(browser, xss_job):
     header.click()
     values = [float(c.get_attribute("data-sort")) for c in table.find_elements("css selector", "tbody tr td:last-child")]
     assert values == sorted(values, reverse=True)
+
+
+#: ids that name built-in members of every JavaScript object (vis-network keeps its nodes in plain
+#: objects keyed by id: these once made its physics recurse until "Maximum call stack size exceeded")
+PROTOTYPE_IDS = {"location": "constructor", "home": "toString", "episode": "__proto__", "phone": "valueOf",
+                 "operation": "hasOwnProperty", "record": "isPrototypeOf"}
+HUB_CONTACTS = 400
+
+
+def hub_dataset(writer: DatasetWriter) -> Path:
+    """The small dataset plus a looked-after child whose phone calls 400 people, 60 missing episodes found at
+    one takeaway, and an id named after a built-in JavaScript member in every node type."""
+    ids = PROTOTYPE_IDS
+    writer.tables["locations"] += [
+        f"{ids['location']},takeaway,Hub Takeaway,,PR1 1AA,Preston,53.76,-2.70",
+        f"{ids['home']},children_home,Proto House,,PR1 5AB,Preston,53.77,-2.71",
+    ]
+    writer.tables["people"] += ["HUB,social_care,Hana,Hubb,2008-02-02,F,PR1 4AB,Preston,looked_after;cse_risk",
+                                f"{ids['record']},police,Vic,Proto,1985-01-01,M,,Preston,"]
+    writer.tables["people"] += [f"C{i:03d},police,Caller{i},Number{i},,M,,Preston," for i in range(HUB_CONTACTS)]
+    writer.tables["placements"] += [f"PLH,HUB,{ids['home']},2020-01-01,,children_home,Preston,",
+                                    f"PLP,P2,{ids['home']},2020-02-01,2021-01-01,children_home,Preston,"]
+    writer.tables["missing_episodes"] += [
+        f"{ids['episode']},HUB,2021-03-01T22:00:00,2021-03-02T08:00:00,missing,{ids['home']},{ids['location']},P2"]
+    writer.tables["missing_episodes"] += [
+        f"MH{i:02d},HUB,2021-{1 + i % 12:02d}-{1 + i // 12:02d}T21:00:00,,missing,{ids['home']},{ids['location']},"
+        for i in range(60)]
+    writer.tables["events"] += [f"E3,crime,CSE,{ids['operation']},2021-05-01,{ids['location']},Preston,live"]
+    writer.tables["event_people"] += ["E3,HUB,victim", f"E3,{ids['record']},suspect"]
+    writer.tables["identifiers"] += [f"{ids['phone']},phone,HUB,person,,"]
+    writer.tables["identifiers"] += [f"07800{i:06d},phone,C{i:03d},person,," for i in range(HUB_CONTACTS)]
+    writer.tables["contacts"] += [f"{ids['phone']},07800{i:06d},{1 + i % 5},,,call" for i in range(HUB_CONTACTS)]
+    return writer("hub")
+
+
+def _assert_every_page_draws_without_errors(driver, folder: Path) -> int:
+    """Open every page of a job: no console error, and every node drawn at a finite position."""
+    pages = sorted(folder.rglob("*.html"))
+    for page in pages:
+        seen = _open(driver, page)
+        assert seen["console"] == [], (page, seen["console"])
+        if page.name == "report.html":
+            continue
+        drawn = driver.execute_script(
+            "var p = linkageView.network.getPositions(), ids = Object.keys(p);"
+            "return [ids.length, ids.every(function (k) { return isFinite(p[k].x) && isFinite(p[k].y); })]")
+        assert drawn == [len(driver.execute_script("return linkageView.data.nodes")), True], page
+    return len(pages)
+
+
+@pytest.fixture(scope="module")
+def hub_job(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hub")
+    config = config_from_dict({"job": {"name": "hub"}, "geography": str(LANCASHIRE_YAML), "seed": 5})
+    result = run_job(config, data=hub_dataset(DatasetWriter(root)), out=root / "job")
+    return root / "job", result
+
+
+def test_every_page_of_a_job_with_a_big_hub_and_built_in_names_as_ids_draws_without_errors(browser, hub_job):
+    folder, result = hub_job
+    pages = {p.relative_to(folder).as_posix() for p in folder.rglob("*.html")}
+    # the pages that once overflowed the stack: small enough for physics, holding the hostile ids
+    assert any(p.startswith("children/") for p in pages) and "businesses/constructor.html" in pages
+    assert _assert_every_page_draws_without_errors(browser, folder) == len(pages) >= 5
+    _open(browser, folder / "businesses" / "constructor.html")
+    assert browser.execute_script("return linkageView.data.physics") is True
+    ids = set(browser.execute_script("return linkageView.data.nodes.map(function (n) { return n.id; })"))
+    assert {PROTOTYPE_IDS["location"], PROTOTYPE_IDS["episode"], PROTOTYPE_IDS["operation"]} <= ids
+    assert browser.execute_script("return linkageView.search('__proto__')") == ["__proto__"]
+    assert browser.execute_script("return linkageView.selected()") == ["__proto__"]
+    hub = result.manifest["summary"]["network"]
+    assert hub["people"] > HUB_CONTACTS
+
+
+@pytest.mark.slow
+def test_every_page_of_the_demo_job_draws_without_errors(browser, tmp_path):
+    from conftest import DEMO_YAML
+
+    from linkage.config import load_config
+
+    run_job(load_config(DEMO_YAML), out=tmp_path / "demo")
+    assert _assert_every_page_draws_without_errors(browser, tmp_path / "demo") > 100
 
 
 def _bench_graph(n: int) -> nx.Graph:

@@ -1,5 +1,10 @@
 /* linkage network view: reads the page's JSON data block and draws it with vis-network.
-   Every record-derived string is put into the page with textContent, never as HTML. */
+   Every record-derived string is put into the page with textContent, never as HTML.
+   vis-network keeps its nodes in plain objects keyed by node id, so an id such as
+   "constructor" or "toString" (a location id, an operation name) would find a built-in
+   there and its physics would recurse until the stack overflows: vis-network is only ever
+   given a node's position in data.nodes as its id, and this script's own maps have no
+   prototype. */
 (function () {
   "use strict";
   var times = { start: performance.now() };
@@ -14,6 +19,7 @@
   var LINK = /^[A-Za-z0-9_.\/-]+\.html$/;
   var NONE = "(none)";
   var big = data.nodes.length > 1500;
+  function map() { return Object.create(null); }
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -36,7 +42,8 @@
     return div;
   }
 
-  var byId = {};
+  var byId = map();      /* node id -> its record */
+  var indexOf = map();   /* node id -> its position in data.nodes: vis-network's id for it */
   var groups = {};
   Object.keys(styles).forEach(function (key) {
     var st = styles[key];
@@ -46,9 +53,10 @@
   /* "light" labels: on big views vis-network gets no labels (making 5,000 label objects costs a
      fifth of a second); the names of the nodes on screen are drawn once the view is zoomed in */
   var lightLabels = !!data.lightLabels;
-  var visNodes = data.nodes.map(function (n) {
+  var visNodes = data.nodes.map(function (n, i) {
     byId[n.id] = n;
-    var o = { id: n.id, x: n.x, y: n.y, bcu: n.bcu || NONE, group: n.s };
+    indexOf[n.id] = i;
+    var o = { id: i, x: n.x, y: n.y, bcu: n.bcu || NONE, group: n.s };
     if (!lightLabels) o.label = n.label;
     if (n.size) o.size = n.size;
     if (n.la) {
@@ -57,9 +65,11 @@
     }
     return o;
   });
+  function nodeOf(visId) { return typeof visId === "number" ? data.nodes[visId] : undefined; }
+  function visIds(ids) { return ids.filter(function (id) { return id in indexOf; }).map(function (id) { return indexOf[id]; }); }
   var visEdges = data.edges.map(function (e, i) {
     var st = edgeStyles[e.type] || {};
-    return { id: i, from: e.from, to: e.to, color: { color: st.color || "#9aa3b2", opacity: 0.8 },
+    return { id: i, from: indexOf[e.from], to: indexOf[e.to], color: { color: st.color || "#9aa3b2", opacity: 0.8 },
              dashes: !!st.dashes, width: Math.min(1 + Math.log(1 + (e.w || 1)), 6) };
   });
   /* "light" links: on big views the links are not vis-network edge objects (building 10,000 of
@@ -80,16 +90,16 @@
   times.datasets = performance.now();
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
   times.network = performance.now();
-  var hiddenNodes = {}, hiddenEdges = {};
+  var hiddenNodes = [], hiddenEdges = [];
   if (light) {
-    var buckets = {};
+    var buckets = map();
     data.edges.forEach(function (e, i) {
-      var key = e.type in edgeStyles ? e.type : "other";
+      var key = Object.prototype.hasOwnProperty.call(edgeStyles, e.type) ? e.type : "other";
       (buckets[key] = buckets[key] || []).push(i);
     });
     network.on("beforeDrawing", function (ctx) {
       var body = network.body.nodes;  /* vis-network 9 internals: the drawn node objects and positions */
-      var shown = {};
+      var shown = [];
       network.body.nodeIndices.forEach(function (id) { var n = body[id]; if (n && !n.options.hidden) shown[id] = n; });
       ctx.save();
       ctx.lineWidth = 1;
@@ -101,7 +111,7 @@
         ctx.beginPath();
         buckets[key].forEach(function (i) {
           if (hiddenEdges[i]) return;
-          var e = data.edges[i], a = shown[e.from], b = shown[e.to];
+          var a = shown[visEdges[i].from], b = shown[visEdges[i].to];
           if (!a || !b) return;
           ctx.moveTo(a.x, a.y);
           ctx.lineTo(b.x, b.y);
@@ -124,7 +134,7 @@
       ctx.fillStyle = "#1d2433";
       ctx.textAlign = "center";
       network.body.nodeIndices.forEach(function (id) {
-        var n = body[id], d = byId[id];
+        var n = body[id], d = nodeOf(id);
         if (!n || !d || n.options.hidden || drawn > 1500) return;
         if (Math.abs(n.x - box.x) > halfW || Math.abs(n.y - box.y) > halfH) return;
         ctx.fillText(String(d.label), n.x, n.y + (n.options.size || 10) + 12);
@@ -148,7 +158,7 @@
     tooltip.style.top = (pointer.y + 14) + "px";
     tooltip.hidden = false;
   }
-  network.on("hoverNode", function (p) { if (byId[p.node]) showTip(byId[p.node], "node", p.pointer.DOM); });
+  network.on("hoverNode", function (p) { if (nodeOf(p.node)) showTip(nodeOf(p.node), "node", p.pointer.DOM); });
   network.on("hoverEdge", function (p) { if (data.edges[p.edge]) showTip(data.edges[p.edge], "edge", p.pointer.DOM); });
   network.on("blurNode", function () { tooltip.hidden = true; });
   network.on("blurEdge", function () { tooltip.hidden = true; });
@@ -174,17 +184,17 @@
       panel.appendChild(a);
     }
   }
-  network.on("click", function (p) { if (p.nodes.length === 1) showSelected(p.nodes[0]); });
+  network.on("click", function (p) { if (p.nodes.length === 1 && nodeOf(p.nodes[0])) showSelected(nodeOf(p.nodes[0]).id); });
   network.on("doubleClick", function (p) {
     if (p.nodes.length !== 1) return;
     if (network.isCluster(p.nodes[0])) { network.openCluster(p.nodes[0]); return; }
-    var n = byId[p.nodes[0]];
+    var n = nodeOf(p.nodes[0]);
     if (n && n.link && LINK.test(n.link)) window.location.href = n.link;
   });
 
   /* legend */
   var legend = document.getElementById("legend");
-  var used = {};
+  var used = map();
   data.nodes.forEach(function (n) { used[n.s] = true; });
   Object.keys(styles).forEach(function (key) {
     if (!used[key]) return;
@@ -203,7 +213,7 @@
     ring.appendChild(el("span", "orange ring: looked-after child"));
     legend.appendChild(ring);
   }
-  var usedEdges = {};
+  var usedEdges = map();
   data.edges.forEach(function (e) { usedEdges[e.type] = true; });
   Object.keys(edgeStyles).forEach(function (key) {
     if (!usedEdges[key]) return;
@@ -217,14 +227,14 @@
   });
 
   /* filters: type, BCU, role, time window */
-  var filterBoxes = {};
+  var filterBoxes = map();
   function values(field) {
-    var seen = {};
+    var seen = map();
     data.nodes.forEach(function (n) { seen[n[field] || NONE] = true; });
     return Object.keys(seen).sort();
   }
   function buildChecks(field, holder) {
-    filterBoxes[field] = {};
+    filterBoxes[field] = map();
     values(field).forEach(function (value) {
       var label = el("label");
       var box = document.createElement("input");
@@ -261,10 +271,10 @@
   function applyFilters() {
     var from = fromInput.value, to = toInput.value;
     var updates = [];
-    data.nodes.forEach(function (n) {
+    data.nodes.forEach(function (n, i) {
       var hide = !filterBoxes.type[n.type || NONE].checked || !filterBoxes.bcu[n.bcu || NONE].checked ||
                  !filterBoxes.role[n.role || NONE].checked || outside(n.t0, n.t1, from, to);
-      if (hide !== !!hiddenNodes[n.id]) { hiddenNodes[n.id] = hide; updates.push({ id: n.id, hidden: hide }); }
+      if (hide !== !!hiddenNodes[i]) { hiddenNodes[i] = hide; updates.push({ id: i, hidden: hide }); }
     });
     nodes.update(updates);
     var edgeUpdates = [];
@@ -273,7 +283,7 @@
       if (hide !== !!hiddenEdges[i]) { hiddenEdges[i] = hide; edgeUpdates.push({ id: i, hidden: hide }); }
     });
     if (light) network.redraw(); else edges.update(edgeUpdates);
-    var shown = data.nodes.length - Object.keys(hiddenNodes).filter(function (k) { return hiddenNodes[k]; }).length;
+    var shown = data.nodes.length - hiddenNodes.filter(function (hidden) { return hidden; }).length;
     status.textContent = shown + " of " + data.nodes.length + " nodes shown";
     return shown;
   }
@@ -294,7 +304,7 @@
   groupBox.addEventListener("change", function () {
     if (!groupBox.checked) { ungroup(); return; }
     values("bcu").forEach(function (bcu, i) {
-      var count = data.nodes.filter(function (n) { return (n.bcu || NONE) === bcu && !hiddenNodes[n.id]; }).length;
+      var count = data.nodes.filter(function (n, j) { return (n.bcu || NONE) === bcu && !hiddenNodes[j]; }).length;
       if (count < 2) return;
       var id = "bcu-group-" + i;
       network.cluster({
@@ -311,13 +321,13 @@
     var q = String(query || "").trim().toLowerCase();
     if (!q) { network.unselectAll(); return []; }
     if (groupIds.length) { groupBox.checked = false; ungroup(); }
-    var hits = data.nodes.filter(function (n) {
-      return !hiddenNodes[n.id] && (String(n.label).toLowerCase().indexOf(q) >= 0 || String(n.id).toLowerCase().indexOf(q) >= 0);
+    var hits = data.nodes.filter(function (n, i) {
+      return !hiddenNodes[i] && (String(n.label).toLowerCase().indexOf(q) >= 0 || String(n.id).toLowerCase().indexOf(q) >= 0);
     }).map(function (n) { return n.id; });
     var shown = hits.slice(0, 200);
-    network.selectNodes(shown);
+    network.selectNodes(visIds(shown));
     if (shown.length) {
-      network.fit({ nodes: shown, animation: false });
+      network.fit({ nodes: visIds(shown), animation: false });
       showSelected(shown[0]);
     }
     status.textContent = hits.length + " found for \u201c" + query + "\u201d";
@@ -329,6 +339,8 @@
   window.linkageView = {
     network: network, nodes: nodes, edges: edges, data: data, search: search, applyFilters: applyFilters,
     tooltip: function (id) { return byId[id] ? tipElement(byId[id], "node") : null; },
-    select: showSelected
+    select: showSelected,
+    /* the ids of the selected nodes (vis-network's own ids are positions in data.nodes) */
+    selected: function () { return network.getSelectedNodes().map(nodeOf).filter(Boolean).map(function (n) { return n.id; }); }
   };
 })();
