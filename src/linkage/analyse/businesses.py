@@ -28,8 +28,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..build._network import Network
+from ..build._network import BUSINESS_CATEGORIES, Network
+from ._empty import empty_reason, no_rows, plural
 from .clusters import (
+    NO_PEOPLE,
     _cached_view,
     _column,
     _empty,
@@ -145,13 +147,21 @@ def business_targets(network: Network, *, clusters_members: pd.DataFrame | None 
     >>> business_targets(network).head(10)[["rank", "name", "score", "evidence"]]   # doctest: +SKIP
     """
     places = network.places
-    if network.people is None or network.people.empty or places is None or places.empty:
-        return _empty(TARGET_COLUMNS)
+    if network.people is None or network.people.empty:
+        return no_rows(_empty(TARGET_COLUMNS), *NO_PEOPLE)
+    if places is None or places.empty:
+        return no_rows(_empty(TARGET_COLUMNS), "the locations table has no kept rows",
+                       "correct the locations rows listed in rejects.csv")
     view = _cached_view(network, min_contacts=min_contacts)
     n, n_places = view.n, len(view.place_ids)
     business = _flag(view.places, "is_business")
     if not business.any():
-        return _empty(TARGET_COLUMNS)
+        categories = sorted(set(_text(view.places, "category")) - {""})
+        return no_rows(_empty(TARGET_COLUMNS),
+                       f"none of the {plural(n_places, 'location')} is a business: their categories are "
+                       f"{', '.join(categories[:8]) or 'empty'}{' ...' if len(categories) > 8 else ''}",
+                       f"the business categories are {', '.join(BUSINESS_CATEGORIES)}; map yours onto them with "
+                       "values: {locations.category: {your_code: takeaway}}")
     child = _children(network, view)
     perpetrator = _flag(view.people, "is_perpetrator")
     part = view.participation
@@ -191,6 +201,16 @@ def business_targets(network: Network, *, clusters_members: pd.DataFrame | None 
     score = np.round(score, 3)
     nte = _flag(view.places, "night_time_economy")
     rows = np.flatnonzero(business & ((children_linked + perpetrators_linked) > 0))
+    if not len(rows):
+        return no_rows(
+            _empty(TARGET_COLUMNS),
+            f"none of the {plural(int(business.sum()), 'business', 'businesses')} is linked to a child or a perpetrator "
+            f"({plural(int(child.sum()), 'child', 'children')}: looked after, reported missing or under 18; "
+            f"{plural(int(perpetrator.sum()), 'perpetrator')}): no child was found there, no event there has a victim or "
+            f"perpetrator, and no child or perpetrator had {min_contacts:g} or more contacts with its phones",
+            "add missing_episodes.found_location_id, events.location_id with event_people roles, or the businesses' "
+            "phones in identifiers (owner_type location) with their contacts; analyses.business_targets.min_contacts "
+            f"(now {min_contacts:g}) sets the contacts that make a link")
     rows = rows[np.lexsort((view.place_ids[rows], -score[rows], ~nte[rows]))]
 
     evidence = _evidence(rows, found_count, via_event, via_contact, volume, clusters_touched, touched_text,
@@ -244,7 +264,9 @@ def business_targets_by_area(targets: pd.DataFrame) -> pd.DataFrame:
     ``(unknown)`` and ``(out of force)``.
     """
     if targets is None or targets.empty:
-        return _empty(AREA_COLUMNS)
+        reason = empty_reason(targets) if targets is not None else None
+        return no_rows(_empty(AREA_COLUMNS), *((reason.why, reason.fix) if reason else
+                                              ("business_targets has no rows", "see business_targets.csv's note")))
     frames = []
     for area_type in ("bcu", "local_authority"):
         area = targets[area_type].astype(object).where(targets[area_type].astype(str) != "", None)

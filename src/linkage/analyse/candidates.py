@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..build import Network
+from ._empty import no_rows, plural
 
 __all__ = ["REQUIRES", "COLUMNS", "REASONS", "WEIGHTS", "candidate_links", "common_contacts"]
 
@@ -247,6 +248,21 @@ def _people_flags(network: Network, ids: pa.Array) -> tuple[np.ndarray, np.ndarr
     return column("role", ""), vulnerable, column("is_perpetrator", False)
 
 
+def _why_no_candidates(found: dict[str, int], associated: int, contact_ties: int, min_common: int,
+                       max_contacts: int) -> tuple[str, str]:
+    """Why no pair came out: each kind of evidence, how many pairs it tied, and the recorded associations."""
+    shown = {"shared_identifier": "share an identifier", "found_with": "were found together",
+             "co_placed": "were placed together",
+             "common_contacts": f"have {min_common} or more contacts in common"}
+    counts = ", ".join(f"{plural(found.get(reason, 0), 'pair')} {text}" for reason, text in shown.items())
+    recorded = f"; all {plural(associated, 'pair')} tied are already recorded in associations" if any(found.values()) else ""
+    return (f"nothing ties two people who are not already recorded as associates: {counts} "
+            f"(over {plural(contact_ties, 'person-to-person contact tie')}){recorded}",
+            "add identifiers with contacts, placements or missing_episodes.found_with; "
+            f"analyses.candidate_links.min_common_contacts (now {min_common}) and max_contacts (now {max_contacts}, "
+            "the strongest contacts of each person compared) set when contacts in common count")
+
+
 def candidate_links(network: Network, *, min_common_contacts: int = 3, max_contacts: int = 10,
                     risk_bonus: float = 2.0) -> pd.DataFrame:
     """Pairs of people with no ``associate`` edge who share an identifier, a found-with, a placement or contacts.
@@ -269,7 +285,7 @@ def candidate_links(network: Network, *, min_common_contacts: int = 3, max_conta
     ids, codes = _code_space([frame[side] for frame in holders for side in ("a", "b")])
     n = len(ids)
     if n < 2:
-        return _empty()
+        return no_rows(_empty(), *_why_no_candidates({}, 0, 0, min_common_contacts, max_contacts))
     codes = iter(codes)
     pair_keys = [_pairs_of(next(codes), next(codes), n) for _ in holders]
     for frame, key in zip(parts.values(), pair_keys):
@@ -280,12 +296,15 @@ def candidate_links(network: Network, *, min_common_contacts: int = 3, max_conta
                                      np.rint(contacts["count"][tied]).astype(np.int64), n_people=n,
                                      min_common=min_common_contacts, max_contacts=max_contacts)
     parts["common_contacts"] = pd.DataFrame({"key": a * n + b, "n": n_common})
+    found = {}
     for reason, frame in parts.items():
         key = frame["key"].to_numpy(dtype=np.int64)
+        found[reason] = len(_distinct(key[key >= 0]))
         parts[reason] = frame[(key >= 0) & ~_member(key, associated)]
     keys = _distinct(np.concatenate([f["key"].to_numpy(dtype=np.int64) for f in parts.values()]))
     if len(keys) == 0:
-        return _empty()
+        return no_rows(_empty(), *_why_no_candidates(found, len(associated), int(tied.sum()), min_common_contacts,
+                                                     max_contacts))
 
     # one row per pair: each reason adds its points and a piece of evidence
     score = np.zeros(len(keys))

@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from ..build import Network, haversine_km
 from ..build._graph import PERSON_TIES
+from ._empty import no_rows
 
 __all__ = [
     "REQUIRES",
@@ -236,6 +237,12 @@ def _area(bcu: pd.Series, force: pd.Series) -> pd.Series:
     return bcu.where(bcu.notna(), force)
 
 
+#: why the care-move tables are empty without placements
+NO_PLACEMENTS = ("the placements table has no kept rows, so no child has a care setting to move from",
+                 "correct the placements rows listed in rejects.csv (every row needs record_id, location_id and "
+                 "start_date)")
+
+
 def _stays(network: Network) -> pd.DataFrame:
     """One row per stay: entity_id, move_number, location_id, start, end, window_end (seconds; see care_moves)."""
     placements = network.placements
@@ -438,7 +445,7 @@ def care_moves(network: Network) -> pd.DataFrame:
     """
     stays = _stays(network)
     if stays.empty:
-        return _empty(MOVE_COLUMNS)
+        return no_rows(_empty(MOVE_COLUMNS), *NO_PLACEMENTS)
     meetings = _meetings(network, stays)
     return _moves_table(network, stays, meetings, _perpetrator_pairs(network, stays))
 
@@ -464,7 +471,7 @@ def care_move_cohort(network: Network, moves: pd.DataFrame | None = None) -> pd.
     if moves is None:
         moves = care_moves(network)
     if moves.empty:
-        return _empty(COHORT_COLUMNS)
+        return no_rows(_empty(COHORT_COLUMNS), *NO_PLACEMENTS)
     if "cumulative_perpetrators" not in moves:
         # moves read back with the contract's columns only: work the perpetrators out again
         reached = care_moves(network)[["entity_id", "move_number", "cumulative_perpetrators"]]
@@ -510,7 +517,7 @@ def care_move_counterfactual(network: Network, *, max_moves: tuple[int, ...] = (
     """
     stays = _stays(network)
     if stays.empty:
-        return _empty(COUNTERFACTUAL_COLUMNS)
+        return no_rows(_empty(COUNTERFACTUAL_COLUMNS), *NO_PLACEMENTS)
     children = int(stays["entity_id"].nunique())
     meetings = _meetings(network, stays)
     # both children's stays for each co-placement edge; sorting by entity puts the pair in (a < b) order
@@ -565,5 +572,6 @@ def care_move_counterfactual(network: Network, *, max_moves: tuple[int, ...] = (
             "victim_ties_removed": int((lost & victim_pair).sum()),
         })
     if not rows:
-        return _empty(COUNTERFACTUAL_COLUMNS)
+        return no_rows(_empty(COUNTERFACTUAL_COLUMNS), "no scenario was asked for (max_moves is empty and "
+                       "within_home_bcu is false)", "pass max_moves or within_home_bcu=True")
     return _typed(pd.DataFrame(rows), COUNTERFACTUAL_COLUMNS)

@@ -55,6 +55,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..build._network import Network
+from ._empty import no_rows, plural
 
 __all__ = [
     "REQUIRES",
@@ -68,6 +69,10 @@ __all__ = [
     "OPERATION_SHARE",
     "clusters",
     "person_ties",
+    "NO_PEOPLE",
+    "ROLE_FIX",
+    "light_contacts",
+    "contact_threshold_note",
     "louvain_labels",
 ]
 
@@ -811,15 +816,76 @@ def clusters(network: Network, *, seed: int = 0, ties: tuple[str, ...] = TIE_TYP
     >>> table.loc[0, ["cluster_id", "size", "risk_parts"]]         # doctest: +SKIP
     """
     if network.people is None or network.people.empty:
-        return _empty(CLUSTER_COLUMNS), _empty(MEMBER_COLUMNS)
+        why, fix = NO_PEOPLE
+        return no_rows(_empty(CLUSTER_COLUMNS), why, fix), no_rows(_empty(MEMBER_COLUMNS), why, fix)
     view = _cached_view(network, min_contacts=min_contacts)
     found = _cached_ties(view, ties=ties, min_weight=min_weight)
     key = ("clusters", tuple(ties), float(min_weight), seed, min_size, float(resolution), quality)
     if key not in view.memo:
         cluster_of = _membership(view, found, seed=seed, min_size=min_size, resolution=resolution, quality=quality)
-        view.memo[key] = _cluster_tables(view, found, cluster_of, network.operations)
+        table, members = _cluster_tables(view, found, cluster_of, network.operations)
+        if table.empty:
+            why, fix = _why_no_clusters(network, view, found, min_size=min_size, min_contacts=min_contacts,
+                                        min_weight=min_weight, resolution=resolution)
+            table, members = no_rows(table, why, fix), no_rows(members, why, fix)
+        view.memo[key] = table, members
     table, members = view.memo[key]
     return table.copy(), members.copy()
+
+
+#: why an analysis of people has no rows when the network has none
+NO_PEOPLE = ("the network has no people", "the people table has no kept rows: correct the rows listed in rejects.csv")
+#: what gives people a role, a care history or a risk flag, the people clusters and key people are grown from
+ROLE_FIX = ("add event_people rows with roles (victim, suspect, offender), placements of looked-after children, or "
+            "looked_after, cse_risk or cce_risk in people.flags")
+
+
+def light_contacts(network: Network, min_contacts: float) -> tuple[int, int]:
+    """Person-to-person contact ties, and how many of them have fewer than ``min_contacts`` contacts."""
+    contacts = network.contacts
+    if contacts is None or not len(contacts):
+        return 0, 0
+    person = _equals(contacts, "source_type", "person") & _equals(contacts, "target_type", "person")
+    count = pd.to_numeric(contacts["count"]).fillna(1).to_numpy(dtype=np.float64)[person]
+    return int(person.sum()), int((count < min_contacts).sum())
+
+
+def contact_threshold_note(network: Network, min_contacts: float, setting: str) -> str:
+    """``, and all 40 person-to-person contact ties have fewer than 10 contacts (...)`` or nothing."""
+    ties, light = light_contacts(network, min_contacts)
+    if not light:
+        return ""
+    share = "all" if light == ties else f"{light:,} of the"
+    return (f"; {share} {plural(ties, 'person-to-person contact tie')} have fewer than {min_contacts:g} contacts "
+            f"and were left out as background ({setting}.min_contacts)")
+
+
+def _why_no_clusters(network: Network, view: _View, found: _Ties, *, min_size: int, min_contacts: float,
+                     min_weight: float, resolution: float) -> tuple[str, str]:
+    """Why no cluster came out: no ties at all, nobody to grow clusters from, or a threshold."""
+    setting = "analyses.clusters"
+    risk = _person_flags(view)["risk"]
+    contact_note = contact_threshold_note(network, min_contacts, setting)
+    lower_contacts = (f"lower {setting}.min_contacts (now {min_contacts:g}; a contact tie weighs log10 of the "
+                      f"contacts and pairs under {setting}.min_weight, now {min_weight:g}, are dropped)")
+    if not len(found.a):
+        why = (f"no two of the {plural(view.n, 'person', 'people')} are tied: there are no co-placements, missing "
+               f"episodes together, shared identifiers, associations or shared operations" + contact_note)
+        fix = (lower_contacts + " to count lighter contact" if contact_note else
+               "add placements, missing episodes, identifiers with contacts, associations or events")
+        return why, fix
+    if not risk.any():
+        return (f"nobody among the {plural(view.n, 'person', 'people')} has a victim or perpetrator role, is looked "
+                f"after or is flagged for CSE or CCE, and clusters are grown from such people: the "
+                f"{plural(len(found.a), 'tie')} between people were not used" + contact_note,
+                ROLE_FIX + " (clusters from the ties of people with no role are not built yet)")
+    strong = found.weight >= STRONG_TIE
+    inside = risk[found.a] & risk[found.b]
+    return (f"{plural(int(risk.sum()), 'person', 'people')} with a role, in care or at risk, but no community of "
+            f"{min_size} or more of them (with anyone strongly tied to two of them: {int(strong.sum()):,} strong "
+            f"ties in all) holds together; {plural(int(inside.sum()), 'tie')} join two of them directly" + contact_note,
+            f"lower {setting}.min_size (now {min_size}) or {setting}.resolution (now {resolution:g}), or "
+            + lower_contacts)
 
 
 def _cluster_tables(view: _View, found: _Ties, cluster_of: np.ndarray,

@@ -14,6 +14,7 @@ import pandas as pd
 from .._arrow import isin
 from ..build import Network
 from ..contract import PERPETRATOR_ROLES
+from ._empty import no_rows, plural
 from ._groups import join_groups
 
 __all__ = ["REQUIRES", "COLUMNS", "operation_crossover"]
@@ -77,12 +78,10 @@ def operation_crossover(network: Network) -> pd.DataFrame:
     so proportional to the sum over ids of (operations per id)^2.
     """
     items = _items(network)
-    if items.empty:
-        return _empty()
     pairs = items.merge(items, on=["kind", "id"], suffixes=("_a", "_b"))
     pairs = pairs[pairs["operation_a"] < pairs["operation_b"]]
     if pairs.empty:
-        return _empty()
+        return no_rows(_empty(), *_why_no_crossover(network, items))
     keys = ["operation_a", "operation_b"]
     per_kind = join_groups(pairs, keys + ["kind"], "id")
     out = pairs[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
@@ -105,3 +104,25 @@ def operation_crossover(network: Network) -> pd.DataFrame:
                                                 kind="stable")
     out = out[COLUMNS].reset_index(drop=True)
     return out.astype({c: "str" for c in COLUMNS if c not in {k for _, k, _ in _KINDS}})
+
+
+def _why_no_crossover(network: Network, items: pd.DataFrame) -> tuple[str, str]:
+    operations = network.operations
+    if operations.empty:
+        return "the events table has no kept rows", "correct the events rows listed in rejects.csv"
+    real = int((~operations["is_event_only"].astype(bool)).sum())
+    if real == 0:
+        return (f"none of the {plural(len(operations), 'event')} names an operation (events.operation is empty), and "
+                "crossover compares operations",
+                "fill events.operation with the operation or investigation of each event, or map the column that holds "
+                "it (columns: {events: {YourColumn: operation}})")
+    compared = int(items["operation"].nunique()) if len(items) else 0
+    if compared < 2:
+        return (f"{plural(real, 'operation')}, of which {compared} {'has' if compared == 1 else 'have'} a victim, a "
+                "suspect or offender (event_people roles) or an event location, and crossover needs two",
+                "add event_people rows with roles and events.location_id for the operations' events")
+    return (f"{compared:,} operations have victims, perpetrators or event locations, but no two share one (a person "
+            "counts as shared in the same role only)",
+            "nothing to change if the data is complete; event_people roles or event locations left out of the extract "
+            "would hide a crossover")
+

@@ -38,7 +38,10 @@ import numpy as np
 import pandas as pd
 
 from ..build._network import Network
+from ._empty import no_rows, plural
 from .clusters import (
+    NO_PEOPLE,
+    ROLE_FIX,
     STRONG_TIE,
     TIE_TYPES,
     _cached_ties,
@@ -54,6 +57,7 @@ from .clusters import (
     _sum_by_key,
     _text_at,
     _typed,
+    contact_threshold_note,
 )
 
 __all__ = [
@@ -210,7 +214,7 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
     >>> key_people(network, clusters_members=members).head()        # doctest: +SKIP
     """
     if network.people is None or network.people.empty:
-        return _empty(KEY_PEOPLE_COLUMNS)
+        return no_rows(_empty(KEY_PEOPLE_COLUMNS), *NO_PEOPLE)
     view = _cached_view(network, min_contacts=min_contacts)
     found = _cached_ties(view, ties=ties, min_weight=min_weight)
     n = view.n
@@ -284,6 +288,19 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
     order = candidates[np.lexsort((candidates, -degree[candidates], -betweenness[candidates], -score[candidates]))]
     if limit is not None:
         order = order[:limit]
+    if not len(order):
+        if len(candidates):
+            return no_rows(_empty(KEY_PEOPLE_COLUMNS), f"analyses.key_people.limit is {limit}",
+                           "raise analyses.key_people.limit to list the key people")
+        return no_rows(
+            _empty(KEY_PEOPLE_COLUMNS),
+            f"nobody among the {plural(n, 'person', 'people')} has a victim or perpetrator role, is looked after or is "
+            f"flagged for CSE or CCE, nobody bridges two clusters ({plural(len(cluster_ids), 'cluster')}), and nobody "
+            f"is tied to {vulnerable_min} or more suspects or offenders of crimes; key people are drawn from those "
+            f"({plural(len(found.a), 'tie')} between people were measured)"
+            + contact_threshold_note(network, min_contacts, "analyses.key_people"),
+            ROLE_FIX + " (ranking everyone by the network's structure alone is not built yet)",
+        )
 
     # text, for the rows shown only
     shown = np.full(n, -1, dtype=np.int64)

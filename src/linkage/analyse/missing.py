@@ -14,6 +14,7 @@ import pandas as pd
 from .._arrow import isin
 from ..build import Network, overlapping_pairs
 from ..contract import PERPETRATOR_ROLES
+from ._empty import no_rows, plural
 from ._groups import join_groups
 
 __all__ = ["REQUIRES", "LINK_COLUMNS", "PROFILE_COLUMNS", "EXPLOITATION_CATEGORIES", "joint_episodes", "missing_links",
@@ -134,6 +135,30 @@ def _co_placements(network: Network) -> pd.DataFrame:
     return settings.merge(earliest.astype({"co_placed_from": "datetime64[s]"}), on=keys, how="left")
 
 
+#: why the missing-episode tables are empty without episodes
+NO_EPISODES = ("the missing_episodes table has no kept rows",
+               "correct the missing_episodes rows listed in rejects.csv (every row needs episode_id, record_id and start)")
+
+
+def _why_no_links(network: Network, joint: pd.DataFrame, children: int) -> tuple[str, str]:
+    episodes = network.episodes
+    if len(joint):
+        others = int(pd.concat([joint["entity_id_a"], joint["entity_id_b"]]).nunique()) - children
+        return (f"children were found with {plural(max(others, 1), 'person', 'people')} who never went missing "
+                "themselves, and missing_links pairs children who both went missing (those people are in "
+                "missing_profile.csv found_with and candidate_links.csv)",
+                "nothing to change: no two children with episodes were missing together in this data")
+    named = int((episodes["found_with_entities"].map(len) > 0).sum()) if "found_with_entities" in episodes else 0
+    located = int(episodes["found_location_id"].notna().sum()) if "found_location_id" in episodes else 0
+    hours = network.settings.open_episode_hours
+    return (f"no two of the {plural(children, 'child', 'children')} with {plural(len(episodes), 'episode')} were missing "
+            f"together: {named:,} episodes name anyone in found_with, and no two children's episodes overlapped in time "
+            f"and ended at the same found_location_id ({located:,} episodes have one; an episode with no end lasts "
+            f"network.open_episode_hours, now {hours:g})",
+            "fill missing_episodes.found_with and found_location_id where they are known, or raise "
+            "network.open_episode_hours for episodes recorded without an end")
+
+
 def missing_links(network: Network, *, repeat_threshold: int = 3) -> pd.DataFrame:
     """Pairs of children who went missing together (the network's co_missing edges), with the evidence.
 
@@ -154,12 +179,13 @@ def missing_links(network: Network, *, repeat_threshold: int = 3) -> pd.DataFram
     """
     joint = joint_episodes(network)
     episodes = network.episodes
-    if joint.empty:
-        return _empty(LINK_COLUMNS)
+    if episodes.empty:
+        return no_rows(_empty(LINK_COLUMNS), *NO_EPISODES)
     counts = episodes.groupby("entity_id").size()
-    joint = joint[isin(joint["entity_id_a"], counts.index) & isin(joint["entity_id_b"], counts.index)]
-    if joint.empty:
-        return _empty(LINK_COLUMNS)
+    both = joint[isin(joint["entity_id_a"], counts.index) & isin(joint["entity_id_b"], counts.index)]
+    if both.empty:
+        return no_rows(_empty(LINK_COLUMNS), *_why_no_links(network, joint, len(counts)))
+    joint = both
     keys = ["entity_id_a", "entity_id_b"]
     grouped = joint.groupby(keys, sort=True)
     out = grouped["start"].agg(["min", "max"]).reset_index().rename(columns={"min": "first_together", "max": "last_together"})
@@ -240,7 +266,7 @@ def missing_profile(network: Network, *, repeat_threshold: int = 3,
     columns = PROFILE_COLUMNS
     episodes = network.episodes
     if episodes.empty:
-        return _empty(columns)
+        return no_rows(_empty(columns), *NO_EPISODES)
     episodes = episodes.dropna(subset=["entity_id"])
     key = ["entity_id"]
     grouped = episodes.groupby("entity_id", sort=True)

@@ -27,7 +27,9 @@ from ..build import Network, haversine_km
 from ..build._graph import PERSON_TIES
 from ..config import Geography
 from ..contract import PERPETRATOR_ROLES
+from ._empty import no_rows
 from .care_moves import _distinct, _person_ties
+from .clusters import NO_PEOPLE
 
 __all__ = [
     "REQUIRES",
@@ -340,8 +342,12 @@ def reach(network: Network, *, geography: Geography | None = None,
     >>> summary = reach(network, geography=config.geography)   # doctest: +SKIP
     >>> reach_verdict(summary)                                  # doctest: +SKIP
     """
-    if network.people.empty or network.edges.empty:
-        return _empty(SUMMARY_COLUMNS)
+    if network.people.empty:
+        return no_rows(_empty(SUMMARY_COLUMNS), *NO_PEOPLE)
+    if network.edges.empty:
+        return no_rows(_empty(SUMMARY_COLUMNS), "the network has no links between anyone or anything",
+                       "add the tables that link people: event_people, placements, missing_episodes, identifiers, "
+                       "contacts or associations")
     people = _located_people(network, geography, categories)
     side_ties = _side_ties(network, people, ties)
     by_person = _by_person(people, side_ties)

@@ -1,21 +1,27 @@
 """The analysis stage: every Empra analysis that the data allows, each writing its contract file.
 
 An analysis whose input tables are absent is skipped with a note naming the
-missing table, never an error.
+missing table, never an error. An output with no rows gets a note saying why
+and what would give it rows: the reason the analysis itself returned with the
+empty table (``analyse._empty``). The ``analyses:`` config section sets the
+analyses' thresholds (``analyses: {clusters: {min_contacts: 5}}``).
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import time
 from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
 
+from ..config import JobConfig
+from ..errors import ConfigError
 from ._run import JobContext
 
-__all__ = ["Analysis", "ANALYSES", "run_analyses"]
+__all__ = ["Analysis", "ANALYSES", "run_analyses", "analysis_options"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,8 @@ class Analysis:
     name: str
     module: str
     run: Callable[[JobContext, object], dict[str, pd.DataFrame]]
+    #: the function whose numeric keyword options ``analyses.<main>`` sets
+    main: str = ""
 
     def requires(self) -> tuple[str, ...]:
         return tuple(getattr(importlib.import_module(self.module), "REQUIRES", ()))
@@ -33,12 +41,12 @@ class Analysis:
 
 def _crossover(ctx, network):
     module = importlib.import_module("linkage.analyse.crossover")
-    return {"operation_crossover.csv": module.operation_crossover(network)}
+    return {"operation_crossover.csv": module.operation_crossover(network, **_options(ctx, "operation_crossover"))}
 
 
 def _clusters(ctx, network):
     module = importlib.import_module("linkage.analyse.clusters")
-    clusters, members = module.clusters(network, seed=ctx.config.seed)
+    clusters, members = module.clusters(network, seed=ctx.config.seed, **_options(ctx, "clusters"))
     ctx.state["cluster_members"] = members
     return {"clusters.csv": clusters, "cluster_members.csv": members}
 
@@ -66,7 +74,7 @@ def _reach(ctx, network):
 
 def _missing(ctx, network):
     module = importlib.import_module("linkage.analyse.missing")
-    outputs = {"missing_links.csv": module.missing_links(network)}
+    outputs = {"missing_links.csv": module.missing_links(network, **_options(ctx, "missing_links"))}
     if hasattr(module, "missing_profile"):
         outputs["missing_profile.csv"] = module.missing_profile(network)
     return outputs
@@ -74,7 +82,8 @@ def _missing(ctx, network):
 
 def _businesses(ctx, network):
     module = importlib.import_module("linkage.analyse.businesses")
-    targets = module.business_targets(network, clusters_members=ctx.state.get("cluster_members"))
+    targets = module.business_targets(network, clusters_members=ctx.state.get("cluster_members"),
+                                      **_options(ctx, "business_targets"))
     outputs = {"business_targets.csv": targets}
     if hasattr(module, "business_targets_by_area"):
         outputs["business_targets_by_area.csv"] = module.business_targets_by_area(targets)
@@ -84,34 +93,113 @@ def _businesses(ctx, network):
 def _key_people(ctx, network):
     module = importlib.import_module("linkage.analyse.key_people")
     members = ctx.state.get("cluster_members")
-    return {"key_people.csv": module.key_people(network, seed=ctx.config.seed, clusters_members=members)}
+    return {"key_people.csv": module.key_people(network, seed=ctx.config.seed, clusters_members=members,
+                                                **_options(ctx, "key_people"))}
 
 
 def _candidates(ctx, network):
     module = importlib.import_module("linkage.analyse.candidates")
-    return {"candidate_links.csv": module.candidate_links(network)}
+    return {"candidate_links.csv": module.candidate_links(network, **_options(ctx, "candidate_links"))}
 
 
 #: In order: clusters before the analyses that use them.
 ANALYSES: tuple[Analysis, ...] = (
-    Analysis("operation crossover", "linkage.analyse.crossover", _crossover),
-    Analysis("clusters", "linkage.analyse.clusters", _clusters),
-    Analysis("care-move network growth", "linkage.analyse.care_moves", _care_moves),
-    Analysis("victim and perpetrator reach", "linkage.analyse.reach", _reach),
-    Analysis("missing episodes", "linkage.analyse.missing", _missing),
-    Analysis("business targets", "linkage.analyse.businesses", _businesses),
-    Analysis("key people", "linkage.analyse.key_people", _key_people),
-    Analysis("candidate links", "linkage.analyse.candidates", _candidates),
+    Analysis("operation crossover", "linkage.analyse.crossover", _crossover, "operation_crossover"),
+    Analysis("clusters", "linkage.analyse.clusters", _clusters, "clusters"),
+    Analysis("care-move network growth", "linkage.analyse.care_moves", _care_moves, "care_moves"),
+    Analysis("victim and perpetrator reach", "linkage.analyse.reach", _reach, "reach"),
+    Analysis("missing episodes", "linkage.analyse.missing", _missing, "missing_links"),
+    Analysis("business targets", "linkage.analyse.businesses", _businesses, "business_targets"),
+    Analysis("key people", "linkage.analyse.key_people", _key_people, "key_people"),
+    Analysis("candidate links", "linkage.analyse.candidates", _candidates, "candidate_links"),
 )
+
+#: keyword options the job sets itself, never the config
+_JOB_OPTIONS = ("seed",)
+
+
+def _settable(analysis: Analysis) -> dict[str, type]:
+    """The options of an analysis's main function that ``analyses:`` may set: name -> type of the default."""
+    try:
+        function = analysis.function(analysis.main)
+    except (ImportError, AttributeError):
+        return {}
+    out = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        default = parameter.default
+        if parameter.kind is parameter.KEYWORD_ONLY and name not in _JOB_OPTIONS and \
+                isinstance(default, (int, float)) and not isinstance(default, bool):
+            out[name] = float if parameter.annotation in ("float", float) else type(default)
+    return out
+
+
+def analysis_options(config: JobConfig) -> dict[str, dict]:
+    """The ``analyses:`` section, checked: ``{analysis: {option: value}}``; every problem reported at once."""
+    from ..config._job import _suggest
+
+    raw = config.stage("analyses") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError.from_problems("analyses", [f"must be a mapping of analysis name to settings, not {raw!r}"])
+    mains = {a.main: a for a in ANALYSES}
+    problems: list[str] = []
+    options: dict[str, dict] = {}
+    for key, settings in raw.items():
+        if key not in mains:
+            problems.append(f"unknown analysis '{key}'{_suggest(str(key), list(mains))}; the analyses are {', '.join(mains)}")
+            continue
+        known = _settable(mains[key])
+        if not isinstance(settings, dict):
+            problems.append(f"{key} must be a mapping of settings ({', '.join(known) or 'it has none'}), not {settings!r}")
+            continue
+        for name, value in settings.items():
+            if name not in known:
+                listed = ", ".join(known) if known else "none"
+                problems.append(f"{key}: unknown setting '{name}'{_suggest(str(name), list(known))}; its settings are {listed}")
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (
+                    known[name] is int and not float(value).is_integer()):
+                kind = "a whole number" if known[name] is int else "a number"
+                problems.append(f"{key}.{name} {value!r} must be {kind} >= 0")
+            else:
+                options.setdefault(key, {})[name] = known[name](value)
+    if problems:
+        raise ConfigError.from_problems("analyses", problems)
+    return options
+
+
+def _options(ctx: JobContext, main: str) -> dict:
+    if "analysis_options" not in ctx.state:
+        ctx.state["analysis_options"] = analysis_options(ctx.config)
+    return ctx.state["analysis_options"].get(main, {})
+
+
+def _empty_notes(outputs: dict[str, pd.DataFrame]) -> tuple[dict[str, dict], list[str]]:
+    """Why each output with no rows is empty (as the analysis said), and one note per distinct reason."""
+    from ..analyse._empty import empty_reason
+
+    empty: dict[str, dict] = {}
+    by_reason: dict[str, list[str]] = {}
+    for name, frame in outputs.items():
+        if len(frame):
+            continue
+        reason = empty_reason(frame)
+        entry = reason.as_dict() if reason else {
+            "why": "the analysis wrote no rows and did not say why",
+            "fix": "this is a gap in linkage: please report it with the job's manifest.json",
+        }
+        empty[name] = entry
+        by_reason.setdefault(f"{entry['why']}; {entry['fix']}", []).append(name)
+    notes = [f"{' and '.join(names)} {'is' if len(names) == 1 else 'are'} empty: {text}" for text, names in by_reason.items()]
+    return empty, notes
 
 
 def run_analyses(ctx: JobContext) -> None:
-    """Run every analysis the data allows; note the ones skipped and why."""
+    """Run every analysis the data allows; note the ones skipped, and why any output is empty."""
     network = ctx.state["network"]
     dataset = ctx.dataset
     assert dataset is not None
     timings = {}
     skipped = {}
+    empty: dict[str, dict] = {}
     for analysis in ANALYSES:
         try:
             requires = analysis.requires()
@@ -126,11 +214,15 @@ def run_analyses(ctx: JobContext) -> None:
             )
             continue
         tick = time.perf_counter()
-        for name, frame in analysis.run(ctx, network).items():
+        outputs = analysis.run(ctx, network)
+        for name, frame in outputs.items():
             ctx.write_table(name, frame)
             ctx.state.setdefault("tables", {})[name] = frame
+        reasons, notes = _empty_notes(outputs)
+        empty.update(reasons)
+        ctx.notes.extend(notes)
         timings[analysis.name] = round(time.perf_counter() - tick, 2)
     ctx.state["summary"] = {
         **ctx.state.get("summary", {}),
-        "analyses": {"seconds": timings, "skipped": {k: list(v) for k, v in skipped.items()}},
+        "analyses": {"seconds": timings, "skipped": {k: list(v) for k, v in skipped.items()}, "empty": empty},
     }

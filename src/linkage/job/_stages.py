@@ -61,6 +61,13 @@ def _stage_build(ctx: JobContext) -> None:
     }
 
 
+def analysis_settings(config: JobConfig):
+    """The ``analyses:`` section, checked (thresholds of the analyses)."""
+    from ._analyses import analysis_options
+
+    return analysis_options(config)
+
+
 def _stage_analyse(ctx: JobContext) -> None:
     from ._analyses import run_analyses
 
@@ -116,7 +123,7 @@ def register_default_stages() -> None:
     if "build" not in names:
         STAGES.append(Stage("build", _stage_build, check=network_settings))
     if "analyse" not in names:
-        STAGES.append(Stage("analyse", _stage_analyse))
+        STAGES.append(Stage("analyse", _stage_analyse, check=analysis_settings))
     if "export" not in names:
         STAGES.append(Stage("export", _stage_export, check=export_options))
     if "render" not in names:

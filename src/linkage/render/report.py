@@ -87,6 +87,15 @@ def _skip(what: str, notes: list[str]) -> str:
     return f'<p class="skip">Not available: the {esc(what)} analysis did not run{esc(why)}.</p>'
 
 
+def _empty(name: str, summary: dict | None) -> str:
+    """Why the analysis output ``name`` has no rows, as the analysis said (empty when it has rows)."""
+    entry = (((summary or {}).get("analyses") or {}).get("empty") or {}).get(name)
+    if not entry:
+        return ""
+    return (f'<p class="skip"><code>{esc(name)}</code> has no rows: {esc(entry.get("why", ""))}. '
+            f'What would change that: {esc(entry.get("fix", ""))}.</p>')
+
+
 def _figures(pairs: list[tuple[str, object]]) -> str:
     boxes = "".join(f'<div class="figure-box"><b>{esc(_cell(v)[0])}</b>{esc(k)}</div>' for k, v in pairs if v is not None)
     return f'<div class="figures">{boxes}</div>'
@@ -136,14 +145,15 @@ def _analyst(network, tables, summary, notes, inputs, rejects, pages) -> str:
         top = ranked.head(15)
         if len(top):
             out.append(bar_chart(top["cluster_id"].astype(str).tolist(), top["risk_score"].tolist(), title="highest-risk clusters (risk score)", colour="#d62728"))
-        out.append(html_table(ranked, ["cluster_id", "size", "n_victims", "n_perpetrators", "n_looked_after", "bcus", "cross_bcu",
-                                       "out_of_force", "categories", "risk_score"], links={"cluster_id": (pages.clusters, "")}))
+        out.append(_empty("clusters.csv", summary) or html_table(
+            ranked, ["cluster_id", "size", "n_victims", "n_perpetrators", "n_looked_after", "bcus", "cross_bcu",
+                     "out_of_force", "categories", "risk_score"], links={"cluster_id": (pages.clusters, "")}))
     out.append("<h3>Operation crossover</h3>")
     crossover = tables.get("operation_crossover.csv")
     if crossover is None:
         out.append(_skip("operation crossover", notes))
     elif not len(crossover):
-        out.append("<p>No two operations share a victim, perpetrator or location.</p>")
+        out.append(_empty("operation_crossover.csv", summary) or "<p>No two operations share a victim, perpetrator or location.</p>")
     else:
         out.append(html_table(crossover, ["operation_a", "operation_b", "shared_victims", "shared_perpetrators",
                                           "shared_locations", "categories_a", "categories_b", "bcus"], limit=30))
@@ -152,7 +162,7 @@ def _analyst(network, tables, summary, notes, inputs, rejects, pages) -> str:
     if key is None:
         out.append(_skip("key people", notes))
     else:
-        out.append(html_table(key, ["entity_id", "label", "roles", "degree", "betweenness", "brokerage", "clusters_bridged",
+        out.append(_empty("key_people.csv", summary) or html_table(key, ["entity_id", "label", "roles", "degree", "betweenness", "brokerage", "clusters_bridged",
                                     "bcus_bridged", "cluster_id", "key_score"], links={"entity_id": (pages.children, ""),
                                                                                     "cluster_id": (pages.clusters, "")}, limit=30))
     out.append("<h3>Candidate links</h3>")
@@ -161,13 +171,13 @@ def _analyst(network, tables, summary, notes, inputs, rejects, pages) -> str:
         out.append(_skip("candidate links", notes))
     else:
         out.append('<p class="note">Pairs of people not recorded as linked whose data suggests they know each other.</p>')
-        out.append(html_table(candidates, ["entity_id_a", "entity_id_b", "reason", "score", "evidence"],
+        out.append(_empty("candidate_links.csv", summary) or html_table(candidates, ["entity_id_a", "entity_id_b", "reason", "score", "evidence"],
                               links={"entity_id_a": (pages.children, ""), "entity_id_b": (pages.children, "")}, limit=30))
     out.append("</section>")
     return "".join(out)
 
 
-def _safeguarding(network, tables, notes, pages) -> str:
+def _safeguarding(network, tables, notes, pages, summary=None) -> str:
     out = ['<section id="safeguarding"><h2>Safeguarding lead</h2>']
     out.append("<h3>Children most at risk</h3>")
     children = children_at_risk(network, care_moves=tables.get("care_moves.csv"))
@@ -186,7 +196,7 @@ def _safeguarding(network, tables, notes, pages) -> str:
     if moves is None:
         out.append(_skip("care-move", notes))
     elif not len(moves):
-        out.append("<p>No care moves in this data.</p>")
+        out.append(_empty("care_moves.csv", summary) or "<p>No care moves in this data.</p>")
     else:
         by_move = moves.groupby("move_number").agg(peers=("cumulative_peers", "mean"), children=("entity_id", "nunique"))
         series = {"mean peers met so far": by_move["peers"].round(2).tolist()}
@@ -206,7 +216,9 @@ def _safeguarding(network, tables, notes, pages) -> str:
     counterfactual = tables.get("care_move_counterfactual.csv")
     if counterfactual is None:
         out.append(_skip("care-move", notes))
-    elif len(counterfactual):
+    elif not len(counterfactual):
+        out.append(_empty("care_move_counterfactual.csv", summary))
+    else:
         labels = ["actual"] + counterfactual["scenario"].astype(str).tolist()
         values = [float(counterfactual["peers_actual"].iloc[0])] + counterfactual["peers_scenario"].astype(float).tolist()
         out.append(f"<figure>{bar_chart(labels, values, title='peers met in care: actual against capped moves', colour='#2ca02c')}"
@@ -231,6 +243,8 @@ def _safeguarding(network, tables, notes, pages) -> str:
         out.append('<div class="charts">' + "".join(f"<figure>{c}</figure>" for c in charts) + "</div>")
         if links is None:
             out.append(_skip("missing episodes", notes))
+        elif not len(links):
+            out.append(_empty("missing_links.csv", summary))
         else:
             out.append(html_table(links, ["entity_id_a", "entity_id_b", "reason", "n_episodes", "co_placed", "co_placed_setting",
                                           "met_before_missing", "found_location_categories", "first_together", "last_together"],
@@ -248,12 +262,12 @@ def _safeguarding(network, tables, notes, pages) -> str:
         verdict = [n for n in notes if n.startswith("reach:")]
         if verdict:
             out.append(f"<p>{esc(verdict[0][len('reach:'):].strip())}</p>")
-        out.append(html_table(reach, limit=None))
+        out.append(_empty("reach.csv", summary) or html_table(reach, limit=None))
     out.append("</section>")
     return "".join(out)
 
 
-def _genga(tables, notes, pages) -> str:
+def _genga(tables, notes, pages, summary=None) -> str:
     out = ['<section id="genga"><h2>Genga co-ordinator</h2>']
     targets = tables.get("business_targets.csv")
     if targets is None:
@@ -266,7 +280,9 @@ def _genga(tables, notes, pages) -> str:
     areas = tables.get("business_targets_by_area.csv")
     if areas is not None and len(areas):
         out.append(html_table(areas, limit=None, links={"top_location_id": (pages.businesses, "")}))
-    if len(targets):
+    if not len(targets):
+        out.append(_empty("business_targets.csv", summary))
+    else:
         district = targets["local_authority"].fillna("(unknown)").astype(str)
         counts = district.value_counts()
         out.append(f"<figure>{bar_chart(counts.index.tolist()[:20], counts.tolist()[:20], title='business targets by district', colour='#2ca02c')}</figure>")
@@ -289,7 +305,7 @@ def report_html(network: Network, *, tables: dict[str, pd.DataFrame] | None = No
     notes = list(notes or [])
     pages = pages or ViewPages()
     body = (_analyst(network, tables, summary, notes, inputs, rejects, pages)
-            + _safeguarding(network, tables, notes, pages) + _genga(tables, notes, pages))
+            + _safeguarding(network, tables, notes, pages, summary) + _genga(tables, notes, pages, summary))
     nav = ('<a href="#analyst">Analyst</a><a href="#safeguarding">Safeguarding lead</a>'
            '<a href="#genga">Genga co-ordinator</a><a href="network.html">Network overview</a>')
     return report_page(body, title=f"{title}: report", subtitle="linkage job report", nav=nav)

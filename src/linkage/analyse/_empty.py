@@ -1,0 +1,61 @@
+"""Why an analysis found nothing, said by the analysis where it knows it.
+
+An analysis that ends with no rows returns its empty table through
+``no_rows``: ``why`` names the input that was missing or the threshold that
+removed everything, with the figures, and ``fix`` the change that would give
+rows. The reason travels on the table itself (``DataFrame.attrs``), so every
+analysis keeps returning a plain table, and ``job/_analyses.py`` reads it back
+with ``empty_reason`` for the run summary, the manifest's notes and the report.
+
+Examples
+--------
+>>> import pandas as pd
+>>> table = no_rows(pd.DataFrame({"entity_id": []}), "nobody has a role", "add event_people with roles")
+>>> empty_reason(table).text
+'nobody has a role; add event_people with roles'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["EmptyReason", "no_rows", "empty_reason", "plural"]
+
+_KEY = "linkage_empty_reason"
+
+
+@dataclass(frozen=True)
+class EmptyReason:
+    """Why a table has no rows (``why``) and what would give it rows (``fix``)."""
+
+    why: str
+    fix: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.why}; {self.fix}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"why": self.why, "fix": self.fix}
+
+
+def no_rows(frame: pd.DataFrame, why: str, fix: str) -> pd.DataFrame:
+    """``frame`` with no rows (its columns kept), carrying why it is empty and how to change that."""
+    empty = frame.iloc[0:0].copy()
+    empty.attrs[_KEY] = EmptyReason(why, fix)
+    return empty
+
+
+def empty_reason(frame: pd.DataFrame) -> EmptyReason | None:
+    """The reason an analysis gave for ``frame`` having no rows (None when it has rows, or gave none)."""
+    if len(frame):
+        return None
+    reason = frame.attrs.get(_KEY)
+    return reason if isinstance(reason, EmptyReason) else None
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``3 episodes``, ``1 episode``, with thousands separators."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
