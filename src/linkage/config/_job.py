@@ -320,6 +320,8 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
         value = raw.get(section)
         if value is None:
             continue
+        if section == "resolve" and isinstance(value, str) and value.strip().lower() == "none":
+            value = {"method": "none"}  # resolve: none -- every record is its own person
         if not isinstance(value, dict):
             problems.append(f"'{section}' must be a mapping of settings")
             continue

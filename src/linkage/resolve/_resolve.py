@@ -30,7 +30,7 @@ from ._overrides import read_labels, read_overrides
 from ._prepare import Records, prepare_records
 from ._settings import ResolveSettings
 
-__all__ = ["Resolution", "resolve_people", "train_model", "score_pairs"]
+__all__ = ["Resolution", "resolve_people", "train_model", "score_pairs", "check_identity_columns", "IDENTITY_COLUMNS"]
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Resolution:
     entities: pd.DataFrame  # record_id, entity_id
     match_pairs: pd.DataFrame
     review_queue: pd.DataFrame
-    model: FellegiSunterModel
+    model: FellegiSunterModel | None  # None with ``resolve: none``
     blocking: pd.DataFrame
     stats: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -116,6 +116,93 @@ def _evidence_table(
     return pd.DataFrame(columns)
 
 
+#: the columns a person record must have one of to be matched with another
+IDENTITY_COLUMNS = ("first_name", "last_name", "dob")
+_PAIR_COLUMNS = ["record_id_a", "record_id_b", "match_probability", "match_weight", "decision", "blocking_rule"]
+
+
+def _with_values(people: pd.DataFrame) -> list[str]:
+    """The people columns holding a value in some record (not the reader's own columns). Only on the error path."""
+
+    def filled(value) -> bool:
+        if isinstance(value, (tuple, list)):
+            return len(value) > 0
+        return bool(pd.notna(value)) and value != ""
+
+    return [column for column in people.columns
+            if not column.startswith("_") and column != "dob_precision" and people[column].map(filled).any()]
+
+
+def _proposed_mapping(columns: list[str]) -> dict[str, str]:
+    """Header -> first_name / last_name / dob, for extra columns whose name says so (``Forename``, ``D.O.B.``)."""
+    import re
+
+    from rapidfuzz import fuzz, process
+
+    from ..read.imports._column_map import SYNONYMS
+
+    def words(name: str) -> str:
+        return " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
+
+    mapping: dict[str, str] = {}
+    for target in IDENTITY_COLUMNS:
+        names = {words(n) for n in (target, *SYNONYMS.get(target, ()))}
+        best = None
+        for column in columns:
+            if column in mapping or column in IDENTITY_COLUMNS:
+                continue
+            text = words(column)
+            match = process.extractOne(text, names, scorer=fuzz.ratio, score_cutoff=85) if text else None
+            compact = process.extractOne(text.replace(" ", ""), {n.replace(" ", "") for n in names}, scorer=fuzz.ratio,
+                                         score_cutoff=85) if text else None
+            score = max(match[1] if match else 0, compact[1] if compact else 0)
+            if score and (best is None or score > best[1]):
+                best = (column, score)
+        if best:
+            mapping[best[0]] = target
+    return mapping
+
+
+def check_identity_columns(people: pd.DataFrame) -> None:
+    """Stop with the fix when no record has a first name, a last name or a date of birth.
+
+    Without any of them no two records can be matched, and every record
+    would silently become its own person. A date of birth alone is enough
+    (an SSDA903 return has no names).
+    """
+    from ..errors import DataError
+
+    if any(column in people and people[column].notna().any() for column in IDENTITY_COLUMNS):
+        return
+    found = _with_values(people)
+    proposed = _proposed_mapping(found)
+    example = ", ".join(f"{header}: {target}" for header, target in proposed.items()) or \
+        "YourForenameHeader: first_name, YourSurnameHeader: last_name, YourBirthDateHeader: dob"
+    raise DataError(
+        f"people: no record has a first_name, last_name or dob, so no two records can be matched and every record "
+        f"would be its own person; the people columns with values are {', '.join(found) or 'none'}. "
+        f"Map the columns that hold names or dates of birth in the job config: columns: {{people: {{{example}}}}} "
+        "(a dob column whose every value was rejected is in rejects.csv), or set resolve: none to keep every record "
+        "as its own person"
+    )
+
+
+def _unresolved(people: pd.DataFrame, previous_entities: pd.DataFrame | None) -> Resolution:
+    """``resolve: none``: every record is its own entity (ids as a resolved singleton gets them)."""
+    record_id = people["record_id"].astype(str).sort_values(kind="stable").to_numpy(dtype=object)
+    entity_ids = assign_entity_ids(record_id, np.arange(len(record_id)), previous_entities)
+    entities = pd.DataFrame({"record_id": record_id, "entity_id": entity_ids})
+    pairs = pd.DataFrame({c: pd.Series(dtype="float64" if c in ("match_probability", "match_weight") else "str")
+                          for c in _PAIR_COLUMNS})
+    stats = {"records": len(entities), "candidate_pairs": 0, "linked_pairs": 0, "review_pairs": 0,
+             "entities": len(entities), "guarded_components": 0, "refused_links": 0, "method": "none"}
+    note = (f"resolve: none -- the {len(entities):,} person records were not compared: each is its own entity, so one "
+            "child held by several sources appears as several people; remove resolve: none to match records")
+    return Resolution(entities, pairs, pairs.assign(uncertainty=pd.Series(dtype="float64")),
+                      None, pd.DataFrame({"rule": pd.Series(dtype="str"), "pairs": pd.Series(dtype="int64")}),
+                      stats, [note])
+
+
 def resolve_people(
     people: pd.DataFrame,
     settings: ResolveSettings | None = None,
@@ -150,6 +237,9 @@ def resolve_people(
             "the people table has no records left to resolve: the file is empty or every row was rejected; "
             "correct the rows listed in rejects.csv (linkage validate shows them) and run again"
         )
+    if settings.method == "none":
+        return _unresolved(people, previous_entities)
+    check_identity_columns(people)
     say("preparing records")
     records = prepare_records(people, extra_columns=extra)
     comparisons = bloom_comparisons(settings.comparisons, records)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import ConfigError, did_you_mean
 
-__all__ = ["BLOOM_THRESHOLDS", "ResolveSettings", "Comparison", "BlockingRule", "BLOCKING_KEYS", "COMPARISON_KINDS", "settings_from_dict"]
+__all__ = ["BLOOM_THRESHOLDS", "ResolveSettings", "Comparison", "BlockingRule", "BLOCKING_KEYS", "COMPARISON_KINDS", "METHODS", "settings_from_dict"]
 
 #: record keys a blocking rule can combine (see ``_prepare.record_keys``)
 BLOCKING_KEYS = (
@@ -136,9 +136,15 @@ class ResolveSettings:
     model: Path | None = None
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: ``fellegi_sunter`` (match records) or ``none`` (``resolve: none``: every record is its own person)
+    method: str = "fellegi_sunter"
 
+
+#: the ways of resolving: match records, or keep every record as its own person
+METHODS = ("fellegi_sunter", "none")
 
 _KEYS = (
+    "method",
     "blocking",
     "comparisons",
     "threshold",
@@ -164,9 +170,16 @@ COMPARISON_KEYS = ("column", "kind", "thresholds", "term_frequency", "strong")
 
 def settings_from_dict(raw: dict | None, *, base: Path | None = None, seed: int = 0, source: str = "resolve") -> ResolveSettings:
     """ResolveSettings from the ``resolve:`` section of a job config."""
+    if isinstance(raw, str) and raw.strip().lower() == "none":
+        raw = {"method": "none"}
     raw = dict(raw or {})
     base = base or Path.cwd()
     problems: list[str] = []
+    method = str(raw.get("method", "fellegi_sunter")).strip().lower()
+    if method not in METHODS:
+        problems.append(f"resolve.method '{raw['method']}'{_suggest(method, METHODS)} is not a method; "
+                        f"the methods are {', '.join(METHODS)} (resolve: none keeps every record as its own person)")
+        method = "fellegi_sunter"
     for key in raw:
         if key not in _KEYS:
             problems.append(f"resolve: unknown setting '{key}'{_suggest(str(key), _KEYS)}; the settings are {', '.join(_KEYS)}")
@@ -303,4 +316,5 @@ def settings_from_dict(raw: dict | None, *, base: Path | None = None, seed: int 
         previous_entities=paths["previous_entities"],
         model=paths["model"],
         seed=seed,
+        method=method,
     )

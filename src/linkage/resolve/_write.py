@@ -16,7 +16,7 @@ RESOLUTION_FILES = ("entities.csv", "match_pairs.csv", "review_queue.csv", "mode
 
 
 def write_resolution(resolution: Resolution, folder: str | Path) -> dict[str, Path]:
-    """entities.csv, match_pairs.csv, review_queue.csv, model.json (reloadable) and blocking.csv."""
+    """entities.csv, match_pairs.csv, review_queue.csv, model.json (reloadable; none with resolve: none) and blocking.csv."""
     folder = Path(folder)
     written = {
         "entities.csv": write_csv(resolution.entities, folder / "entities.csv"),
@@ -24,7 +24,8 @@ def write_resolution(resolution: Resolution, folder: str | Path) -> dict[str, Pa
         "review_queue.csv": write_csv(resolution.review_queue, folder / "review_queue.csv"),
         "blocking.csv": write_csv(resolution.blocking, folder / "blocking.csv"),
     }
-    written["model.json"] = resolution.model.save(folder / "model.json")
+    if resolution.model is not None:  # resolve: none has no model
+        written["model.json"] = resolution.model.save(folder / "model.json")
     return written
 
 
