@@ -69,12 +69,13 @@ def _unique_ids(network: Network) -> dict[str, str]:
     for node_type, table in _TABLES.items():
         frame = getattr(network, table)
         if len(frame):
-            ids.append(frame[NODE_KEYS[node_type]].astype(str))
+            # as Python strings: a lone surrogate cannot become an Arrow string
+            ids.append(np.array([str(v) for v in frame[NODE_KEYS[node_type]].to_numpy(dtype=object)], dtype=object))
     if not ids:
         return {}
-    every = pd.concat(ids, ignore_index=True)
-    changed = sorted(set(every[_needs_escape(every.astype(object))]))
-    taken = set(every.drop_duplicates().tolist()) - set(changed)
+    every = pd.Series(np.concatenate(ids), dtype=object)
+    changed = sorted(set(every[_needs_escape(every)]))
+    taken = set(every) - set(changed)
     mapping: dict[str, str] = {}
     for old in changed:
         new = base = xml_text(old)
