@@ -35,7 +35,6 @@ STAGE_SECTIONS = ("resolve", "network", "analyses", "exports", "views", "report"
 
 #: sections with no settings yet: any key in them is a mistake (why they have none)
 SECTIONS_WITHOUT_SETTINGS = {
-    "analyses": "every analysis runs when the tables it needs are present",
     "report": "report.html always covers every table the job wrote",
 }
 JOB_KEYS = ("name", "seed")

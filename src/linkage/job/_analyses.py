@@ -18,7 +18,7 @@ from typing import Callable
 import pandas as pd
 
 from ..config import JobConfig
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 from ._run import JobContext
 
 __all__ = ["Analysis", "ANALYSES", "run_analyses", "analysis_options"]
@@ -135,30 +135,31 @@ def _settable(analysis: Analysis) -> dict[str, type]:
 
 def analysis_options(config: JobConfig) -> dict[str, dict]:
     """The ``analyses:`` section, checked: ``{analysis: {option: value}}``; every problem reported at once."""
-    from ..config._job import _suggest
+    from ..config._job import TOP_LEVEL_KEYS
 
     raw = config.stage("analyses") or {}
     if not isinstance(raw, dict):
-        raise ConfigError.from_problems("analyses", [f"must be a mapping of analysis name to settings, not {raw!r}"])
+        raise ConfigError.from_problems("analyses", [f"analyses must be a mapping of analysis name to settings, not {raw!r}"])
     mains = {a.main: a for a in ANALYSES}
     problems: list[str] = []
     options: dict[str, dict] = {}
     for key, settings in raw.items():
         if key not in mains:
-            problems.append(f"unknown analysis '{key}'{_suggest(str(key), list(mains))}; the analyses are {', '.join(mains)}")
+            hint = did_you_mean(key, mains) or did_you_mean(key, TOP_LEVEL_KEYS).replace("mean '", "mean the top-level setting '")
+            problems.append(f"analyses: unknown analysis '{key}'{hint}; the analyses are {', '.join(mains)}")
             continue
         known = _settable(mains[key])
         if not isinstance(settings, dict):
-            problems.append(f"{key} must be a mapping of settings ({', '.join(known) or 'it has none'}), not {settings!r}")
+            problems.append(f"analyses.{key} must be a mapping of settings ({', '.join(known) or 'it has none'}), not {settings!r}")
             continue
         for name, value in settings.items():
             if name not in known:
                 listed = ", ".join(known) if known else "none"
-                problems.append(f"{key}: unknown setting '{name}'{_suggest(str(name), list(known))}; its settings are {listed}")
+                problems.append(f"analyses.{key}: unknown setting '{name}'{did_you_mean(name, known)}; its settings are {listed}")
             elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (
                     known[name] is int and not float(value).is_integer()):
                 kind = "a whole number" if known[name] is int else "a number"
-                problems.append(f"{key}.{name} {value!r} must be {kind} >= 0")
+                problems.append(f"analyses.{key}.{name} {value!r} must be {kind} >= 0")
             else:
                 options.setdefault(key, {})[name] = known[name](value)
     if problems:
