@@ -295,9 +295,21 @@ def test_enum_suggests_the_close_value_whatever_its_case():
         "values: {events.category: {'CSEE': CSE}}",
         "is not one of CSE, CCE, drugs; did you mean 'drugs'? correct it, or map your value in the job config: "
         "values: {events.category: {'drugz': drugs}}",
+        # no close value and no 'other': the hint names the choices rather than guess one
         "is not one of CSE, CCE, drugs; correct it, or map your value in the job config: "
-        "values: {events.category: {'xyz': CSE}}",
+        "values: {events.category: {'xyz': <CSE, CCE or drugs>}}",
     ]
+
+
+@pytest.mark.parametrize(
+    ("code", "target"),
+    [("1", "M"), ("2", "F"), ("0", "U"), ("9", "U"), ("Male", "M"), ("female", "F"), ("7", "U"), ("Q", "U")],
+)
+def test_sex_code_hints_follow_the_ons_coding_and_never_map_2_to_m(code, target):
+    from linkage.read._parse import SEX_CODES
+
+    parsed = parse_enum(series([code]), ("M", "F", "U"), table="people", column="sex", known=SEX_CODES)
+    assert parsed.reason.iloc[0].endswith(f"values: {{people.sex: {{'{code}': {target}}}}}")
 
 
 # --- lists -------------------------------------------------------------------------------------
