@@ -345,12 +345,21 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
     )
 
 
+#: layouts a config may name as people write them, beside strftime
+_LAYOUT_NAMES = {
+    "dd/mm/yyyy": "%d/%m/%Y", "mm/dd/yyyy": "%m/%d/%Y", "dd-mm-yyyy": "%d-%m-%Y", "dd.mm.yyyy": "%d.%m.%Y",
+    "dd/mm/yy": "%d/%m/%y", "dd-mm-yy": "%d-%m-%y", "mm/dd/yy": "%m/%d/%y", "yyyy-mm-dd": "ISO8601", "yyyymmdd": "%Y%m%d",
+}
+
+
 def _date_format(value: Any, where: str, problems: list[str]) -> str:
     text = str(value).strip()
     if text.upper() in ("ISO8601", "ISO 8601", "ISO"):
         return "ISO8601"
     if text.lower() == "auto":
         return "auto"
+    if text.lower() in _LAYOUT_NAMES:
+        return _LAYOUT_NAMES[text.lower()]
     if "%" not in text:
         problems.append(
             f"{where} '{text}' is neither auto, ISO8601 nor a strftime layout like '%d/%m/%Y'"

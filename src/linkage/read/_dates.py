@@ -30,6 +30,7 @@ __all__ = [
     "DateValues",
     "read_dates",
     "strftime_for",
+    "numeric_order",
     "LAYOUT_FORMATS",
     "PRECISION_NAMES",
 ]
@@ -104,6 +105,8 @@ class DateRules:
     with_time: bool = False
     partial: bool = False
     years: tuple[int, int] = (1900, 2100)
+    #: the order other date columns of the same file settled (``dmy`` / ``mdy``), for a column that settles nothing
+    file_order: str | None = None
 
 
 @dataclass
@@ -150,6 +153,14 @@ class DateValues:
 
 def strftime_for(layout: str) -> str:
     return LAYOUT_FORMATS.get(layout, "ISO8601")
+
+
+def numeric_order(layouts: dict[str, int]) -> str | None:
+    """``dmy`` or ``mdy`` when a column's numeric dates were read in one order, else None."""
+    orders = {layout[:2] for layout in layouts if layout[:2] in ("dd", "mm") and layout[2] in "/-."}
+    if len(orders) != 1:
+        return None
+    return "dmy" if orders.pop() == "dd" else "mdy"
 
 
 # --- the pieces of a value ------------------------------------------------------------------------
@@ -400,6 +411,8 @@ def _numeric_parts(frame: pd.DataFrame, rules: DateRules, forced: str | None) ->
                 note = "dmy-majority" if order == "dmy" else "mdy-majority"
         elif not either.any():
             order = "dmy"  # every value reads the same both ways (01/01/2020)
+        elif rules.file_order:
+            order = rules.file_order
         elif rules.day_first:
             order = "dmy"
         else:

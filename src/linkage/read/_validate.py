@@ -9,7 +9,7 @@ decided in ``_columns``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ import pyarrow as pa
 from .._arrow import id_set, isin
 from ..config import Geography, JobConfig
 from ..contract import Table
-from ._dates import AmbiguousDates, DateRules, DateValues, read_dates
+from ._dates import AmbiguousDates, DateRules, DateValues, numeric_order, read_dates
 from ._files import RawTable
 from ._parse import SEX_CODES, Parsed, parse_bool, parse_enum, parse_float, parse_int, parse_list
 
@@ -200,27 +200,37 @@ def date_rules(raw: RawTable, table: Table, spec, config: JobConfig) -> DateRule
 def read_date_columns(raw: RawTable, table: Table, config: JobConfig, headers: dict[str, str]) -> tuple[dict[str, DateValues], list[str]]:
     """Read every date column of ``raw`` (renamed to the contract); a problem line for each ambiguous one.
 
-    ``headers`` maps a contract column back to the header it had in the
-    file, for messages.
+    A column whose values read the same day-first and month-first follows the
+    order the file's other date columns settled (a file writes its dates one
+    way); only when none settles it is it a problem.  ``headers`` maps a
+    contract column back to the header it had in the file, for messages.
     """
     read: dict[str, DateValues] = {}
-    problems: list[str] = []
+    ambiguous: dict[str, AmbiguousDates] = {}
     for spec in table.columns:
         if spec.kind not in ("date", "datetime"):
             continue
-        rules = date_rules(raw, table, spec, config)
         try:
-            read[spec.name] = read_dates(raw.frame[spec.name], rules)
+            read[spec.name] = read_dates(raw.frame[spec.name], date_rules(raw, table, spec, config))
         except AmbiguousDates as exc:
-            day, month = exc.formats()
-            header = headers.get(spec.name, spec.name)
-            shown = ", ".join(f"'{e}'" for e in exc.examples)
-            problems.append(
-                f"{raw.path.name}, column '{header}' ({rules.key}): dates such as {shown} read differently day-first "
-                f"({day}) and month-first ({month}), and no value in the column settles it; say which in the job config: "
-                f"input: {{date_format: {{{rules.key}: '{day}'}}}} (or '{month}'), or input: {{day_first: true}} to read "
-                "every such column day-first, as UK systems write dates"
-            )
+            ambiguous[spec.name] = exc
+    orders = {numeric_order(values.layouts) for values in read.values()} - {None}
+    problems: list[str] = []
+    for name, exc in ambiguous.items():
+        spec = table.columns_by_name[name]
+        rules = date_rules(raw, table, spec, config)
+        if len(orders) == 1:
+            read[name] = read_dates(raw.frame[name], replace(rules, file_order=next(iter(orders))))
+            continue
+        day, month = exc.formats()
+        header = headers.get(name, name)
+        shown = ", ".join(f"'{e}'" for e in exc.examples)
+        problems.append(
+            f"{raw.path.name}, column '{header}' ({rules.key}): dates such as {shown} read differently day-first "
+            f"({day}) and month-first ({month}), and no value in the file settles it; say which in the job config: "
+            f"input: {{date_format: {{{rules.key}: '{day}'}}}} (or '{month}'), or input: {{day_first: true}} to read "
+            "every such column day-first, as UK systems write dates"
+        )
     return read, problems
 
 
