@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "AmbiguousDates",
@@ -111,14 +113,24 @@ class DateRules:
 
 @dataclass
 class DateValues:
-    """One date column read: per distinct value, and the codes that spread them over the rows."""
+    """One date column read: per distinct value, spread over the rows on demand (``codes``)."""
 
-    codes: np.ndarray
+    text: pa.Array | pa.ChunkedArray  # the column as written (kept to spread the distinct values, not copied)
+    distinct: pa.Array  # its distinct non-empty values
     values: np.ndarray  # datetime64[s] per distinct value (NaT when nothing is kept)
     precision: np.ndarray  # int8 per distinct value
     bad: np.ndarray  # bool: the value as written is not kept (it may be salvaged: see ``precision``)
     reasons: np.ndarray  # object: why, for every bad value
     layouts: dict[str, int] = field(default_factory=dict)  # layout -> distinct values read in it
+    _codes: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def codes(self) -> np.ndarray:
+        """The distinct value of each row (-1: empty), found when first needed so that reading many
+        columns up front holds only their distinct values."""
+        if self._codes is None:
+            self._codes = pc.index_in(self.text, value_set=self.distinct).fill_null(-1).to_numpy(zero_copy_only=False)
+        return self._codes
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -230,17 +242,28 @@ def _extract(text: pd.Series, name: str) -> pd.DataFrame:
 # --- reading a column -----------------------------------------------------------------------------
 
 
+def _arrow(text: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """The column as Arrow strings, without copying when pandas already holds it in Arrow."""
+    array = text.array
+    if hasattr(array, "__arrow_array__"):
+        arrow = array.__arrow_array__()
+        if pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type):
+            return arrow
+    return pa.array(text.astype(object).where(text.notna(), None), type=pa.string(), from_pandas=True)
+
+
 def read_dates(text: pd.Series, rules: DateRules) -> DateValues:
     """Read a column of date text (NA = empty) by ``rules``; raises ``AmbiguousDates``."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    distinct = pd.Series(uniques, dtype="str")
+    arrow = _arrow(text)
+    uniques = pc.drop_null(pc.unique(arrow))
+    distinct = pd.Series(uniques.to_pandas(), dtype="str")
     n = len(distinct)
     values = np.full(n, np.datetime64("NaT", "s"), dtype="datetime64[s]")
     precision = np.zeros(n, dtype=np.int8)
     bad = np.zeros(n, dtype=bool)
     reasons = np.full(n, "", dtype=object)
     layouts: dict[str, int] = {}
-    result = DateValues(codes.astype(np.int64), values, precision, bad, reasons, layouts)
+    result = DateValues(arrow, uniques, values, precision, bad, reasons, layouts)
     if n == 0:
         return result
     stripped = distinct.str.strip()
@@ -514,7 +537,10 @@ def _assemble(p: _Parts, out: DateValues, rules: DateRules) -> None:
     out_of_range = serial_ok & month_ok & day_ok & ~bad_time & ~partial_in_datetime & ~year_ok
     why[out_of_range] = _range_reason(rules)
     outside = (no_month | no_day) & ~year_ok & ~np.isnan(y)
-    why[outside] = why[outside] + f", and its year is outside the years {lo}-{hi} that a {rules.key} can have"
+    why[outside] = why[outside] + (
+        f", and its year is outside the years {lo}-{hi} that a {rules.key} can have; correct it, or widen the window "
+        f"in the job config: input: {{year_range: [{lo - 100}, {hi}]}}"
+    )
     # what is certain is kept for a date of birth: the month of an impossible day, the year of an impossible month
     if rules.partial:
         keep_month = serial_ok & month_ok & has_m & ~day_ok & year_ok
