@@ -306,7 +306,7 @@ def load_dataset(
             int(rejected),
             len(result.frame),
             result.rows_cleared,
-            raw.delimiter if raw.encoding != "parquet" else "",
+            raw.delimiter if raw.path.suffix.lower() != ".parquet" else "",
         )
         del raw
     rejects = (

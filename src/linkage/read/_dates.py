@@ -72,6 +72,8 @@ LAYOUT_FORMATS = {
     "yyyymmdd": "%Y%m%d",
     "Excel serial numbers": "excel",
 }
+#: how the reason of a value that is no date in any layout begins
+_UNREADABLE = ("is not a valid date;", "is not a valid date and time;", "is not a date in the layout")
 #: two-digit years: 00-68 are 2000-2068, 69-99 are 1969-1999 (the POSIX rule ``%y`` follows)
 _PIVOT = 69
 
@@ -123,6 +125,17 @@ class DateValues:
     reasons: np.ndarray  # object: why, for every bad value
     layouts: dict[str, int] = field(default_factory=dict)  # layout -> distinct values read in it
     _codes: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def date_shaped(self) -> np.ndarray:
+        """Per row: the value is written as a date in a layout linkage reads (whether or not the date exists)."""
+        return self._spread(~self.unreadable, False)
+
+    @property
+    def unreadable(self) -> np.ndarray:
+        """Per distinct value: not a date in any layout read (``yesterday``), as opposed to an impossible one."""
+        written = pd.Series(self.reasons, dtype=object).astype(str).str.startswith(_UNREADABLE).to_numpy(dtype=bool)
+        return self.bad & written
 
     @property
     def codes(self) -> np.ndarray:

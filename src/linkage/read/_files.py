@@ -20,6 +20,7 @@ import io
 import itertools
 import json
 import mmap
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -256,6 +257,20 @@ def _unbalanced(delimiter: str) -> str:
     )
 
 
+def _holds_a_row(lines: list[str], delimiter: str, width: int) -> bool:
+    """Whether a line inside a quoted value reads, on its own, as a whole row: the quote swallowed rows.
+
+    A note or an address that breaks over lines rarely has a full row's
+    worth of delimiters on one of its lines; a row swallowed by a quote that
+    was never closed always does.
+    """
+    for line in lines:
+        cells = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+        if len(cells) == width and cells[0].strip() and '"' not in cells[0]:
+            return True
+    return False
+
+
 def _records(source: _Source, encoding: str, delimiter: str, width: int, header_line: int, *, collect: bool) -> _Records:
     """Every record after the header, with its first line; malformed ones become ``BadRow``s.
 
@@ -296,7 +311,8 @@ def _records(source: _Source, encoding: str, delimiter: str, width: int, header_
                 number += span
                 pending.clear()
                 continue
-            if error is None and (len(record) == width or span <= 1):
+            swallowed = error is None and span > 1 and len(record) == width and _holds_a_row(pending[1:], delimiter, width)
+            if error is None and not swallowed and (len(record) == width or span <= 1):
                 if len(record) == width:
                     found.lines.append(start)
                     if collect:
@@ -312,7 +328,12 @@ def _records(source: _Source, encoding: str, delimiter: str, width: int, header_
                 continue
             # an open quote: reject the first line, read the others again
             first = pending[0] if pending else ""
-            if error is None:
+            if swallowed:
+                reason = (
+                    f"starts a quoted value that runs over lines {start}-{start + span - 1}, and those lines read as "
+                    "rows of their own: a quote is probably not closed. " + _unbalanced(delimiter)
+                )
+            elif error is None:
                 reason = (
                     f"starts a quoted value that runs over lines {start}-{start + span - 1} and then has {len(record)} "
                     f"field(s) where the header has {width}: a quote is probably not closed. " + _unbalanced(delimiter)
@@ -370,12 +391,32 @@ def _decode_binary_column(column: pa.ChunkedArray | pa.Array, tally: _Recoded) -
 
 
 def _arrow_read(source: _Source, names: list[str], header_line: int, delimiter: str, encoding: str, *,
-                binary: bool, block: int, quotes: bool, invalid: list[str]) -> pa.Table:
+                binary: bool, block: int, quotes: bool, invalid: list) -> pa.Table:
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        invalid.append(row.text)
+        # the line is found again, and decoded value by value, by the careful read (``_records``)
+        invalid.append(row.number)
         return "skip"
 
     kind = pa.binary() if binary else pa.string()
+    # pyarrow decodes a ragged line as UTF-8 before calling the handler: a latin-1 byte in it would print an
+    # "Exception ignored" to the terminal; catch it here and count the line as ragged (it is read again, carefully)
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, UnicodeDecodeError):
+            invalid.append(None)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        return _arrow_csv(source, names, header_line, delimiter, encoding, kind, block, quotes, on_invalid)
+    finally:
+        sys.unraisablehook = previous
+
+
+def _arrow_csv(source: _Source, names: list[str], header_line: int, delimiter: str, encoding: str, kind: pa.DataType,
+               block: int, quotes: bool, on_invalid) -> pa.Table:
     return pacsv.read_csv(
         source.for_arrow(),
         read_options=pacsv.ReadOptions(
@@ -402,7 +443,7 @@ def _read_csv(path: Path, encoding: str, delimiter: str) -> RawTable:
     if len(names) == 1 and encoding != "latin-1":
         _check_one_column(path, names[0], delimiter)
     quotes = source.contains((b'"',))
-    invalid: list[str] = []
+    invalid: list = []
     binary = False
     block = _BLOCK
     table: pa.Table | None = None
@@ -496,8 +537,8 @@ def _parquet_text(name: str, column: pa.ChunkedArray, tally: _Recoded, iso: set[
     kind = column.type
     if pa.types.is_timestamp(kind):
         iso.add(name)
-        if kind.tz is not None:
-            column = column.cast(pa.timestamp(kind.unit))  # the instant in UTC
+        # the instant in UTC, to the second (the contract's datetimes)
+        column = column.cast(pa.timestamp("s"), safe=False)
         return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
     if pa.types.is_date(kind):
         iso.add(name)
@@ -515,7 +556,9 @@ def _parquet_text(name: str, column: pa.ChunkedArray, tally: _Recoded, iso: set[
     if pa.types.is_duration(kind):
         kinds[name] = str(kind)
         values = column.to_pandas()
-        return pa.array(values.astype(str).where(values.notna(), None).to_numpy(dtype=object), type=pa.string())
+        text = values.astype(str).to_numpy(dtype=object)
+        text[values.isna().to_numpy()] = None
+        return pa.array(text, type=pa.string())
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind) or pa.types.is_decimal(kind) \
             or pa.types.is_null(kind):
         return column.cast(pa.string())

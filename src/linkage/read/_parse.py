@@ -77,7 +77,18 @@ def _by_distinct(text: pd.Series, parse) -> pd.Series:
 
 
 def parse_date(text: pd.Series, *, date_format: str = "ISO8601", with_time: bool = False, column: str = "date") -> Parsed:
-    """Dates (``2021-03-04``) or datetimes (``2021-03-04T22:15:00``); ``date_format`` for other layouts."""
+    """Dates (``2021-03-04``) or datetimes (``2021-03-04T22:15:00``); ``date_format`` for other layouts.
+
+    ``auto`` reads every layout ``read_dates`` knows (day-first where a column leaves the order open); the
+    reader itself uses ``read_dates``, which also explains impossible dates and keeps what is certain.
+    """
+    if date_format == "auto":
+        from ._dates import DateRules, read_dates
+
+        read = read_dates(text, DateRules(key=column, with_time=with_time, day_first=True, years=(1, 9999)))
+        kind = "date and time" if with_time else "date"
+        return Parsed(read.series(text.index), read.bad_mask() & ~read.kept_mask(),
+                      f"is not a valid {kind}; write it as 2021-03-04 (ISO 8601)")
     values = _by_distinct(text, lambda distinct: _parse_date_values(distinct, date_format, with_time))
     present = _present(text)
     bad = present & values.isna().to_numpy()

@@ -259,7 +259,7 @@ def _date_evidence(values: pd.Series, with_time: bool = False) -> _DateEvidence:
     except AmbiguousDates as exc:
         ambiguous = exc.examples
         read = read_dates(values, DateRules(day_first=True, **wide))
-    share = float((read.kept_mask() & ~read.bad_mask()).mean())
+    share = float(read.date_shaped.mean())
     other = {k: v for k, v in read.layouts.items() if k != "ISO 8601"}
     layout = max(other, key=other.get) if other else None
     return _DateEvidence(share, layout, ambiguous)
