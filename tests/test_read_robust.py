@@ -365,6 +365,17 @@ def test_a_multi_byte_delimiter_given_to_the_reader_is_an_error(tmp_path):
         read_raw_table(path, delimiter="¦")
 
 
+@pytest.mark.parametrize(("separator", "shown"), [("¦", "'¦'"), ("\x00", "'\\x00'")], ids=["broken-bar", "nul"])
+def test_a_file_separated_by_a_character_that_cannot_separate_is_one_error(tmp_path, separator, shown):
+    folder = folder_with(tmp_path, **{"people.csv": f"record_id{separator}source\nP1{separator}police\n"})
+    shown_header = "record_id" + ("\\x00" if separator == "\x00" else separator) + "source"
+    assert stop_message(folder) == (
+        f"{folder / 'people.csv'} reads as a single column '{shown_header}', but its header seems separated by {shown}, "
+        "which cannot separate columns (it must be one plain character: ',', ';', tab or '|'); save the file with one "
+        "of those"
+    )
+
+
 # --- 6. delimiters and encodings ---------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ import io
 import itertools
 import json
 import mmap
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -518,9 +519,31 @@ def _table_from_cells(cells: list[list[str]], names: list[str]) -> tuple[pa.Tabl
     return pa.table(columns, names=names), tally
 
 
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def _odd_separator(header: str) -> str | None:
+    """A character (or run of them) that splits a one-column header into contract column names: ``¦``, NUL, ``||``."""
+    from ..contract import TABLES
+
+    known = {c for table in TABLES.values() for c in table.column_names}
+    for match in dict.fromkeys(re.findall(r"[^\w\s.\-]+", header)):
+        parts = [re.sub(r"[\s\-.]+", "_", p.strip().lower()) for p in header.split(match)]
+        if len(parts) >= 2 and sum(p in known for p in parts) >= 2:
+            return match
+    return None
+
+
 def _check_one_column(path: Path, name: str, delimiter: str) -> None:
     """A header that reads as one column but holds another delimiter: the config named the wrong one."""
     others = [d for d in DELIMITERS if d != delimiter and d in name]
+    odd = _odd_separator(name)
+    if odd and not others:
+        raise DataError(
+            f"{path} reads as a single column '{_printable(name[:60])}', but its header seems separated by {odd!r}, which "
+            "cannot separate columns (it must be one plain character: ',', ';', tab or '|'); save the file with one of those"
+        )
     if others:
         found = _DELIMITER_NAMES[others[0]]
         raise DataError(
