@@ -231,15 +231,14 @@ def _time_parts(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return hh, mm, ss, offset
 
 
+#: every spelling of a month read: its name cut to 3 letters or more (``mar``, ``marc``, ``march``), and ``sept``
+_MONTH_WORDS = {month[:n]: number for number, month in enumerate(_MONTHS, start=1) for n in range(3, len(month) + 1)}
+_MONTH_WORDS["sept"] = 9
+
+
 def _month_number(names: pd.Series) -> np.ndarray:
-    """``Mar``/``march``/``Sept`` -> 3/3/9; anything else NaN."""
-    lowered = names.fillna("").str.lower().to_numpy(dtype=object)
-    out = np.full(len(lowered), np.nan)
-    for number, month in enumerate(_MONTHS, start=1):
-        prefix = np.array([len(w) >= 3 and month.startswith(w) for w in lowered], dtype=bool) if len(lowered) else np.zeros(0, bool)
-        out[prefix] = number
-    out[lowered == "sept"] = 9
-    return out
+    """``Mar``/``march``/``Sept`` -> 3/3/9; anything else -1."""
+    return names.fillna("").str.lower().map(_MONTH_WORDS).fillna(-1).to_numpy(dtype="float64")  # -1: no such month
 
 
 def _two_digit(years: pd.Series) -> np.ndarray:
@@ -536,7 +535,8 @@ def _assemble(p: _Parts, out: DateValues, rules: DateRules) -> None:
     why = np.full(len(y), "", dtype=object)
     why[~serial_ok] = f"is not a valid {kind} (Excel serial 0 and 60 are no days)"
     no_month = serial_ok & ~month_ok
-    why[no_month] = f"is not a valid {kind} (there is no month " + _text(m[no_month]) + ")"
+    why[no_month] = np.where(m[no_month] < 0, f"is not a valid {kind} (its month is not a month name)",
+                             f"is not a valid {kind} (there is no month " + _text(m[no_month]) + ")")
     no_day = serial_ok & month_ok & ~day_ok
     why[no_day] = f"is not a valid {kind} (" + _month_name(safe_y[no_day], safe_m[no_day]) + " has no day " + _text(d[no_day]) + ")"
     order_note = getattr(p, "order_note", "")
