@@ -149,11 +149,11 @@ class DateValues:
         return len(self.codes)
 
     def _spread(self, per_value: np.ndarray, empty) -> np.ndarray:
-        out = np.empty(len(self.codes), dtype=per_value.dtype) if per_value.dtype != object else np.empty(len(self.codes), dtype=object)
-        present = self.codes >= 0
-        out[present] = per_value[self.codes[present]]
-        out[~present] = empty
-        return out
+        """One value per row: ``per_value`` indexed by the codes, ``empty`` where the cell is (code -1 takes the last)."""
+        extended = np.empty(len(per_value) + 1, dtype=per_value.dtype)
+        extended[:-1] = per_value
+        extended[-1] = empty
+        return extended[self.codes]
 
     def series(self, index: pd.Index) -> pd.Series:
         return pd.Series(self._spread(self.values, np.datetime64("NaT", "s")), index=index, dtype="datetime64[s]")
@@ -173,6 +173,8 @@ class DateValues:
         return self._spread(self.precision > 0, False)
 
     def reason_series(self, index: pd.Index) -> pd.Series:
+        if not self.bad.any():
+            return pd.Series("", index=index, dtype=object)
         return pd.Series(self._spread(self.reasons, ""), index=index, dtype=object)
 
 

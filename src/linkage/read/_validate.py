@@ -290,7 +290,7 @@ def validate_table(
             read = dates[spec.name]
             values = read.series(text.index)
             bad = read.bad_mask()
-            reason: str | pd.Series = read.reason_series(text.index)
+            reason: str | pd.Series = read.reason_series(text.index) if read.bad.any() else ""
             if spec.name == "dob":
                 typed["dob"] = values
                 typed["dob_precision"] = read.precision_series(text.index)
