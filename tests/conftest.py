@@ -102,18 +102,23 @@ PLANTED: dict[str, list[str]] = {
     "event_people": ["E99,P3,victim"],  # unknown event
     "contacts": ["07999,07700900001,1,,,call"],  # unknown identifier
 }
-#: (table, line, column, value, reason fragment) of every reject PLANTED gives, in rejects.csv order.
-PLANTED_REJECTS: list[tuple[str, int, str, str, str]] = [
-    ("people", 6, "source", "", "source is required but empty"),
-    ("people", 7, "record_id", "P2", "duplicate record_id 'P2': already used on row 3"),
-    ("people", 8, "dob", "31/02/2008", "is not a valid date"),
-    ("people", 9, "sex", "X", "is not one of M, F, U"),
-    ("placements", 4, "end_date", "2021-01-01", "end_date 2021-01-01 is before start_date 2021-05-01"),
-    ("placements", 5, "record_id", "P99", "'P99' is not a known record_id among the kept rows of people"),
-    ("placements", 6, "location_id", "L99", "'L99' is not a known location_id among the kept rows of locations"),
-    ("event_people", 5, "event_id", "E99", "'E99' is not a known event_id among the kept rows of events"),
-    ("contacts", 4, "from_identifier", "07999", "'07999' is not a known identifier among the kept rows of identifiers"),
+#: (table, line, column, value, reason fragment, action) of every reject line PLANTED gives, in rejects.csv order:
+#: a broken required value, a duplicate id or an unknown required reference rejects the row; a bad optional
+#: value is cleared and the row kept.
+PLANTED_REJECTS: list[tuple[str, int, str, str, str, str]] = [
+    ("people", 6, "source", "", "source is required but empty", "rejected"),
+    ("people", 7, "record_id", "P2", "duplicate record_id 'P2': already used on row 3", "rejected"),
+    ("people", 8, "dob", "31/02/2008", "is not a valid date (February 2008 has no day 31)", "cleared"),
+    ("people", 9, "sex", "X", "is not one of M, F, U", "cleared"),
+    ("placements", 4, "end_date", "2021-01-01", "end_date 2021-01-01 is before start_date 2021-05-01", "cleared"),
+    ("placements", 5, "record_id", "P99", "'P99' is not a known record_id among the kept rows of people", "rejected"),
+    ("placements", 6, "location_id", "L99", "'L99' is not a known location_id among the kept rows of locations", "rejected"),
+    ("event_people", 5, "event_id", "E99", "'E99' is not a known event_id among the kept rows of events", "rejected"),
+    ("contacts", 4, "from_identifier", "07999", "'07999' is not a known identifier among the kept rows of identifiers", "rejected"),
 ]
+#: rows PLANTED has rejected, and kept with a value cleared
+PLANTED_REJECTED = sum(r[5] == "rejected" for r in PLANTED_REJECTS)
+PLANTED_CLEARED = sum(r[5] == "cleared" for r in PLANTED_REJECTS)
 
 
 def assert_one_error(result, *fragments: str) -> str:

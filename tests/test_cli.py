@@ -17,7 +17,7 @@ from linkage.contract import TABLE_ORDER
 from linkage.job import reject_messages
 from linkage.read import load_dataset
 
-from conftest import LANCASHIRE_YAML, PLANTED, PLANTED_REJECTS
+from conftest import LANCASHIRE_YAML, PLANTED, PLANTED_CLEARED, PLANTED_REJECTED, PLANTED_REJECTS
 
 
 def invoke(*args) -> Result:
@@ -61,11 +61,11 @@ def test_validate_a_clean_dataset(dataset_folder, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["table", "file", "read", "rejected", "kept"]
-    assert lines[1].split() == ["people", "people.csv", "4", "0", "4"]
+    assert lines[0].split() == ["table", "file", "read", "rejected", "cleared", "kept"]
+    assert lines[1].split() == ["people", "people.csv", "4", "0", "0", "4"]
     assert "no rows rejected" in lines
     assert lines[-1] == f"rejects written to {out / 'rejects.csv'}"
-    assert (out / "rejects.csv").read_text(encoding="utf-8") == "table,row,column,value,reason\n"
+    assert (out / "rejects.csv").read_text(encoding="utf-8") == "table,row,column,value,reason,action\n"
 
 
 def test_validate_puts_each_planted_row_in_rejects_csv_and_exits_0(write_dataset, tmp_path):
@@ -80,16 +80,17 @@ def test_validate_puts_each_planted_row_in_rejects_csv_and_exits_0(write_dataset
     # the file says what the library says
     dataset = load_dataset(folder)
     assert [r["reason"] for r in rows] == dataset.rejects["reason"].tolist()
-    assert f"{len(PLANTED_REJECTS)} row(s) rejected:" in result.stdout
+    assert [r["action"] for r in rows] == [p[5] for p in PLANTED_REJECTS]
+    assert f"{PLANTED_REJECTED} row(s) rejected, {PLANTED_CLEARED} kept with a value cleared:" in result.stdout
     assert (
-        "  placements.csv row 4, end_date: end_date 2021-01-01 is before start_date 2021-05-01; "
-        "correct whichever date is wrong"
+        "  placements.csv row 4, end_date (cleared, row kept): end_date 2021-01-01 is before start_date 2021-05-01; "
+        "correct whichever date is wrong (end_date is cleared: the row reads as open-ended)"
     ) in result.stdout.splitlines()
-    # good rows are kept: the summary counts them
+    # good rows and rows with a cleared value are kept: the summary counts them (read = rejected + kept)
     summary = {line.split()[0]: line.split()[2:] for line in result.stdout.splitlines()[1:10]}
-    assert summary["people"] == ["9", "4", "5"]
-    assert summary["placements"] == ["5", "3", "2"]
-    assert summary["events"] == ["2", "0", "2"]
+    assert summary["people"] == ["9", "2", "2", "7"]
+    assert summary["placements"] == ["5", "2", "1", "3"]
+    assert summary["events"] == ["2", "0", "0", "2"]
     # the unknown authority is a warning, not a reject
     assert (
         "warning: people.local_authority row 10 (1 row(s)): 'Narnia' is not an authority of the configured geography"
@@ -102,7 +103,8 @@ def test_validate_strict_exits_1_with_the_messages(write_dataset, tmp_path):
     result = invoke("validate", folder, "--out", out, "--strict")
     first = assert_one_error_line(result)
     assert first == (
-        f"Error: {len(PLANTED_REJECTS)} row(s) rejected and --strict was given; fix them or run without --strict:"
+        f"Error: {PLANTED_REJECTED} row(s) rejected, {PLANTED_CLEARED} kept with a value cleared and --strict was given; "
+        "fix them or run without --strict:"
     )
     messages = result.stderr.splitlines()[1:]
     assert messages[:2] == [
@@ -257,10 +259,16 @@ def test_run_records_rejects_and_their_counts(write_dataset, tmp_path):
     result = invoke("run", config, "--data", folder, "--out", out)
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["rows_rejected"] == len(PLANTED_REJECTS)
+    assert manifest["rows_rejected"] == PLANTED_REJECTED
+    assert manifest["rows_cleared"] == PLANTED_CLEARED
     assert manifest["inputs"]["people"]["rows_read"] == 9
-    assert manifest["inputs"]["people"]["rows_rejected"] == 4
-    assert manifest["inputs"]["people"]["rows_kept"] == 5
+    assert manifest["inputs"]["people"]["rows_rejected"] == 2
+    assert manifest["inputs"]["people"]["rows_cleared"] == 2
+    assert manifest["inputs"]["people"]["rows_kept"] == 7
+    assert f"{PLANTED_REJECTED} row(s) rejected, {PLANTED_CLEARED} kept with a value cleared (see rejects.csv)" in result.stdout
+    # every kept person record has an entity
+    entities = read_rejects(out / "entities.csv")
+    assert len(entities) == 7
     assert [int(r["row"]) for r in read_rejects(out / "rejects.csv")] == [p[1] for p in PLANTED_REJECTS]
 
 
@@ -292,7 +300,8 @@ def test_run_strict_with_rejects_fails_and_writes_nothing(write_dataset, tmp_pat
     config.write_text("job: {name: t}\n", encoding="utf-8")
     out = tmp_path / "out"
     result = invoke("run", config, "--data", folder, "--out", out, "--strict")
-    assert_one_error_line(result, f"{len(PLANTED_REJECTS)} row(s) rejected and --strict was given", progress="job t")
+    assert_one_error_line(result, f"{PLANTED_REJECTED} row(s) rejected, {PLANTED_CLEARED} kept with a value cleared and "
+                          "--strict was given", progress="job t")
     assert result.stdout == ""
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["job.yaml", "planted"]

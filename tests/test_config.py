@@ -44,7 +44,8 @@ def test_defaults_for_everything():
     assert config.name == "job"
     assert config.seed == 0
     assert config.data is None and config.geography is None
-    assert config.input == InputOptions(date_format="ISO8601", encoding="auto", delimiter=",")
+    # dates in any layout a column settles, the delimiter found from the header line
+    assert config.input == InputOptions(date_format="auto", encoding="auto", delimiter="auto")
     assert config.night_time_economy_categories == DEFAULT_NTE_CATEGORIES
     assert config.tables == {} and config.columns == {} and config.values == {}
     assert config.suppress_below is None
@@ -190,7 +191,7 @@ def test_all_problems_are_reported_together_in_one_config_error(tmp_path):
         "tables: {peeple: x.csv}\n"
         "columns: {people: {Forename: first_nme, A: dob, B: dob}}\n"
         "values: {people.sex: {'1': Male}, people.sexx: {}}\n"
-        "input: {encoding: ebcdic, date_format: dd/mm/yyyy, delimiter: ';;'}\n"
+        "input: {encoding: ebcdic, date_format: day first, delimiter: ';;'}\n"
         "night_time_economy_categories: [pubs]\n"
         "suppress_below: 1\n",
     )
@@ -210,8 +211,9 @@ def test_all_problems_are_reported_together_in_one_config_error(tmp_path):
         "values.people.sex: '1' maps to 'Male', which is not allowed; use one of M, F, U",
         "values: 'people.sexx' is not table.column (did you mean 'people.sex'?) (e.g. people.sex, locations.category)",
         "input.encoding 'ebcdic' is not supported; use auto, utf-8 or latin-1",
-        "input.date_format 'dd/mm/yyyy' is neither ISO8601 nor a strftime format like '%d/%m/%Y'",
-        "input.delimiter ';;' must be one character, e.g. ',' or '|' or tab",
+        "input.date_format 'day first' is neither auto, ISO8601 nor a strftime layout like '%d/%m/%Y'",
+        "input.delimiter ';;' must be auto or one plain character (',', ';', '|' or tab); NUL, quotes, line breaks, "
+        "letters, digits and characters outside ASCII cannot separate columns",
         "night_time_economy_categories: 'pubs' is not a location category (did you mean 'public_space'?)",
         "suppress_below 1 must be a whole number >= 2 (counts under it are shown as <N)",
     ]
@@ -240,7 +242,7 @@ def test_one_problem_is_one_line_naming_the_file(tmp_path):
         ("columns: {people: [a]}\n", "columns.people must map your file's headers to contract columns, e.g. {Forename: first_name}"),
         ("columns: {peple: {a: b}}\n", "columns: unknown table 'peple' (did you mean 'people'?); the tables are people, locations, placements, missing_episodes, events, event_people, identifiers, contacts, associations"),
         ("values: {locations.category: pub}\n", "values.locations.category must map your values to contract values, e.g. {pub: licensed_premises}"),
-        ("input: {color: red}\n", "input: unknown setting 'color'; the settings are date_format, encoding, delimiter"),
+        ("input: {color: red}\n", "input: unknown setting 'color'; the settings are date_format, day_first, year_range, encoding, delimiter, map_headers"),
         ("input: csv\n", "'input' must be a mapping, e.g. input: {date_format: '%d/%m/%Y', encoding: auto}"),
         ("night_time_economy_categories: takeaway\n", "'night_time_economy_categories' must be a list of location categories, e.g. [takeaway, hotel, taxi_firm]"),
         ("suppress_below: 2.5\n", "suppress_below 2.5 must be a whole number >= 2 (counts under it are shown as <N)"),

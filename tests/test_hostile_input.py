@@ -250,8 +250,8 @@ def test_formula_values_are_neutralised_in_rejects_and_outputs(tmp_path):
     _assert_clean_exit(result)
     assert result.exit_code == 0
     rejects = list(csv.DictReader((tmp_path / "r" / "rejects.csv").open(newline="")))
-    assert [(r["row"], r["column"], r["value"]) for r in rejects] == [("3", "sex", "'=SUM(A1)")]
+    assert [(r["row"], r["column"], r["value"], r["action"]) for r in rejects] == [("3", "sex", "'=SUM(A1)", "cleared")]
     entities = list(csv.DictReader((tmp_path / "r" / "entities.csv").open(newline="")))
-    assert [r["record_id"] for r in entities] == ["'=1+1"]
+    assert [r["record_id"] for r in entities] == ["'=1+1", "P2"]
     _assert_no_live_formula(tmp_path / "r" / "entities.csv")
     _assert_no_live_formula(tmp_path / "r" / "rejects.csv")

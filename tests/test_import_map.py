@@ -80,7 +80,9 @@ def test_the_proposal_is_a_config_that_loads_and_reads_the_file(tmp_path):
     assert config.columns == {"people": {**proposal.mapping}}
     assert config.columns["people"]["System"] == "source"
     assert config.tables == {"people": "nominals.csv"}
-    assert config.input.date_format == "%d/%m/%Y"
+    # the layout is scoped to the table it was found in, so other files keep theirs
+    assert config.input.date_formats == {"people": "%d/%m/%Y"}
+    assert config.input.date_format == "auto"
     assert config.data == tmp_path
     dataset = load_dataset(config.data, config)
     assert len(dataset.rejects) == 0

@@ -141,8 +141,8 @@ def test_parquet_bad_value_is_rejected_with_its_row(tmp_path):
         tmp_path / "people.parquet",
     )
     dataset = load_dataset(tmp_path)
-    assert dataset.rejects[["row", "column"]].values.tolist() == [[2, "source"], [3, "sex"]]
-    assert dataset["people"]["record_id"].tolist() == ["A"]
+    assert dataset.rejects[["row", "column", "action"]].values.tolist() == [[2, "source", "rejected"], [3, "sex", "cleared"]]
+    assert dataset["people"]["record_id"].tolist() == ["A", "C"]
 
 
 def test_a_csv_and_a_parquet_of_one_table_is_an_error(tmp_path):
@@ -228,8 +228,8 @@ def test_the_bad_value_on_a_line_after_a_multi_line_value_is_reported_at_its_lin
     )
     dataset = load_dataset(tmp_path)
     assert dataset.rejects[["row", "column", "value"]].values.tolist() == [[6, "sex", "Q"]]
-    assert dataset["people"]["record_id"].tolist() == ["A1"]
-    assert dataset["people"]["_row"].tolist() == [2]
+    assert dataset["people"]["record_id"].tolist() == ["A1", "A2"]
+    assert dataset["people"]["_row"].tolist() == [2, 6]
 
 
 def test_whitespace_is_trimmed_and_blank_cells_are_unknown(tmp_path):

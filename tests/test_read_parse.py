@@ -295,9 +295,21 @@ def test_enum_suggests_the_close_value_whatever_its_case():
         "values: {events.category: {'CSEE': CSE}}",
         "is not one of CSE, CCE, drugs; did you mean 'drugs'? correct it, or map your value in the job config: "
         "values: {events.category: {'drugz': drugs}}",
+        # no close value and no 'other': the hint names the choices rather than guess one
         "is not one of CSE, CCE, drugs; correct it, or map your value in the job config: "
-        "values: {events.category: {'xyz': CSE}}",
+        "values: {events.category: {'xyz': <CSE, CCE or drugs>}}",
     ]
+
+
+@pytest.mark.parametrize(
+    ("code", "target"),
+    [("1", "M"), ("2", "F"), ("0", "U"), ("9", "U"), ("Male", "M"), ("female", "F"), ("7", "U"), ("Q", "U")],
+)
+def test_sex_code_hints_follow_the_ons_coding_and_never_map_2_to_m(code, target):
+    from linkage.read._parse import SEX_CODES
+
+    parsed = parse_enum(series([code]), ("M", "F", "U"), table="people", column="sex", known=SEX_CODES)
+    assert parsed.reason.iloc[0].endswith(f"values: {{people.sex: {{'{code}': {target}}}}}")
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -326,3 +338,44 @@ def test_lists_round_trip(lists):
 
 def test_list_ignores_empty_items_and_spaces():
     assert parse_list(series(["a; b;;c", ";", None, "x"])).values.tolist() == [("a", "b", "c"), (), (), ("x",)]
+
+
+# --- dates in any layout (read_dates): detected per column, never an exception but AmbiguousDates ------------
+
+any_dates = st.lists(
+    st.one_of(
+        st.none(),
+        st.text(alphabet="0123456789/-.: TAPMZ+", max_size=22),
+        st.dates(min_value=dt.date(1, 1, 1)).map(lambda d: d.strftime("%d/%m/%Y")),
+        st.dates(min_value=dt.date(1, 1, 1)).map(lambda d: d.strftime("%d %b %Y")),
+        st.integers(0, 99_999).map(str),
+        st.sampled_from(["31/02/2020", "1819-12-55", "2008-13", "0001-01-01", "44259.75", "04-MAR-21", "13/13/13"]),
+    ),
+    max_size=12,
+)
+
+
+@given(any_dates, st.booleans(), st.booleans(), st.sampled_from(["auto", "ISO8601", "%d/%m/%Y", "%m/%d/%y", "%Y%m%d", "%d.%m.%Y %H:%M"]))
+def test_read_dates_reads_or_explains_every_value(values, with_time, partial, layout):
+    from linkage.read._dates import AmbiguousDates, DateRules, read_dates
+
+    text = series(values)
+    try:
+        read = read_dates(text, DateRules(date_format=layout, day_first=False, with_time=with_time, partial=partial))
+    except AmbiguousDates as exc:
+        assert layout == "auto" and exc.examples
+        return
+    got = read.series(text.index)
+    bad = read.bad_mask()
+    kept = read.kept_mask()
+    present = text.notna().to_numpy()
+    assert not (bad & ~present).any() and not (kept & ~present).any()
+    # a value is read whole, kept in part (a date of birth's month or year), or cleared with a reason
+    assert (got.notna().to_numpy() == kept).all()
+    assert (present <= (kept | bad)).all()
+    if not partial:
+        assert not (kept & bad).any()
+    reasons = read.reason_series(text.index)
+    assert (reasons[bad].str.len() > 0).all()
+    years = got.dropna().dt.year
+    assert years.between(1900, 2100).all()

@@ -18,7 +18,7 @@ from linkage.contract import TABLE_ORDER, TABLES
 from linkage.errors import DataError
 from linkage.read import REJECT_COLUMNS, load_dataset
 
-from conftest import PLANTED, PLANTED_REJECTS, VALID_TABLES, DatasetWriter
+from conftest import PLANTED, PLANTED_CLEARED, PLANTED_REJECTED, PLANTED_REJECTS, VALID_TABLES, DatasetWriter
 
 
 #: tables a test of placements or missing episodes needs (people is always written)
@@ -96,18 +96,28 @@ RULES = [
                  "duplicate event_id 'E2': already used on row 3", id="duplicate-event_id"),
     # dates
     pytest.param("people", "P9,police,,,31/02/2008,,,,", "dob", "31/02/2008",
-                 "'31/02/2008' is not a valid date; write it as 2021-03-04 (ISO 8601)", id="date-layout"),
+                 "'31/02/2008' is not a valid date (February 2008 has no day 31); its month and year 2008-02 are kept",
+                 id="date-impossible-day-keeps-month"),
+    pytest.param("people", "P9,police,,,next tuesday,,,,", "dob", "next tuesday",
+                 "'next tuesday' is not a valid date; write it as 2021-03-04 (ISO 8601), or name its layout in the job "
+                 "config: input: {date_format: {people.dob: '%d/%m/%Y'}}", id="date-unreadable"),
+    pytest.param("people", "P9,police,,,0001-01-01,,,,", "dob", "0001-01-01",
+                 "'0001-01-01' is outside the years 1900-2100 that a people.dob can have; correct it, or widen the "
+                 "window in the job config: input: {year_range: [1800, 2100]}", id="dob-year-one"),
+    pytest.param("placements", "PL9,P3,L1,0001-01-01,,,,", "start_date", "0001-01-01",
+                 "'0001-01-01' is outside the years 1900-2100 that a placements.start_date can have", id="required-date-year-one"),
     pytest.param("events", "E9,crime,,,2021-02-30,,,", "date", "2021-02-30",
                  "'2021-02-30' is not a valid date", id="date-impossible"),
     pytest.param("people", "P9,police,,,2007-13,,,,", "dob", "2007-13",
-                 "'2007-13' is not a valid date", id="partial-date-impossible"),
+                 "'2007-13' is not a valid date (there is no month 13)", id="partial-date-impossible"),
     pytest.param("missing_episodes", "M9,P3,yesterday,,,,,", "start", "yesterday",
                  "'yesterday' is not a valid date and time; write it as 2021-03-04T22:15:00", id="datetime"),
-    pytest.param("identifiers", "X9,phone,P3,person,2021/01/01,", "first_seen", "2021/01/01",
-                 "'2021/01/01' is not a valid date", id="date-slashes"),
+    pytest.param("identifiers", "X9,phone,P3,person,2021/02/30,", "first_seen", "2021/02/30",
+                 "'2021/02/30' is not a valid date (February 2021 has no day 30)", id="date-slashes"),
     # end before start
     pytest.param("placements", "PL9,P3,L1,2021-05-01,2021-01-31,,,", "end_date", "2021-01-31",
-                 "end_date 2021-01-31 is before start_date 2021-05-01; correct whichever date is wrong",
+                 "end_date 2021-01-31 is before start_date 2021-05-01; correct whichever date is wrong "
+                 "(end_date is cleared: the row reads as open-ended)",
                  id="placement-ends-before-start"),
     pytest.param("missing_episodes", "M9,P3,2021-02-03T22:15:00,2021-02-03T08:00:00,,,,", "end", "2021-02-03T08:00:00",
                  "end 2021-02-03T08:00:00 is before start 2021-02-03T22:15:00", id="episode-ends-before-start"),
@@ -145,7 +155,7 @@ RULES = [
                  "links a record to itself; name two different records", id="association-to-itself"),
     # enums
     pytest.param("people", "P9,police,,,,X,,,", "sex", "X",
-                 "'X' is not one of M, F, U; correct it, or map your value in the job config: values: {people.sex: {'X': M}}",
+                 "'X' is not one of M, F, U; correct it, or map your value in the job config: values: {people.sex: {'X': U}}",
                  id="enum-sex"),
     pytest.param("locations", "L9,pub,The Crown,,,,,", "category", "pub",
                  "'pub' is not one of takeaway, hotel, taxi_firm", id="enum-location-category"),
@@ -199,11 +209,22 @@ def every_rule(tmp_path_factory):
     writer = DatasetWriter(tmp_path_factory.mktemp("rules"))
     append: dict[str, list[str]] = {}
     lines: dict[str, int] = {}
-    for case in ALL_CASES:
+    for number, case in enumerate(ALL_CASES):
         table, row = case.values[:2]
         lines[case.id] = writer.next_line(table) + len(append.setdefault(table, []))
+        # rows kept with a value cleared keep their id: give every case's new row its own
+        first, _, rest = row.partition(",")
+        if first in ("P9", "L9", "PL9", "M9", "E9"):
+            row = f"{first}-{number},{rest}"
         append[table].append(row)
     return writer, load_dataset(writer(append=append)), lines
+
+
+def expected_action(table: str, column: str, reason: str) -> str:
+    """A broken required value, a duplicate id or a self-link rejects the row; anything else clears the value."""
+    if TABLES[table].columns_by_name[column].required or reason.startswith(("duplicate", "links a record")):
+        return "rejected"
+    return "cleared"
 
 
 @pytest.mark.parametrize(("table", "row", "column", "value", "reason"), ALL_CASES)
@@ -213,18 +234,32 @@ def test_rule_rejects_the_row_at_its_line(every_rule, request, table, row, colum
     rejects = dataset.rejects[(dataset.rejects["table"] == table) & (dataset.rejects["row"] == line)]
     assert [(r.column, r.value) for r in rejects.itertuples()] == [(column, value)]
     assert reason in rejects["reason"].iloc[0]
+    assert rejects["action"].iloc[0] == expected_action(table, column, reason)
+    kept = line in dataset[table]["_row"].tolist()
+    assert kept == (rejects["action"].iloc[0] == "cleared")
 
 
-def test_every_rule_rejects_only_its_row_and_every_good_row_is_kept(every_rule):
+def test_every_rule_rejects_or_clears_only_its_row_and_every_good_row_is_kept(every_rule):
     writer, dataset, lines = every_rule
     expected = sorted((case.values[0], lines[case.id]) for case in ALL_CASES)
     assert sorted(zip(dataset.rejects["table"], dataset.rejects["row"])) == expected
-    assert_valid_rows_kept(dataset, writer)
+    rejected = [c for c in ALL_CASES if expected_action(c.values[0], c.values[2], c.values[4]) == "rejected"]
+    cleared = [c for c in ALL_CASES if c not in rejected]
     for name in TABLE_ORDER:
-        bad = sum(case.values[0] == name for case in ALL_CASES)
+        bad = sum(case.values[0] == name for case in rejected)
+        fixed = sum(case.values[0] == name for case in cleared)
         info = dataset.files[name]
-        assert (info.rows_read, info.rows_rejected, info.rows_kept) == (writer.rows(name) + bad, bad, writer.rows(name))
-    assert dataset.n_rejected == len(ALL_CASES)
+        assert (info.rows_read, info.rows_rejected, info.rows_cleared, info.rows_kept) == (
+            writer.rows(name) + bad + fixed, bad, fixed, writer.rows(name) + fixed), name
+        assert info.rows_read == info.rows_kept + info.rows_rejected
+        kept_lines = dataset[name]["_row"].tolist()
+        assert kept_lines[: writer.rows(name)] == list(range(2, writer.rows(name) + 2)), name
+    assert dataset.n_rejected == len(rejected)
+    assert dataset.n_cleared == len(cleared)
+    counts = dataset.table_counts().set_index("table")
+    assert counts.loc["people", ["read", "rejected", "cleared", "kept"]].tolist() == [
+        dataset.files["people"].rows_read, dataset.files["people"].rows_rejected,
+        dataset.files["people"].rows_cleared, dataset.files["people"].rows_kept]
 
 
 def test_every_problem_of_a_row_is_reported_at_once(write_dataset):
@@ -254,15 +289,23 @@ def test_problems_in_many_rows_are_all_collected(write_dataset):
 def test_planted_bad_row_of_each_kind(write_dataset, lancashire_config):
     dataset = load_dataset(write_dataset(append=PLANTED), lancashire_config)
     assert rejects_of(dataset) == [r[:4] for r in PLANTED_REJECTS]
-    for (_, row, _, _, fragment), reason in zip(PLANTED_REJECTS, dataset.rejects["reason"]):
+    assert dataset.rejects["action"].tolist() == [r[5] for r in PLANTED_REJECTS]
+    for (_, row, _, _, fragment, _), reason in zip(PLANTED_REJECTS, dataset.rejects["reason"]):
         assert fragment in reason, row
-    assert_valid_rows_kept(dataset, write_dataset, tables=[t for t in TABLE_ORDER if t != "people"])
-    # the unknown authority is kept, with a warning
-    assert dataset["people"]["record_id"].tolist() == ["007", "P2", "P3", "P4", "P8"]
+    # the rows with a bad optional value are kept, that value cleared (the dob keeps its month)
+    people = dataset["people"].set_index("record_id")
+    assert people.index.tolist() == ["007", "P2", "P3", "P4", "P6", "P7", "P8"]
+    assert people.loc["P6", "dob"] == pd.Timestamp("2008-02-01") and people.loc["P6", "dob_precision"] == "month"
+    assert pd.isna(people.loc["P7", "sex"])
+    placements = dataset["placements"].set_index("placement_id")
+    assert "PL3" in placements.index and pd.isna(placements.loc["PL3", "end_date"])
     assert [(w.table, w.column, w.value, w.first_row) for w in dataset.warnings] == [
         ("people", "local_authority", "Narnia", 10)
     ]
-    assert dataset.n_rejected == len(PLANTED_REJECTS)
+    assert dataset.n_rejected == PLANTED_REJECTED
+    assert dataset.n_cleared == PLANTED_CLEARED
+    for name, info in dataset.files.items():
+        assert info.rows_read == info.rows_kept + info.rows_rejected, name
 
 
 # --- cascade: a row that refers to a rejected row is rejected too -----------------------
@@ -310,8 +353,8 @@ def test_duplicate_ids_keep_the_first_row(write_dataset):
 
 def test_a_rejected_first_row_leaves_its_id_to_the_next(write_dataset):
     # the first P9 is rejected for another reason, so the second P9 is the one kept
-    dataset = load_dataset(write_dataset(append={"people": ["P9,police,,,,X,,,", "P9,police,Jo,Ng,,F,,,"]}, only=()))
-    assert rejects_of(dataset) == [("people", 6, "sex", "X")]
+    dataset = load_dataset(write_dataset(append={"people": ["P9,,,,,,,,", "P9,police,Jo,Ng,,F,,,"]}, only=()))
+    assert rejects_of(dataset) == [("people", 6, "source", "")]
     assert dataset["people"]["record_id"].tolist()[-1] == "P9"
     assert dataset["people"]["_row"].tolist()[-1] == 7
 
@@ -364,9 +407,12 @@ def test_found_with_every_listed_record_must_exist(write_dataset):
     dataset = load_dataset(folder)
     assert rejects_of(dataset) == [("missing_episodes", line + 1, "found_with", "P2;P77;P88")]
     assert dataset.rejects["reason"].iloc[0] == (
-        "names record_id 'P77', which is not among the kept rows of people; correct the id or add that people row"
+        "names record_ids 'P77', 'P88', which are not among the kept rows of people; correct the id or add that "
+        "people row (the list keeps its other ids)"
     )
+    assert dataset.rejects["action"].iloc[0] == "cleared"
     episodes = dataset["missing_episodes"].set_index("episode_id")
+    assert episodes.loc["M8", "found_with"] == ("P2",)  # the known id is kept
     assert episodes.loc["M7", "found_with"] == ("P2", "P4")
     assert episodes.loc["M9", "found_with"] == ()
 
@@ -403,7 +449,8 @@ def test_values_map_turns_source_codes_into_contract_values(write_dataset):
     assert people.loc["Q1", "sex"] == "M"
     assert people.loc["Q2", "sex"] == "F"
     assert rejects_of(dataset) == [("people", line + 2, "sex", "9")]
-    assert "values: {people.sex: {'9': M}}" in dataset.rejects["reason"].iloc[0]
+    # 9 is "not specified" in the ONS/NHS coding: the hint maps it to U, never to M
+    assert "values: {people.sex: {'9': U}}" in dataset.rejects["reason"].iloc[0]
     locations = dataset["locations"].set_index("location_id")
     assert locations.loc["L9", "category"] == "licensed_premises"
     assert bool(locations.loc["L9", "night_time_economy"]) is True
@@ -504,13 +551,18 @@ def test_two_headers_for_one_column_is_an_error_not_a_crash(tmp_path, header, ma
 
 def test_date_format_from_the_config(write_dataset):
     folder = write_dataset(
-        replace={"people": "record_id,source,dob\nA1,police,04/03/2008\nA2,police,2008-03-04\n"},
+        replace={"people": "record_id,source,dob\nA1,police,04/03/2008\nA2,police,2008-03-04\nA3,police,March 2008\n"},
         omit=tuple(t for t in TABLE_ORDER if t != "people"),
     )
     dataset = load_dataset(folder, config_from_dict({"input": {"date_format": "%d/%m/%Y"}}))
-    assert dataset["people"]["dob"].tolist() == [pd.Timestamp("2008-03-04")]
-    assert rejects_of(dataset) == [("people", 3, "dob", "2008-03-04")]
-    assert "write it in the layout the job config names (%d/%m/%Y)" in dataset.rejects["reason"].iloc[0]
+    # the layout named, and ISO 8601 (the contract's, never ambiguous), are read; anything else is cleared
+    assert dataset["people"]["dob"].tolist()[:2] == [pd.Timestamp("2008-03-04")] * 2
+    assert rejects_of(dataset) == [("people", 4, "dob", "March 2008")]
+    assert dataset.rejects["reason"].iloc[0] == (
+        "'March 2008' is not a date in the layout the job config names for people.dob (%d/%m/%Y); "
+        "correct it, or change that layout"
+    )
+    assert dataset.rejects["action"].iloc[0] == "cleared"
 
 
 def test_tables_setting_names_the_file(write_dataset):
@@ -584,16 +636,26 @@ def test_only_people_is_required_and_missing_targets_are_noted(write_dataset):
     assert dataset.rejects.empty
     assert not dataset.has("locations")
     assert dataset.notes == [
-        "placements.location_id refers to locations, but the dataset has no locations table: those references were not checked",
-        "missing_episodes.from_location_id refers to locations, but the dataset has no locations table: those references were not checked",
-        "missing_episodes.found_location_id refers to locations, but the dataset has no locations table: those references were not checked",
-        "event_people.event_id refers to events, but the dataset has no events table: those references were not checked",
-        "identifiers.owner_id refers to locations, but the dataset has no locations table: those references were not checked",
+        "placements.location_id: 2 row(s) refer to locations, but the dataset has no locations table: those references were not checked",
+        "missing_episodes.from_location_id: 2 row(s) refer to locations, but the dataset has no locations table: those references were not checked",
+        "missing_episodes.found_location_id: 1 row(s) refer to locations, but the dataset has no locations table: those references were not checked",
+        "event_people.event_id: 3 row(s) refer to events, but the dataset has no events table: those references were not checked",
+        "identifiers.owner_id: 1 row(s) refer to locations, but the dataset has no locations table: those references were not checked",
         "tables not in the dataset: locations, events; analyses that need them will be skipped",
     ]
     assert len(dataset["event_people"]) == write_dataset.rows("event_people")
     with pytest.raises(KeyError, match="the dataset has no events table"):
         dataset["events"]
+
+
+def test_no_note_about_references_no_row_makes(tmp_path):
+    # every owner is a person, and events has no location_id column: nothing was left unchecked
+    (tmp_path / "people.csv").write_text("record_id,source\nP1,police\n")
+    (tmp_path / "identifiers.csv").write_text("identifier,kind,owner_id,owner_type\n0770,phone,P1,person\n")
+    (tmp_path / "events.csv").write_text("event_id,event_type,date\nE1,crime,2021-01-01\n")
+    dataset = load_dataset(tmp_path)
+    assert dataset.rejects.empty
+    assert [n for n in dataset.notes if "refer" in n] == []
 
 
 def test_no_people_table_is_one_error_with_the_fix(write_dataset):
@@ -619,12 +681,12 @@ def test_missing_required_column_names_file_column_and_fix(write_dataset):
 
 
 def test_missing_required_column_suggests_a_close_header(write_dataset):
-    folder = write_dataset(replace={"people": "RecordID,source\nA1,police\n"}, omit=("placements",))
+    folder = write_dataset(replace={"people": "RecordNo,source\nA1,police\n"}, omit=("placements",))
     with pytest.raises(DataError) as info:
         load_dataset(folder)
     assert str(info.value) == (
         f"{folder / 'people.csv'} has no column 'record_id', which people requires; "
-        "map it in the job config: columns: {people: {'RecordID': record_id}}"
+        "map it in the job config: columns: {people: {'RecordNo': record_id}}"
     )
 
 
@@ -672,32 +734,39 @@ name_text = st.text(alphabet=st.sampled_from(list("abcZoë ,\"';\n")), max_size=
 @settings(max_examples=30)
 @given(
     st.lists(
-        st.tuples(name_text, st.sampled_from(["F", "m", "u", "X", "male", ""]), st.integers(min_value=0, max_value=2)),
+        st.tuples(name_text, st.sampled_from(["F", "m", "u", "X", "", "male"]), st.integers(min_value=0, max_value=2)),
         min_size=1,
         max_size=8,
     )
 )
-def test_each_bad_row_is_rejected_at_its_line_whatever_the_text(rows):
+def test_each_bad_value_is_cleared_at_its_line_whatever_the_text(rows):
     with tempfile.TemporaryDirectory() as folder:
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["record_id", "source", "first_name", "sex"])
         line = 2
-        expected_good, expected_bad, names = [], [], []
+        expected_lines, expected_bad, names, sexes = [], [], [], []
         for number, (name, sex, blanks) in enumerate(rows):
             buffer.write("\n" * blanks)  # blank lines between rows
             line += blanks
             before = buffer.tell()
             writer.writerow([f"R{number:03d}", "police", name, sex])
-            (expected_bad if sex in ("X", "male") else expected_good).append(line)
-            if sex not in ("X", "male"):
-                names.append(name.strip() or None)
+            expected_lines.append(line)
+            if sex in ("X", "male"):
+                expected_bad.append(line)
+            names.append(name.strip() or None)
+            sexes.append({"F": "F", "m": "M", "u": "U"}.get(sex))
             line += buffer.getvalue()[before:].count("\n")
         Path(folder, "people.csv").write_text(buffer.getvalue(), encoding="utf-8", newline="")
         dataset = load_dataset(folder)
+    # a bad sex code is cleared: every row is kept, the bad ones listed at their line
     assert dataset.rejects["row"].tolist() == expected_bad
     assert set(dataset.rejects["column"]) <= {"sex"}
+    assert set(dataset.rejects["action"]) <= {"cleared"}
     people = dataset["people"]
-    assert people["_row"].tolist() == expected_good
+    assert people["_row"].tolist() == expected_lines
     assert [None if pd.isna(v) else v for v in people["first_name"]] == names
-    assert set(people["sex"].dropna()) <= {"F", "M", "U"}
+    assert [None if pd.isna(v) else v for v in people["sex"]] == sexes
+    info = dataset.files["people"]
+    assert (info.rows_read, info.rows_rejected, info.rows_cleared, info.rows_kept) == (
+        len(rows), 0, len(expected_bad), len(rows))

@@ -17,7 +17,7 @@ from . import __version__
 from ._terminal import terminal_safe
 from .config import JobConfig, load_config
 from .errors import LinkageError
-from .job import reject_messages, run_job, validate_dataset
+from .job import reject_messages, reject_summary, run_job, validate_dataset
 from .job._signals import interruptible
 
 __all__ = ["main"]
@@ -83,9 +83,11 @@ class _ClickProgress:
 
 
 def _echo_dataset_summary(dataset) -> None:
-    _echo(f"{'table':<18}{'file':<26}{'read':>10}{'rejected':>10}{'kept':>10}")
+    _echo(f"{'table':<18}{'file':<26}{'read':>10}{'rejected':>10}{'cleared':>10}{'kept':>10}")
     for row in dataset.summary_rows():
-        _echo(f"{row['table']:<18}{row['file']:<26}{row['read']:>10}{row['rejected']:>10}{row['kept']:>10}")
+        _echo(
+            f"{row['table']:<18}{row['file']:<26}{row['read']:>10}{row['rejected']:>10}{row['cleared']:>10}{row['kept']:>10}"
+        )
     for warning in dataset.warnings:
         _echo(
             f"warning: {warning.table}.{warning.column} row {warning.first_row} ({warning.rows} row(s)): {warning.message}"
@@ -140,9 +142,10 @@ def synth(scale: str, seed: int, out: Path) -> None:
 def validate(dataset: Path, config_path: Path | None, out: Path | None, strict: bool) -> None:
     """Check DATASET against the data contract; every bad row is listed with the fix.
 
-    Rows that break the contract go to OUT/rejects.csv (table, row, column,
-    value, reason); the rest are kept. Exit 0, or 1 with --strict when any row
-    is rejected.
+    Problems go to OUT/rejects.csv (table, row, column, value, reason,
+    action): a row with a broken required value or a duplicate id is
+    rejected; a bad optional value is cleared and its row kept. Exit 0, or 1
+    with --strict when rejects.csv has any line.
 
     Example:
 
@@ -154,7 +157,7 @@ def validate(dataset: Path, config_path: Path | None, out: Path | None, strict: 
     for note in result.notes:
         _echo(f"note: {note}")
     if len(result.rejects):
-        _echo(f"{result.n_rejected} row(s) rejected:")
+        _echo(f"{reject_summary(result)}:")
         for message in reject_messages(result):
             _echo(f"  {message}")
     else:
@@ -193,7 +196,7 @@ def _run_and_report(config: JobConfig, **options) -> None:
     _echo_dataset_summary(result.dataset)
     for note in result.notes:
         _echo(f"note: {note}")
-    _echo(f"{result.dataset.n_rejected} row(s) rejected (see rejects.csv)")
+    _echo(f"{reject_summary(result.dataset)} (see rejects.csv)")
     resolution = result.manifest.get("summary", {}).get("resolution")
     if resolution:
         _echo(
@@ -542,8 +545,12 @@ def map_columns(table: str, file: Path, out: Path | None, overwrite: bool) -> No
         _echo(f"{p.header:<28}{p.column or '-':<20}{p.confidence:>10.2f}  {p.evidence}")
     for problem in proposal.unmapped_required:
         _echo(f"required, not mapped: {problem}")
-    if proposal.date_format:
-        _echo(f"dates are laid out as {proposal.date_format}: the config sets input: {{date_format: '{proposal.date_format}'}}")
+    for header, examples in proposal.ambiguous_dates.items():
+        _echo(f"dates in {header} could be day-first or month-first ({', '.join(examples)}): check the layout below")
+    if proposal.date_formats:
+        _echo(f"dates in their own layout: the config sets {proposal.date_format_yaml()}")
+    for key, why in proposal.value_evidence.items():
+        _echo(f"{key} codes: {why}")
     if out is None:
         _echo("")
         _echo(proposal.to_yaml(), nl=False)

@@ -38,7 +38,6 @@ SECTIONS_WITHOUT_SETTINGS = {
     "report": "report.html always covers every table the job wrote",
 }
 JOB_KEYS = ("name", "seed")
-INPUT_KEYS = ("date_format", "encoding", "delimiter")
 
 TOP_LEVEL_KEYS = (
     "job",
@@ -55,15 +54,35 @@ TOP_LEVEL_KEYS = (
 ) + STAGE_SECTIONS
 
 
+#: the settings of ``input:``
+INPUT_KEYS = ("date_format", "day_first", "year_range", "encoding", "delimiter", "map_headers")
+#: delimiters ``input.delimiter`` takes by name
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
 @dataclass(frozen=True)
 class InputOptions:
     """How to read the extract's files."""
 
-    #: ``ISO8601`` (the contract) or a strftime format such as ``%d/%m/%Y``.
-    date_format: str = "ISO8601"
-    #: ``auto`` (UTF-8 with or without BOM, else latin-1), ``utf-8`` or ``latin-1``.
+    #: ``auto`` (detect each column's layout), ``ISO8601`` (the contract only) or a
+    #: strftime format such as ``%d/%m/%Y``, for every date column not named in ``date_formats``.
+    date_format: str = "auto"
+    #: per table (``placements``) or column (``people.dob``): a layout as above; a column's wins over its table's.
+    date_formats: dict[str, str] = field(default_factory=dict)
+    #: read a column whose dates could be dd/mm or mm/dd day-first (UK), instead of stopping the job
+    day_first: bool = False
+    #: the years a date may have; a date outside is not read (dates of birth keep nothing of it)
+    year_range: tuple[int, int] = (1900, 2100)
+    #: ``auto`` (UTF-8 with or without BOM, UTF-16 with BOM, else latin-1 value by value), ``utf-8`` or ``latin-1``.
     encoding: str = "auto"
-    delimiter: str = ","
+    #: ``auto`` (``,`` ``;`` tab or ``|``, from the header line) or one character
+    delimiter: str = "auto"
+    #: map headers that clearly name a contract column (``Forename``, ``D.O.B.``) onto it
+    map_headers: bool = True
+
+    def date_format_for(self, table: str, column: str) -> str:
+        """The layout to read ``table.column`` in: the column's setting, else its table's, else the global one."""
+        return self.date_formats.get(f"{table}.{column}") or self.date_formats.get(table) or self.date_format
 
 
 @dataclass(frozen=True)
@@ -268,35 +287,8 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
                 )
         clean_values[str(key)] = {str(k): str(v) for k, v in mapping.items()}
 
-    input_raw = raw.get("input") or {}
-    input_options = InputOptions()
-    if not isinstance(input_raw, dict):
-        problems.append("'input' must be a mapping, e.g. input: {date_format: '%d/%m/%Y', encoding: auto}")
-    else:
-        for key in input_raw:
-            if key not in INPUT_KEYS:
-                problems.append(f"input: unknown setting '{key}'{_suggest(str(key), INPUT_KEYS)}; the settings are {', '.join(INPUT_KEYS)}")
-        encoding = str(input_raw.get("encoding", "auto")).lower().replace("_", "-")
-        if encoding in ("utf8", "utf-8-sig"):
-            encoding = "utf-8"
-        if encoding in ("latin1", "iso-8859-1", "cp1252", "windows-1252"):
-            encoding = "latin-1"
-        if encoding not in ("auto", "utf-8", "latin-1"):
-            problems.append(f"input.encoding '{encoding}' is not supported; use auto, utf-8 or latin-1")
-            encoding = "auto"
-        date_format = str(input_raw.get("date_format", "ISO8601"))
-        if date_format.upper() == "ISO8601":
-            date_format = "ISO8601"
-        elif "%" not in date_format:
-            problems.append(f"input.date_format '{date_format}' is neither ISO8601 nor a strftime format like '%d/%m/%Y'")
-            date_format = "ISO8601"
-        delimiter = str(input_raw.get("delimiter", ","))
-        if delimiter in ("\\t", "tab"):
-            delimiter = "\t"
-        if len(delimiter) != 1:
-            problems.append(f"input.delimiter {delimiter!r} must be one character, e.g. ',' or '|' or tab")
-            delimiter = ","
-        input_options = InputOptions(date_format=date_format, encoding=encoding, delimiter=delimiter)
+    input_options, input_problems = _input_options(raw.get("input"))
+    problems.extend(input_problems)
 
     nte = raw.get("night_time_economy_categories", list(DEFAULT_NTE_CATEGORIES))
     category_values = TABLES["locations"].columns_by_name["category"].values
@@ -352,6 +344,119 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
         source=source,
         base=base,
     )
+
+
+#: layouts a config may name as people write them, beside strftime
+_LAYOUT_NAMES = {
+    "dd/mm/yyyy": "%d/%m/%Y", "mm/dd/yyyy": "%m/%d/%Y", "dd-mm-yyyy": "%d-%m-%Y", "dd.mm.yyyy": "%d.%m.%Y",
+    "dd/mm/yy": "%d/%m/%y", "dd-mm-yy": "%d-%m-%y", "mm/dd/yy": "%m/%d/%y", "yyyy-mm-dd": "ISO8601", "yyyymmdd": "%Y%m%d",
+}
+
+
+def _date_format(value: Any, where: str, problems: list[str]) -> str:
+    text = str(value).strip()
+    if text.upper() in ("ISO8601", "ISO 8601", "ISO"):
+        return "ISO8601"
+    if text.lower() == "auto":
+        return "auto"
+    if text.lower() in _LAYOUT_NAMES:
+        return _LAYOUT_NAMES[text.lower()]
+    if "%" not in text:
+        problems.append(
+            f"{where} '{text}' is neither auto, ISO8601 nor a strftime layout like '%d/%m/%Y'"
+        )
+        return "auto"
+    return text
+
+
+def _input_options(input_raw: Any) -> tuple[InputOptions, list[str]]:
+    """``input:`` as typed options, and every problem in it."""
+    problems: list[str] = []
+    if input_raw is None:
+        return InputOptions(), problems
+    if not isinstance(input_raw, dict):
+        return InputOptions(), ["'input' must be a mapping, e.g. input: {date_format: '%d/%m/%Y', encoding: auto}"]
+    for key in input_raw:
+        if key not in INPUT_KEYS:
+            problems.append(f"input: unknown setting '{key}'{_suggest(str(key), INPUT_KEYS)}; the settings are {', '.join(INPUT_KEYS)}")
+
+    encoding = str(input_raw.get("encoding", "auto")).lower().replace("_", "-")
+    if encoding in ("utf8", "utf-8-sig"):
+        encoding = "utf-8"
+    if encoding in ("latin1", "iso-8859-1", "cp1252", "windows-1252"):
+        encoding = "latin-1"
+    if encoding not in ("auto", "utf-8", "latin-1"):
+        problems.append(f"input.encoding '{encoding}' is not supported; use auto, utf-8 or latin-1")
+        encoding = "auto"
+
+    date_format = "auto"
+    date_formats: dict[str, str] = {}
+    given = input_raw.get("date_format", "auto")
+    if isinstance(given, dict):
+        for key, value in given.items():
+            key = str(key)
+            if key in ("default", "*"):
+                date_format = _date_format(value, f"input.date_format.{key}", problems)
+                continue
+            table, _, column = key.partition(".")
+            if table not in TABLES:
+                problems.append(
+                    f"input.date_format: '{key}' is not a table or table.column{_suggest(table, list(TABLES))}; "
+                    "write e.g. {placements: '%d/%m/%Y', people.dob: '%m/%d/%Y', default: auto}"
+                )
+                continue
+            dated = [c.name for c in TABLES[table].columns if c.kind in ("date", "datetime")]
+            if column and column not in dated:
+                problems.append(
+                    f"input.date_format: '{key}' is not a date column{_suggest(column, dated)}; "
+                    f"the date columns of {table} are {', '.join(dated) or 'none'}"
+                )
+                continue
+            date_formats[key] = _date_format(value, f"input.date_format.{key}", problems)
+    else:
+        date_format = _date_format(given, "input.date_format", problems)
+
+    day_first = input_raw.get("day_first", False)
+    if not isinstance(day_first, bool):
+        problems.append(f"input.day_first {day_first!r} must be true or false")
+        day_first = False
+
+    years = input_raw.get("year_range", [1900, 2100])
+    if (
+        not isinstance(years, (list, tuple))
+        or len(years) != 2
+        or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+        or not 1 <= years[0] < years[1] <= 9999
+    ):
+        problems.append(f"input.year_range {years!r} must be two years, earliest first, e.g. [1900, 2100]")
+        years = [1900, 2100]
+
+    delimiter = input_raw.get("delimiter", "auto")
+    delimiter = DELIMITER_NAMES.get(str(delimiter).lower(), str(delimiter))
+    if delimiter != "auto" and (
+        len(delimiter) != 1 or not delimiter.isascii() or delimiter in '\x00"\r\n' or delimiter.isalnum()
+    ):
+        problems.append(
+            f"input.delimiter {delimiter!r} must be auto or one plain character (',', ';', '|' or tab); "
+            "NUL, quotes, line breaks, letters, digits and characters outside ASCII cannot separate columns"
+        )
+        delimiter = "auto"
+
+    map_headers = input_raw.get("map_headers", True)
+    if not isinstance(map_headers, bool):
+        problems.append(f"input.map_headers {map_headers!r} must be true or false")
+        map_headers = True
+
+    options = InputOptions(
+        date_format=date_format,
+        date_formats=date_formats,
+        day_first=day_first,
+        year_range=(int(years[0]), int(years[1])),
+        encoding=encoding,
+        delimiter=delimiter,
+        map_headers=map_headers,
+    )
+    return options, problems
 
 
 def load_config(path: str | Path | None) -> JobConfig:

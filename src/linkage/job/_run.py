@@ -36,6 +36,7 @@ __all__ = [
     "run_job",
     "validate_dataset",
     "reject_messages",
+    "reject_summary",
     "strict_error",
 ]
 
@@ -101,16 +102,25 @@ def reject_messages(dataset: Dataset, limit: int | None = 20) -> list[str]:
         info = dataset.files.get(item.table)
         name = info.path.name if info else f"{item.table}.csv"
         column = f", {item.column}" if item.column else ""
-        messages.append(f"{name} row {item.row}{column}: {item.reason}")
+        cleared = " (cleared, row kept)" if getattr(item, "action", "") == "cleared" else ""
+        messages.append(f"{name} row {item.row}{column}{cleared}: {item.reason}")
     if limit is not None and len(rejects) > limit:
         messages.append(f"... and {len(rejects) - limit} more in rejects.csv")
     return messages
 
 
+def reject_summary(dataset: Dataset) -> str:
+    """``7 row(s) rejected`` (and ``, 3 kept with a value cleared``): the one count the CLI, report and manifest share."""
+    text = f"{dataset.n_rejected} row(s) rejected"
+    if dataset.n_cleared:
+        text += f", {dataset.n_cleared} kept with a value cleared"
+    return text
+
+
 def strict_error(dataset: Dataset) -> StrictRejectError:
     lines = "\n  ".join(reject_messages(dataset))
     return StrictRejectError(
-        f"{dataset.n_rejected} row(s) rejected and --strict was given; fix them or run without --strict:\n  {lines}"
+        f"{reject_summary(dataset)} and --strict was given; fix them or run without --strict:\n  {lines}"
     )
 
 
@@ -254,18 +264,9 @@ def build_manifest(
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "seconds_per_stage": {k: round(v, 3) for k, v in timings.items()},
-        "inputs": {
-            name: {
-                "file": str(info.path),
-                "sha256": info.sha256,
-                "encoding": info.encoding,
-                "rows_read": info.rows_read,
-                "rows_rejected": info.rows_rejected,
-                "rows_kept": info.rows_kept,
-            }
-            for name, info in dataset.files.items()
-        },
+        "inputs": {name: _input_entry(dataset, name, info) for name, info in dataset.files.items()},
         "rows_rejected": dataset.n_rejected,
+        "rows_cleared": dataset.n_cleared,
         "warnings": [w.as_dict() for w in dataset.warnings],
         "notes": ctx.notes,
         "summary": ctx.state.get("summary", {}),
@@ -282,6 +283,27 @@ def build_manifest(
         },
         "outputs": {name: _output_entry(ctx, name, path) for name, path in sorted(ctx.outputs.items())},
     }
+
+
+def _input_entry(dataset: Dataset, name: str, info) -> dict:
+    """An input file in the manifest: its hash, its counts, and how it was read (delimiter, headers, date layouts)."""
+    entry: dict[str, Any] = {
+        "file": str(info.path),
+        "sha256": info.sha256,
+        "encoding": info.encoding,
+        "rows_read": info.rows_read,
+        "rows_rejected": info.rows_rejected,
+        "rows_cleared": info.rows_cleared,
+        "rows_kept": info.rows_kept,
+    }
+    if info.delimiter:
+        entry["delimiter"] = info.delimiter
+    if name in dataset.columns_mapped:
+        entry["columns_mapped"] = dataset.columns_mapped[name]
+    layouts = {key.partition(".")[2]: found for key, found in dataset.date_layouts.items() if key.partition(".")[0] == name}
+    if layouts:
+        entry["date_layouts"] = layouts
+    return entry
 
 
 def _output_entry(ctx: JobContext, name: str, path: Path) -> dict:

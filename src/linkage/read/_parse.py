@@ -28,10 +28,18 @@ __all__ = [
     "TRUE_WORDS",
     "FALSE_WORDS",
     "map_unique",
+    "SEX_CODES",
 ]
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
+#: how partners write sex (lower case) -> the contract's M/F/U; numbers follow the ONS / NHS Data Dictionary
+#: coding (1 male, 2 female, 0 not known, 9 not specified)
+SEX_CODES = {
+    "m": "M", "male": "M", "man": "M", "boy": "M", "1": "M",
+    "f": "F", "female": "F", "woman": "F", "girl": "F", "2": "F",
+    "u": "U", "unknown": "U", "not known": "U", "not specified": "U", "nk": "U", "n/k": "U", "0": "U", "9": "U", "x": "U",
+}
 _BOOL_MAP = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}}
 
 #: what the contract's ISO 8601 dates look like (dates may be partial: YYYY-MM or YYYY)
@@ -69,7 +77,18 @@ def _by_distinct(text: pd.Series, parse) -> pd.Series:
 
 
 def parse_date(text: pd.Series, *, date_format: str = "ISO8601", with_time: bool = False, column: str = "date") -> Parsed:
-    """Dates (``2021-03-04``) or datetimes (``2021-03-04T22:15:00``); ``date_format`` for other layouts."""
+    """Dates (``2021-03-04``) or datetimes (``2021-03-04T22:15:00``); ``date_format`` for other layouts.
+
+    ``auto`` reads every layout ``read_dates`` knows (day-first where a column leaves the order open); the
+    reader itself uses ``read_dates``, which also explains impossible dates and keeps what is certain.
+    """
+    if date_format == "auto":
+        from ._dates import DateRules, read_dates
+
+        read = read_dates(text, DateRules(key=column, with_time=with_time, day_first=True, years=(1, 9999)))
+        kind = "date and time" if with_time else "date"
+        return Parsed(read.series(text.index), read.bad_mask() & ~read.kept_mask(),
+                      f"is not a valid {kind}; write it as 2021-03-04 (ISO 8601)")
     values = _by_distinct(text, lambda distinct: _parse_date_values(distinct, date_format, with_time))
     present = _present(text)
     bad = present & values.isna().to_numpy()
@@ -138,8 +157,15 @@ def parse_float(text: pd.Series, *, minimum: float | None = None, maximum: float
     return Parsed(values, bad, f"is not a number{span}; write a decimal number such as 53.7632")
 
 
-def parse_enum(text: pd.Series, allowed: tuple[str, ...], *, table: str, column: str) -> Parsed:
-    """Match ``allowed`` case-insensitively (and ignoring spaces/hyphens vs underscores); store the contract spelling."""
+def parse_enum(
+    text: pd.Series, allowed: tuple[str, ...], *, table: str, column: str, known: dict[str, str] | None = None
+) -> Parsed:
+    """Match ``allowed`` case-insensitively (and ignoring spaces/hyphens vs underscores); store the contract spelling.
+
+    A value that is not allowed gets a reason with the ``values:`` line that
+    maps it: to what ``known`` (lower-case code -> contract value) says it
+    means, to a close spelling, or to ``other`` / ``U``; never to a guess.
+    """
     present = _present(text)
     canonical = {_key(v): v for v in allowed}
     values = map_unique(text, lambda v: canonical.get(_key(v)) if isinstance(v, str) else None)
@@ -147,11 +173,16 @@ def parse_enum(text: pd.Series, allowed: tuple[str, ...], *, table: str, column:
     reason: str | pd.Series = ""
     if bad.any():
         unique_bad = pd.unique(text[bad])
+        fallback = "other" if "other" in allowed else ("U" if "U" in allowed else None)
+        choices = ", ".join(allowed[:-1]) + f" or {allowed[-1]}" if len(allowed) > 1 else allowed[0]
         by_value = {}
         for value in unique_bad:
-            match = process.extractOne(str(value), list(allowed), scorer=fuzz.ratio, processor=str.lower, score_cutoff=70)
+            meant = (known or {}).get(str(value).strip().lower())
+            match = None if meant else process.extractOne(
+                str(value), list(allowed), scorer=fuzz.ratio, processor=str.lower, score_cutoff=70
+            )
             suggestion = f"did you mean '{match[0]}'? " if match else ""
-            target = match[0] if match else allowed[0]
+            target = meant or (match[0] if match else fallback) or f"<{choices}>"
             by_value[value] = (
                 f"is not one of {', '.join(allowed)}; {suggestion}"
                 f"correct it, or map your value in the job config: values: {{{table}.{column}: {{'{value}': {target}}}}}"

@@ -110,9 +110,16 @@ def _analyst(network, tables, summary, notes, inputs, rejects, pages) -> str:
         by_reason = rejects.assign(reason=rejects["reason"].astype(str).str.replace(r"'[^']*'", "'...'", regex=True)) \
             .groupby(["table", "column"], dropna=False).size().rename("rejected").reset_index() \
             .sort_values("rejected", ascending=False)
-        out.append(f"<p>{len(rejects):,} row(s) rejected; every one is in <code>rejects.csv</code> with its line and reason.</p>")
+        # the counts the run summary and manifest.json give: rows, not reject lines
+        action = rejects["action"] if "action" in rejects else pd.Series("rejected", index=rejects.index)
+        rows = rejects.assign(action=action).drop_duplicates(["table", "row", "action"])
+        n_rejected, n_cleared = int((rows["action"] == "rejected").sum()), int((rows["action"] == "cleared").sum())
+        cleared = f", {n_cleared:,} kept with a value cleared" if n_cleared else ""
+        out.append(f"<p>{n_rejected:,} row(s) rejected{cleared}; every problem is in <code>rejects.csv</code> "
+                   "with its line, reason and action.</p>")
         out.append(html_table(by_reason, limit=30))
-        out.append(html_table(rejects, ["table", "row", "column", "value", "reason"], limit=50))
+        out.append(html_table(rejects, [c for c in ["table", "row", "column", "value", "reason", "action"] if c in rejects],
+                              limit=50))
     else:
         out.append("<p>No rows rejected.</p>")
     resolution = (summary or {}).get("resolution")

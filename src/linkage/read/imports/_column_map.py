@@ -21,12 +21,22 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from ...contract import TABLES
+from ...contract import TABLES, Table
 from ...errors import ConfigError, DataError
+from .._dates import AmbiguousDates, DateRules, read_dates, strftime_for
 from .._files import read_raw_table
-from .._parse import FALSE_WORDS, TRUE_WORDS
+from .._parse import FALSE_WORDS, SEX_CODES, TRUE_WORDS
 
-__all__ = ["ColumnProposal", "MappingProposal", "propose_column_map", "SYNONYMS", "ACCEPT"]
+__all__ = [
+    "ColumnProposal",
+    "HeaderScores",
+    "MappingProposal",
+    "propose_column_map",
+    "score_headers",
+    "sex_values",
+    "SYNONYMS",
+    "ACCEPT",
+]
 
 #: a header is mapped when its confidence reaches this
 ACCEPT = 0.6
@@ -84,16 +94,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "record_id_b": ("person b", "record b", "id b", "associate"),
 }
 
-_DATE_LAYOUTS = (
-    (r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$", "ISO8601"),
-    (r"^\d{1,2}/\d{1,2}/\d{4}( \d{2}:\d{2}(:\d{2})?)?$", "%d/%m/%Y"),
-    (r"^\d{1,2}-\d{1,2}-\d{4}$", "%d-%m-%Y"),
-    (r"^\d{1,2}\.\d{1,2}\.\d{4}$", "%d.%m.%Y"),
-    (r"^\d{4}-\d{2}$", "ISO8601"),
-)
 _POSTCODE = r"^[A-Z]{1,2}\d[A-Z\d]?( ?\d([A-Z]{2})?)?$"
 _SEX_WORDS = {"m", "f", "u", "male", "female", "unknown", "1", "2", "0", "9", "x"}
-_NAME = r"^[A-Za-z][A-Za-z' \-]*$"
+#: a name in any alphabet (Zoë, Ó Briain), or a pseudonymised token standing for one
+_NAME = r"^[^\W\d_][^\W\d_' \-.]*$"
+_TOKEN = r"^[A-Za-z0-9+/=_\-]{8,}$"
 
 
 @dataclass(frozen=True)
@@ -113,15 +118,32 @@ class MappingProposal:
     proposals: list[ColumnProposal]
     #: required contract columns that no header maps onto (each with the fix)
     unmapped_required: list[str] = field(default_factory=list)
-    #: ``input.date_format`` the file's dates need, when it is not ISO 8601
-    date_format: str | None = None
+    #: ``input.date_format`` entries the file's dates need ("table" or "table.column" -> layout), when not ISO 8601
+    date_formats: dict[str, str] = field(default_factory=dict)
     #: ``values:`` the file's codes need ("table.column" -> {code: contract value})
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: why each ``values:`` entry was proposed ("table.column" -> evidence)
+    value_evidence: dict[str, str] = field(default_factory=dict)
+    #: date columns whose day and month order the values do not settle (header -> example values)
+    ambiguous_dates: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def mapping(self) -> dict[str, str]:
         """Header -> contract column, for the headers whose proposal is a change of name."""
         return {p.header: p.column for p in self.proposals if p.column is not None}
+
+    @property
+    def date_format(self) -> str | None:
+        """The one layout of the file's dates, when they share one (``None``: ISO 8601, or several)."""
+        layouts = set(self.date_formats.values())
+        return layouts.pop() if len(layouts) == 1 else None
+
+    def date_format_yaml(self) -> str | None:
+        """The ``input:`` line that names the layouts, scoped to this table so that other files keep theirs."""
+        if not self.date_formats:
+            return None
+        pairs = ", ".join(f"{key}: {json.dumps(value)}" for key, value in self.date_formats.items())
+        return f"input: {{date_format: {{{pairs}}}}}"
 
     def to_yaml(self) -> str:
         """A job config holding the proposal: ``columns:`` for the table, ready to edit."""
@@ -138,16 +160,19 @@ class MappingProposal:
             f"data: {json.dumps(str(self.file.resolve().parent))}",
             f"tables: {{{self.table}: {json.dumps(self.file.name)}}}",
         ]
-        if self.date_format:
-            lines.append(
-                f"input: {{date_format: {json.dumps(self.date_format)}}}   # the layout of the dates in {self.file.name}; "
-                "it applies to every file of the job"
-            )
+        date_line = self.date_format_yaml()
+        if date_line:
+            comment = f"the layout of the dates in {self.file.name}; other tables keep their own"
+            if self.ambiguous_dates:
+                shown = "; ".join(f"{h}: {', '.join(v)}" for h, v in self.ambiguous_dates.items())
+                comment = f"CHECK: day-first assumed, the values do not settle it ({shown})"
+            lines.append(f"{date_line}   # {comment}")
         if self.values:
             lines.append("values:   # codes in the file -> contract values; check them")
             for key, mapping in self.values.items():
                 pairs = ", ".join(f"{json.dumps(code)}: {value}" for code, value in mapping.items())
-                lines.append(f"  {key}: {{{pairs}}}")
+                why = self.value_evidence.get(key)
+                lines.append(f"  {key}: {{{pairs}}}" + (f"   # {why}" if why else ""))
         lines += ["columns:", f"  {self.table}:"]
         mapped = [p for p in self.proposals if p.column is not None]
         if not mapped:
@@ -192,7 +217,7 @@ def _is_proposal(path: Path) -> bool:
 
 
 def _words(name: str) -> str:
-    """``Date_of-Birth`` -> ``date of birth``; ``firstName`` -> ``first name``."""
+    """``Date_of-Birth`` -> ``date of birth``; ``firstName`` -> ``first name``; ``D.O.B.`` -> ``d o b``."""
     name = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name))
     return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
 
@@ -216,16 +241,28 @@ def _name_scores(headers: list[str], columns: list[str]) -> np.ndarray:
     return scores
 
 
-def _date_share(values: pd.Series) -> tuple[float, str | None]:
-    """Share of values that look like dates, and the layout most of them use."""
+@dataclass(frozen=True)
+class _DateEvidence:
+    share: float
+    layout: str | None  # the non-ISO layout most values use (None: ISO 8601 or no dates)
+    ambiguous: list[str]  # examples, when dd/mm and mm/dd both fit every value
+
+
+def _date_evidence(values: pd.Series, with_time: bool = False) -> _DateEvidence:
+    """How many values read as dates (in any layout the reader knows), and in which layout."""
     if values.empty:
-        return 0.0, None
-    best, layout = 0.0, None
-    for pattern, name in _DATE_LAYOUTS:
-        share = float(values.str.match(pattern).mean())
-        if share > best:
-            best, layout = share, name
-    return best, layout
+        return _DateEvidence(0.0, None, [])
+    ambiguous: list[str] = []
+    wide = dict(with_time=with_time, years=(1000, 2999))
+    try:
+        read = read_dates(values, DateRules(**wide))
+    except AmbiguousDates as exc:
+        ambiguous = exc.examples
+        read = read_dates(values, DateRules(day_first=True, **wide))
+    share = float(read.date_shaped.mean())
+    other = {k: v for k, v in read.layouts.items() if k != "ISO 8601"}
+    layout = max(other, key=other.get) if other else None
+    return _DateEvidence(share, layout, ambiguous)
 
 
 def _value_share(spec, values: pd.Series) -> tuple[float | None, str]:
@@ -234,10 +271,10 @@ def _value_share(spec, values: pd.Series) -> tuple[float | None, str]:
         return None, "no values"
     name = spec.name
     if spec.kind in ("date", "datetime"):
-        share, layout = _date_share(values)
+        share = _date_evidence(values, spec.kind == "datetime").share
         return share, f"{share:.0%} dates"
     if name == "sex":
-        share = float(values.str.lower().isin(_SEX_WORDS).mean())
+        share = float(values.str.strip().str.lower().isin(SEX_CODES).mean())
         return share, f"{share:.0%} sex codes"
     if name == "postcode":
         share = float(values.str.upper().str.match(_POSTCODE).mean())
@@ -258,13 +295,88 @@ def _value_share(spec, values: pd.Series) -> tuple[float | None, str]:
         share = float(values.str.match(r"^\d+$").mean())
         return share, f"{share:.0%} whole numbers"
     if name in ("first_name", "last_name"):
-        share = float(values.str.match(_NAME).mean())
+        share = float((values.str.match(_NAME) | values.str.match(_TOKEN)).mean())
         return share, f"{share:.0%} name-like"
     if name.endswith("_id") or name in ("record_id_a", "record_id_b", "identifier"):
         if name in ("record_id", "placement_id", "episode_id", "event_id") or (name == "location_id" and spec.required):
             share = float(values.nunique() / len(values))
             return share, f"{share:.0%} distinct"
     return None, ""
+
+
+@dataclass
+class HeaderScores:
+    """Every header against every contract column: name score, value share and the two combined (all 0-1)."""
+
+    headers: list[str]
+    columns: list[str]
+    name: np.ndarray
+    share: np.ndarray  # NaN where the values say nothing about the column
+    confidence: np.ndarray
+    evidence: dict[tuple[int, int], str]
+    samples: dict[str, pd.Series]
+
+
+def score_headers(frame: pd.DataFrame, headers: list[str], table: Table, columns: list[str] | None = None) -> HeaderScores:
+    """Score ``headers`` of ``frame`` against ``columns`` of ``table`` (all its columns by default).
+
+    A name scores against the column's name and its synonyms; a sample of
+    up to ``SAMPLE_ROWS`` non-empty values confirms or weakens it.  Values
+    never make up for a name that says nothing.
+    """
+    columns = list(table.column_names if columns is None else columns)
+    names = _name_scores(headers, columns) / 100.0 if headers and columns else np.zeros((len(headers), len(columns)))
+    share = np.full_like(names, np.nan)
+    confidence = np.zeros_like(names)
+    evidence: dict[tuple[int, int], str] = {}
+    samples: dict[str, pd.Series] = {}
+    for i, header in enumerate(headers):
+        values = frame[header].dropna().head(SAMPLE_ROWS).astype(str)
+        samples[header] = values
+        for j, column in enumerate(columns):
+            fit, why = _value_share(table.columns_by_name[column], values)
+            name = names[i, j]
+            if fit is None:
+                score = name
+            else:
+                share[i, j] = fit
+                # values confirm or weaken a name; they cannot map a header whose name says nothing
+                score = 0.65 * name + 0.35 * fit if name >= 0.45 else 0.5 * name + 0.2 * fit
+            confidence[i, j] = round(score, 2)
+            evidence[(i, j)] = f"name {name:.0%}" + (f", {why}" if why else "")
+    return HeaderScores(headers, columns, names, share, confidence, evidence, samples)
+
+
+#: the ONS / NHS Data Dictionary person-stated sex code: 1 male, 2 female, 0 not known, 9 not specified
+_ONS_SEX = {"1": "M", "2": "F", "0": "U", "9": "U"}
+
+
+def sex_values(values: pd.Series) -> tuple[dict[str, str], str]:
+    """``values:`` for a column of sex codes, and the evidence: ONS/NHS numbers, words, letters.
+
+    Only codes it is sure of are mapped (``M``/``F``/``U`` in any case need
+    nothing); ``2`` is always female, never ``M``.
+    """
+    counts = values.dropna().astype(str).str.strip().value_counts()
+    mapping: dict[str, str] = {}
+    seen: list[str] = []
+    unknown: list[str] = []
+    for code, count in sorted(counts.items(), key=lambda item: str(item[0])):
+        target = SEX_CODES.get(code.lower())
+        seen.append(f"{code} ({count})")
+        if target is None:
+            unknown.append(code)
+        elif code.upper() not in ("M", "F", "U"):
+            mapping[code] = target
+    if not mapping:
+        return {}, ""
+    numeric = [c for c in mapping if c in _ONS_SEX]
+    why = "codes " + ", ".join(seen)
+    if numeric:
+        why += "; read as the ONS/NHS coding 1 = male, 2 = female, 0 = not known, 9 = not specified"
+    if unknown:
+        why += f"; not mapped: {', '.join(unknown)}"
+    return mapping, why
 
 
 def propose_column_map(path: str | Path, table: str) -> MappingProposal:
@@ -294,25 +406,8 @@ def propose_column_map(path: str | Path, table: str) -> MappingProposal:
     raw = read_raw_table(path)
     spec = TABLES[table]
     headers = list(raw.frame.columns)
-    columns = spec.column_names
-    sample = raw.frame.head(SAMPLE_ROWS)
-    names = _name_scores(headers, columns) / 100.0
-    confidence = np.zeros_like(names)
-    evidence: dict[tuple[int, int], str] = {}
-    layouts: dict[int, str | None] = {}
-    for i, header in enumerate(headers):
-        values = sample[header].dropna().astype(str)
-        for j, column in enumerate(columns):
-            share, why = _value_share(spec.columns_by_name[column], values)
-            name = names[i, j]
-            if share is None:
-                score = name
-            else:
-                # values confirm or weaken a name; they cannot map a header whose name says nothing
-                score = 0.65 * name + 0.35 * share if name >= 0.45 else 0.5 * name + 0.2 * share
-            confidence[i, j] = round(score, 2)
-            evidence[(i, j)] = f"name {name:.0%}" + (f", {why}" if why else "")
-        layouts[i] = _date_share(values)[1]
+    scores = score_headers(raw.frame, headers, spec)
+    columns, confidence = scores.columns, scores.confidence
     chosen: dict[int, int] = {}
     order = sorted(((-confidence[i, j], i, j) for i in range(len(headers)) for j in range(len(columns))))
     used: set[int] = set()
@@ -327,7 +422,7 @@ def propose_column_map(path: str | Path, table: str) -> MappingProposal:
     for i, header in enumerate(headers):
         if i in chosen:
             j = chosen[i]
-            proposals.append(ColumnProposal(header, columns[j], float(confidence[i, j]), evidence[(i, j)]))
+            proposals.append(ColumnProposal(header, columns[j], float(confidence[i, j]), scores.evidence[(i, j)]))
         else:
             j = int(np.argmax(confidence[i])) if len(columns) else 0
             best = f"closest: {columns[j]} at {confidence[i, j]:.2f}" if len(columns) else ""
@@ -342,15 +437,40 @@ def propose_column_map(path: str | Path, table: str) -> MappingProposal:
         else:
             fix = f"map the header that holds it by hand: columns: {{{table}: {{YourHeader: {column}}}}}"
         unmapped_required.append(f"{column}: no header looks like it; {fix}")
-    date_layouts = {
-        layouts[i] for i, j in chosen.items() if spec.columns_by_name[columns[j]].kind in ("date", "datetime")
-    } - {None, "ISO8601"}
-    date_format = sorted(date_layouts)[0] if date_layouts else None
-    values = {}
+    # dates: the layout of each date column, scoped to this table (one entry when they agree)
+    layouts: dict[str, str] = {}
+    ambiguous: dict[str, list[str]] = {}
+    for i, j in chosen.items():
+        column = spec.columns_by_name[columns[j]]
+        if column.kind not in ("date", "datetime"):
+            continue
+        found = _date_evidence(scores.samples[headers[i]], column.kind == "datetime")
+        if found.layout and found.layout in ("dd/mm/yyyy", "mm/dd/yyyy", "dd/mm/yy", "mm/dd/yy") or found.ambiguous:
+            layouts[column.name] = _format_of(found, scores.samples[headers[i]])
+        if found.ambiguous:
+            ambiguous[headers[i]] = found.ambiguous
+    date_formats: dict[str, str] = {}
+    if layouts:
+        if len(set(layouts.values())) == 1:
+            date_formats[table] = next(iter(layouts.values()))
+        else:
+            date_formats = {f"{table}.{column}": fmt for column, fmt in sorted(layouts.items())}
+    values: dict[str, dict[str, str]] = {}
+    value_evidence: dict[str, str] = {}
     sex_header = next((p.header for p in proposals if p.column == "sex"), None)
     if sex_header is not None:
-        codes = set(sample[sex_header].dropna().astype(str).str.strip())
-        if codes and codes <= {"0", "1", "2", "9"}:
-            # the ONS / DfE coding: 1 male, 2 female, 0 and 9 not known
-            values[f"{table}.sex"] = {c: {"1": "M", "2": "F"}.get(c, "U") for c in sorted(codes)}
-    return MappingProposal(table, path, proposals, unmapped_required, date_format, values)
+        mapping, why = sex_values(scores.samples[sex_header])
+        if mapping:
+            values[f"{table}.sex"] = mapping
+            value_evidence[f"{table}.sex"] = why
+    return MappingProposal(table, path, proposals, unmapped_required, date_formats, values, value_evidence, ambiguous)
+
+
+def _format_of(found: _DateEvidence, values: pd.Series) -> str:
+    """The strftime layout of a column's numeric dates, with the separator its values use."""
+    layout = found.layout or "dd/mm/yyyy"
+    fmt = strftime_for(layout)
+    separator = values.str.extract(r"^\d{1,2}([-/.])\d{1,2}")[0].mode()
+    if len(separator):
+        fmt = fmt.replace("/", separator.iloc[0])
+    return fmt

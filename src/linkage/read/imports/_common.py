@@ -46,11 +46,8 @@ class ImportResult:
 class Rejects(_Rejects):
     """Reject lines of one input file; ``table`` is the file's name, ``row`` its line."""
 
-    def add_bad_rows(self, raw: RawTable) -> None:
-        for bad in raw.bad_rows:
-            self.parts.append(
-                pd.DataFrame({"table": [self.table], "row": [bad.line], "column": [""], "value": [bad.text], "reason": [bad.reason]})
-            )
+    def add_bad_rows(self, raw: RawTable) -> None:  # type: ignore[override]
+        super().add_bad_rows(raw.bad_rows)
 
     def count(self) -> int:
         frame = self.frame()
@@ -195,6 +192,8 @@ def write_import(
                 frame = pd.concat([existing, frame], ignore_index=True).reindex(columns=columns)
         write_csv(frame, out / f"{name}.csv")
     previous = _read_existing(out / "rejects.csv")
+    if previous is not None and "action" not in previous.columns and set(REJECT_COLUMNS[:-1]) <= set(previous.columns):
+        previous = previous.assign(action="rejected")  # written before rejects.csv had its action column
     if previous is not None and set(REJECT_COLUMNS) <= set(previous.columns):
         previous = previous[~previous["table"].isin(source_files)]
         if len(previous):
