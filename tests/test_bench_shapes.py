@@ -160,3 +160,14 @@ def test_partial_and_impossible_dates_and_one_birth_place_per_person():
     clean = truth["errors"] == ""  # birth place neither missing nor misspelt
     places = people[clean].groupby(truth.loc[clean, "person_id"])["birth_place"].nunique()
     assert (places == 1).all() and people.loc[clean, "birth_place"].isin(["Preston", "Wyre"]).all()
+
+
+def test_a_record_left_without_an_entity_counts_as_alone_and_never_raises_a_score():
+    truth = pd.Series(["p1", "p1", "p1", "p2"], index=["a", "b", "c", "d"])
+    everything = _shapes.score_entities(pd.Series(["e1", "e1", "e1", "e2"], index=["a", "b", "c", "d"]), truth)
+    assert everything["pairwise_f1"] == 1.0 and everything["records_without_entity"] == 0
+    dropped = _shapes.score_entities(pd.Series(["e1", "e1", "e2"], index=["a", "b", "d"]), truth)
+    assert dropped["records_without_entity"] == 1
+    assert dropped["true_pairs"] == 3 and dropped["true_positive_pairs"] == 1  # c's two pairs are missed
+    assert dropped["pairwise_recall"] == pytest.approx(1 / 3)
+    assert _shapes.true_pairs(truth) == 3
