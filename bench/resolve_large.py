@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _measure import machine, run_measured, world  # noqa: E402
+from _measure import RUN_SCRIPT, machine, run_measured, world  # noqa: E402
 
 LINKAGE_STEP = """
 import json, resource, sys, time
@@ -66,12 +66,6 @@ print(json.dumps({
     "settings": "defaults (linkage.resolve.ResolveSettings())",
     **scores,
 }))
-"""
-
-SPLINK_STEP = """
-import runpy, sys
-sys.argv = sys.argv[1:]
-runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 COLUMNS = (
@@ -131,7 +125,7 @@ def main() -> None:
     if args.only in ("linkage", "both"):
         results.append(measure("linkage", LINKAGE_STEP, str(folder)))
     if args.only in ("splink", "both"):
-        results.append(measure("splink", SPLINK_STEP, str(HERE / "_splink_job.py"), str(folder), str(args.seed)))
+        results.append(measure("splink", RUN_SCRIPT, str(HERE / "_splink_job.py"), str(folder), str(args.seed)))
 
     print(table(results))
     out = HERE / "results"
