@@ -123,6 +123,38 @@ def test_an_impossible_day_keeps_its_month_within_a_wider_year_window(tmp_path):
     assert wider.rejects["reason"].iloc[0].endswith("its month and year 1819-12 are kept")
 
 
+def test_a_historical_extract_opens_its_own_year_window_and_says_so(tmp_path):
+    """Dates before 1900 are slips in data about living people, unless the column itself is historical."""
+    rng = np.random.default_rng(3)
+    years = rng.integers(1700, 1950, 400)
+    dobs = [f"{y}-{m:02d}-{d:02d}" for y, m, d in zip(years, rng.integers(1, 13, 400), rng.integers(1, 29, 400))]
+    dobs[:3] = ["1819-12-55", "0001-01-01", "1066-10-14"]
+    rows = "".join(f"H{i},register,{dob}\n" for i, dob in enumerate(dobs))
+    dataset = load_dataset(folder_with(tmp_path, **{"people.csv": "record_id,source,dob\n" + rows}))
+    first = int(np.percentile(years[3:], 1)) // 100 * 100
+    assert first == 1700
+    assert (
+        f"people.csv 'dob' holds dates back to {first} (a historical extract): read back to {first} rather than 1900; "
+        "input: {year_range: [FIRST, LAST]} in the job config sets the window"
+    ) in dataset.notes
+    people = dataset["people"].set_index("record_id")
+    assert people.loc["H0", "dob"] == pd.Timestamp("1819-12-01") and people.loc["H0", "dob_precision"] == "month"
+    assert pd.isna(people.loc["H1", "dob"]) and pd.isna(people.loc["H2", "dob"])  # before the window: slips
+    assert dataset.rejects["action"].tolist() == ["cleared"] * 3
+    assert dataset.n_rejected == 0 and len(people) == 400
+
+
+def test_a_few_early_dates_are_slips_not_a_historical_extract(tmp_path):
+    recent = "".join(f"C{i},police,20{i % 10:02d}-0{1 + i % 9}-1{i % 9}\n" for i in range(60))
+    dataset = load_dataset(folder_with(tmp_path, **{"people.csv": "record_id,source,dob\nE1,police,1850-01-01\n" + recent}))
+    assert pd.isna(dataset["people"].set_index("record_id").loc["E1", "dob"])
+    assert dataset.rejects["reason"].tolist() == [
+        "'1850-01-01' is outside the years 1900-2100 that a people.dob can have; correct it, or widen the window in "
+        "the job config: input: {year_range: [1800, 2100]}"
+    ]
+    assert not any("historical" in note for note in dataset.notes)
+
+
 def test_optional_references_to_unknown_ids_are_cleared_required_ones_reject(tmp_path):
     folder = folder_with(
         tmp_path,

@@ -71,8 +71,10 @@ class InputOptions:
     date_formats: dict[str, str] = field(default_factory=dict)
     #: read a column whose dates could be dd/mm or mm/dd day-first (UK), instead of stopping the job
     day_first: bool = False
-    #: the years a date may have; a date outside is not read (dates of birth keep nothing of it)
-    year_range: tuple[int, int] = (1900, 2100)
+    #: the years a date may have; a date outside is not read (dates of birth keep nothing of it).
+    #: ``None`` (the default): 1900-2100, widened back for a column whose own dates show a historical
+    #: extract (see ``read._validate.derived_years``), with a note saying so.
+    year_range: tuple[int, int] | None = None
     #: ``auto`` (UTF-8 with or without BOM, UTF-16 with BOM, else latin-1 value by value), ``utf-8`` or ``latin-1``.
     encoding: str = "auto"
     #: ``auto`` (``,`` ``;`` tab or ``|``, from the header line) or one character
@@ -421,15 +423,15 @@ def _input_options(input_raw: Any) -> tuple[InputOptions, list[str]]:
         problems.append(f"input.day_first {day_first!r} must be true or false")
         day_first = False
 
-    years = input_raw.get("year_range", [1900, 2100])
-    if (
+    years = input_raw.get("year_range")
+    if years is not None and (
         not isinstance(years, (list, tuple))
         or len(years) != 2
         or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
         or not 1 <= years[0] < years[1] <= 9999
     ):
         problems.append(f"input.year_range {years!r} must be two years, earliest first, e.g. [1900, 2100]")
-        years = [1900, 2100]
+        years = None
 
     delimiter = input_raw.get("delimiter", "auto")
     delimiter = DELIMITER_NAMES.get(str(delimiter).lower(), str(delimiter))
@@ -451,7 +453,7 @@ def _input_options(input_raw: Any) -> tuple[InputOptions, list[str]]:
         date_format=date_format,
         date_formats=date_formats,
         day_first=day_first,
-        year_range=(int(years[0]), int(years[1])),
+        year_range=(int(years[0]), int(years[1])) if years is not None else None,
         encoding=encoding,
         delimiter=delimiter,
         map_headers=map_headers,

@@ -24,6 +24,7 @@ from ._columns import (
 from ._files import SUFFIXES, RawTable, read_raw_table
 from ._validate import (
     CLEARED,
+    DEFAULT_YEARS,
     KIND_COLUMN,
     REJECT_COLUMNS,
     REJECTED,
@@ -251,6 +252,12 @@ def load_dataset(
         for column, values in read.items():
             if values.layouts:
                 date_layouts[f"{table_name}.{column}"] = dict(values.layouts)
+            if config.input.year_range is None and values.years != DEFAULT_YEARS:
+                notes.append(
+                    f"{path.name} '{headers.get(column, column)}' holds dates back to {values.years[0]} (a historical "
+                    f"extract): read back to {values.years[0]} rather than {DEFAULT_YEARS[0]}; "
+                    "input: {year_range: [FIRST, LAST]} in the job config sets the window"
+                )
             own = [layout for layout in values.layouts if layout != "ISO 8601"]
             if own:
                 pivot = " (two-digit years 00-68 read as 20xx, 69-99 as 19xx)" if any("yy" in x and "yyyy" not in x for x in own) else ""

@@ -124,6 +124,7 @@ class DateValues:
     bad: np.ndarray  # bool: the value as written is not kept (it may be salvaged: see ``precision``)
     reasons: np.ndarray  # object: why, for every bad value
     layouts: dict[str, int] = field(default_factory=dict)  # layout -> distinct values read in it
+    years: tuple[int, int] = (1900, 2100)  # the window the column was read with
     _codes: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -277,7 +278,7 @@ def read_dates(text: pd.Series, rules: DateRules) -> DateValues:
     bad = np.zeros(n, dtype=bool)
     reasons = np.full(n, "", dtype=object)
     layouts: dict[str, int] = {}
-    result = DateValues(arrow, uniques, values, precision, bad, reasons, layouts)
+    result = DateValues(arrow, uniques, values, precision, bad, reasons, layouts, tuple(rules.years))
     if n == 0:
         return result
     stripped = distinct.str.strip()

@@ -27,6 +27,8 @@ __all__ = [
     "Problem",
     "validate_table",
     "read_date_columns",
+    "derived_years",
+    "DEFAULT_YEARS",
     "REJECT_COLUMNS",
     "ROW_COLUMN",
     "REJECTED",
@@ -184,6 +186,45 @@ def _parse_column(text: pd.Series, spec, table: Table) -> Parsed | None:
     return None
 
 
+#: the years a date may have when the job config names none (``input.year_range``)
+DEFAULT_YEARS = (1900, 2100)
+#: the earliest year any extract may open its window to: earlier years are keying slips (0001, 0208)
+EARLIEST_YEAR = 1000
+#: a column holds a historical extract, not a slip, when at least this share of its distinct readable
+#: dates, and at least ``HISTORICAL_MIN_DATES`` of them, lie before ``DEFAULT_YEARS[0]``
+HISTORICAL_SHARE = 0.05
+HISTORICAL_MIN_DATES = 20
+
+
+def derived_years(values: DateValues) -> tuple[int, int]:
+    """The window a column's own dates call for, read first with the widest window.
+
+    Safeguarding data is about living people: by default a date before 1900 is
+    a keying slip and is cleared.  A column where dates before 1900 are common
+    (a historical register, a public benchmark) is read back to the century of
+    its first percentile, never before ``EARLIEST_YEAR``.
+    """
+    kept = values.values[~np.isnat(values.values)]
+    if not len(kept):
+        return DEFAULT_YEARS
+    years = kept.astype("datetime64[Y]").astype(np.int64) + 1970
+    early = int((years < DEFAULT_YEARS[0]).sum())
+    if early < HISTORICAL_MIN_DATES or early < HISTORICAL_SHARE * len(years):
+        return DEFAULT_YEARS
+    first = int(np.percentile(years, 1)) // 100 * 100
+    return (max(EARLIEST_YEAR, first), DEFAULT_YEARS[1])
+
+
+def _read_column(text: pd.Series, rules: DateRules, auto_window: bool) -> DateValues:
+    """``read_dates``; with no window in the config, the window the column's own dates call for."""
+    if not auto_window:
+        return read_dates(text, rules)
+    widest = read_dates(text, replace(rules, years=(EARLIEST_YEAR, DEFAULT_YEARS[1])))
+    years = derived_years(widest)
+    values = widest if years == widest.years else read_dates(text, replace(rules, years=years))
+    return values
+
+
 def date_rules(raw: RawTable, table: Table, spec, config: JobConfig) -> DateRules:
     """How to read one date column of ``raw``: the config's layout for it (Parquet dates are ISO 8601)."""
     date_format = "ISO8601" if spec.name in raw.iso_columns else config.input.date_format_for(table.name, spec.name)
@@ -193,7 +234,7 @@ def date_rules(raw: RawTable, table: Table, spec, config: JobConfig) -> DateRule
         day_first=config.input.day_first,
         with_time=spec.kind == "datetime",
         partial=spec.name == "dob",
-        years=config.input.year_range,
+        years=config.input.year_range or DEFAULT_YEARS,
     )
 
 
@@ -207,11 +248,12 @@ def read_date_columns(raw: RawTable, table: Table, config: JobConfig, headers: d
     """
     read: dict[str, DateValues] = {}
     ambiguous: dict[str, AmbiguousDates] = {}
+    auto_window = config.input.year_range is None
     for spec in table.columns:
         if spec.kind not in ("date", "datetime"):
             continue
         try:
-            read[spec.name] = read_dates(raw.frame[spec.name], date_rules(raw, table, spec, config))
+            read[spec.name] = _read_column(raw.frame[spec.name], date_rules(raw, table, spec, config), auto_window)
         except AmbiguousDates as exc:
             ambiguous[spec.name] = exc
     orders = {numeric_order(values.layouts) for values in read.values()} - {None}
@@ -220,7 +262,7 @@ def read_date_columns(raw: RawTable, table: Table, config: JobConfig, headers: d
         spec = table.columns_by_name[name]
         rules = date_rules(raw, table, spec, config)
         if len(orders) == 1:
-            read[name] = read_dates(raw.frame[name], replace(rules, file_order=next(iter(orders))))
+            read[name] = _read_column(raw.frame[name], replace(rules, file_order=next(iter(orders))), auto_window)
             continue
         day, month = exc.formats()
         header = headers.get(name, name)
