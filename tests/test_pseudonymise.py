@@ -327,3 +327,24 @@ def test_cli_pseudonymise_refuses_a_weak_key(dataset_folder, tmp_path):
     assert result.output.startswith("Error: the key in key file") and "too short" in result.output
     assert "password" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_partner_headers_are_read_as_contract_columns_and_pseudonymised(tmp_path, key):
+    """A Forename/Surname/D.O.B. extract is pseudonymised as the job would read it: no name left in clear."""
+    data = tmp_path / "extract"
+    data.mkdir()
+    (data / "people.csv").write_text(
+        "Record ID,Source,Forename,Surname,D.O.B.,Post Code\n"
+        "P1,police,Kayleigh,Ashworth,04/03/2008,PR1 4AB\n"
+        "P2,health,Kayleigh,Ashworth,04/03/2008,PR1 4AB\n"
+        "P3,police,Jordan,Whitehead,17/11/2009,BB1 2CD\n"
+    )
+    result = pseudonymise_dataset(data, tmp_path / "out", key)
+    assert any("'Forename' as first_name" in note and "'Surname' as last_name" in note for note in result.notes)
+    written = (tmp_path / "out" / "people.csv").read_text()
+    for clear in ("Kayleigh", "Ashworth", "Jordan", "Whitehead", "PR1 4AB"):
+        assert clear not in written
+    people = pd.read_csv(tmp_path / "out" / "people.csv", dtype=str)
+    assert {"first_name", "last_name", "dob", "postcode"} <= set(people.columns)
+    assert people["first_name"].iloc[0] == people["first_name"].iloc[1] != people["first_name"].iloc[2]
+    assert people["postcode"].tolist()[:1] == ["PR1 4"]

@@ -23,9 +23,10 @@ from ..job._folder import KIND_PSEUDONYMISED, job_folder, manifest_kind
 from ..job._run import config_inputs
 from ..job._write import write_csv, write_json
 from ..read import find_table_files, read_raw_table
-from ..read._columns import clashing_columns, contract_header_map, missing_required_columns
+from ..read._columns import table_headers
+from ..read._dataset import mapped_headers_note
 from ..read._parse import map_unique, parse_date
-from ..read._validate import _apply_value_maps
+from ..read._validate import apply_value_maps
 from ._key import Key
 from ..config import normalise_authority_name
 from ..synth._resources import default_geography
@@ -305,6 +306,7 @@ def pseudonymise_dataset(
 
     raws = {}
     problems: list[str] = []
+    header_notes: list[str] = []
     for name in TABLE_ORDER:
         if name not in paths:
             continue
@@ -314,23 +316,25 @@ def pseudonymise_dataset(
         except DataError as exc:
             problems.extend(exc.problems)
             continue
-        renamed = contract_header_map(raw.header, table, config.columns.get(name, {}))
-        problems.extend(missing_required_columns(raw.header, table, renamed, str(paths[name])))
-        problems.extend(clashing_columns(raw.header, table, renamed, str(paths[name])))
-        raws[name] = (raw, renamed)
+        headers_read = table_headers(raw.frame, raw.header, table, config.columns.get(name, {}), str(paths[name]),
+                                     map_clear=config.input.map_headers)
+        problems.extend(headers_read.problems)
+        if headers_read.mapped:
+            header_notes.append(mapped_headers_note(paths[name].name, name, headers_read.mapped))
+        raws[name] = (raw, headers_read.renamed)
     if problems:
         raise DataError.from_problems(problems)
 
     rows: dict[str, int] = {}
     columns: dict[str, dict[str, str]] = {}
     dropped: dict[str, list[str]] = {}
-    notes: list[str] = []
+    notes: list[str] = list(header_notes)
     files: dict[str, dict] = {}
     inputs = [("the dataset", data), *config_inputs(config), ("the key file", key.path)]
     frames = {}
     for name, (raw, renamed) in raws.items():
         frames[name] = raw.frame.rename(columns=renamed)
-        _apply_value_maps(frames[name], TABLES[name], config)
+        apply_value_maps(frames[name], TABLES[name], config)
     people = frames.get("people", pd.DataFrame())
     rules = _Rules(
         tokens=tokens,

@@ -13,12 +13,14 @@ from ..contract import Table
 
 __all__ = [
     "HeaderMatch",
+    "TableHeaders",
     "clashing_columns",
     "contract_header_map",
     "match_headers",
     "missing_required_columns",
     "normalise_header",
     "rename_to_contract",
+    "table_headers",
 ]
 
 #: a header whose name scores this against a contract column (or a synonym) clearly means it
@@ -182,3 +184,29 @@ def match_headers(frame: pd.DataFrame, header: list[str], table: Table, renamed:
         found.evidence[header_name] = scores.evidence[(best, j)]
         taken_headers.add(best)
     return found
+
+
+@dataclass
+class TableHeaders:
+    """How one file's headers become contract columns: what the config named and what was read by name and values."""
+
+    renamed: dict[str, str]  # header -> contract column, everything
+    mapped: dict[str, str]  # header -> contract column, read from the header's name and values (not in the config)
+    problems: list[str]  # missing required columns, clashes, headers the analyst must map
+
+
+def table_headers(
+    frame: pd.DataFrame, header: list[str], table: Table, mapping: dict[str, str], file_label: str, *, map_clear: bool = True
+) -> TableHeaders:
+    """Map a file's headers: the config's ``columns:`` first, exact names, then (``map_clear``) clear meanings."""
+    renamed = contract_header_map(header, table, mapping)
+    problems: list[str] = []
+    mapped: dict[str, str] = {}
+    if map_clear:
+        match = match_headers(frame, header, table, renamed, file_label)
+        problems.extend(match.problems)
+        mapped = dict(match.mapped)
+        renamed.update(mapped)
+    problems.extend(missing_required_columns(header, table, renamed, file_label))
+    problems.extend(clashing_columns(header, table, renamed, file_label))
+    return TableHeaders(renamed, mapped, problems)

@@ -13,14 +13,7 @@ import pandas as pd
 from ..config import JobConfig
 from ..contract import TABLE_ORDER, TABLES
 from ..errors import DataError
-from ._columns import (
-    clashing_columns,
-    contract_header_map,
-    match_headers,
-    missing_required_columns,
-    normalise_header,
-    rename_to_contract,
-)
+from ._columns import normalise_header, rename_to_contract, table_headers
 from ._files import SUFFIXES, RawTable, read_raw_table
 from ._validate import (
     CLEARED,
@@ -29,12 +22,12 @@ from ._validate import (
     REJECT_COLUMNS,
     REJECTED,
     Problem,
-    _apply_value_maps,
+    apply_value_maps,
     read_date_columns,
     validate_table,
 )
 
-__all__ = ["Dataset", "TableFile", "load_dataset", "find_table_files", "file_sha256"]
+__all__ = ["Dataset", "TableFile", "load_dataset", "find_table_files", "file_sha256", "mapped_headers_note"]
 
 
 @dataclass(frozen=True)
@@ -183,6 +176,15 @@ def find_table_files(folder: Path, config: JobConfig) -> dict[str, Path]:
     return found
 
 
+def mapped_headers_note(file_name: str, table: str, mapped: dict[str, str]) -> str:
+    """The run-summary line for headers read as contract columns from their names and values."""
+    shown = ", ".join(f"'{h}' as {c}" for h, c in mapped.items())
+    return (
+        f"{file_name}: read {shown}, from their names and values; to read a header otherwise, "
+        f"map it under columns: {{{table}: ...}} in the job config"
+    )
+
+
 def _quoted(names) -> str:
     return ", ".join(f"'{n}'" for n in names)
 
@@ -224,27 +226,20 @@ def load_dataset(
         except DataError as exc:
             problems.extend(exc.problems)
             continue
-        renamed = contract_header_map(raw.header, table, config.columns.get(table_name, {}))
-        if config.input.map_headers:
-            match = match_headers(raw.frame, raw.header, table, renamed, str(path))
-            problems.extend(match.problems)
-            if match.mapped:
-                renamed.update(match.mapped)
-                columns_mapped[table_name] = dict(match.mapped)
-                shown = ", ".join(f"'{h}' as {c}" for h, c in match.mapped.items())
-                notes.append(
-                    f"{path.name}: read {shown}, from their names and values; to read a header otherwise, "
-                    f"map it under columns: {{{table_name}: ...}} in the job config"
-                )
-        problems.extend(missing_required_columns(raw.header, table, renamed, str(path)))
-        problems.extend(clashing_columns(raw.header, table, renamed, str(path)))
+        headers_read = table_headers(raw.frame, raw.header, table, config.columns.get(table_name, {}), str(path),
+                                     map_clear=config.input.map_headers)
+        renamed = headers_read.renamed
+        problems.extend(headers_read.problems)
+        if headers_read.mapped:
+            columns_mapped[table_name] = dict(headers_read.mapped)
+            notes.append(mapped_headers_note(path.name, table_name, headers_read.mapped))
         unused = [h for h in raw.header if h not in renamed and normalise_header(h) not in table.columns_by_name]
         if unused:
             extras.append(f"{path.name}: {_quoted(unused)}")
         raw.frame = rename_to_contract(raw.frame, renamed, table)
         raw.iso_columns = frozenset(renamed.get(c, c) for c in raw.iso_columns)
         raw.column_types = {renamed.get(c, c): kind for c, kind in raw.column_types.items()}
-        _apply_value_maps(raw.frame, table, config)
+        apply_value_maps(raw.frame, table, config)
         headers = {column: header for header, column in renamed.items()}
         read, ambiguous = read_date_columns(raw, table, config, headers)
         problems.extend(ambiguous)

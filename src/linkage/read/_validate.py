@@ -27,6 +27,7 @@ __all__ = [
     "Problem",
     "validate_table",
     "read_date_columns",
+    "apply_value_maps",
     "derived_years",
     "DEFAULT_YEARS",
     "REJECT_COLUMNS",
@@ -276,7 +277,7 @@ def read_date_columns(raw: RawTable, table: Table, config: JobConfig, headers: d
     return read, problems
 
 
-def _apply_value_maps(frame: pd.DataFrame, table: Table, config: JobConfig) -> None:
+def apply_value_maps(frame: pd.DataFrame, table: Table, config: JobConfig) -> None:
     for key, mapping in config.values.items():
         name, _, column = key.partition(".")
         if name != table.name or column not in frame.columns:
@@ -314,7 +315,7 @@ def validate_table(
     warnings: list[Problem] = []
     rejects.add_bad_rows(raw.bad_rows)
     if not values_mapped:
-        _apply_value_maps(text, table, config)
+        apply_value_maps(text, table, config)
     if dates is None:
         dates, problems = read_date_columns(raw, table, config, {})
         if problems:
