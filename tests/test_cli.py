@@ -189,7 +189,7 @@ def test_bad_config_lists_every_problem(dataset_folder, tmp_path):
     assert result.stderr.splitlines() == [
         f"Error: {config} has 2 problems:",
         "  unknown setting 'seeed' (did you mean 'seed'?); the settings are job, data, output, seed, geography, "
-        "tables, columns, values, input, night_time_economy_categories, suppress_below, resolve, network, analyses, "
+        "tables, columns, values, input, night_time_economy_categories, suppress_below, max_reject_share, resolve, network, analyses, "
         "exports, views, report",
         "  input.encoding 'ebcdic' is not supported; use auto, utf-8 or latin-1",
     ]
@@ -254,7 +254,7 @@ def test_run_writes_the_job_folder_with_a_manifest(job_config, dataset_folder, t
 def test_run_records_rejects_and_their_counts(write_dataset, tmp_path):
     folder = write_dataset("planted", append=PLANTED)
     config = tmp_path / "job.yaml"
-    config.write_text("job: {name: t}\n", encoding="utf-8")
+    config.write_text("job: {name: t}\nmax_reject_share: 1\n", encoding="utf-8")  # a few planted rows in small tables
     out = tmp_path / "out"
     result = invoke("run", config, "--data", folder, "--out", out)
     assert result.exit_code == 0, result.output

@@ -60,6 +60,10 @@ def test_validate_a_real_shaped_extract_prints_every_decision(tmp_path):
         "people.csv: 'NHS Number'",
         "note: tables not in the dataset: locations, placements, missing_episodes, events, event_people, identifiers, "
         "contacts, associations; analyses that need them will be skipped",
+        "note: warning: people.csv lost 25.0 % of its rows to rejects (1 of 4); the analyses ran without them. "
+        "rejects.csv says why, row by row, with the fix",
+        "note: people.csv: 25.0 % of its rows rejected is more than max_reject_share 5.0 %: linkage run stops on this "
+        "dataset until the file or the job config is fixed, or the limit raised",
         "1 row(s) rejected, 2 kept with a value cleared:",
         "  people.csv row 3, dob (cleared, row kept): '31/02/2007' is not a valid date (February 2007 has no day 31); "
         "its month and year 2007-02 are kept",
@@ -118,7 +122,7 @@ def test_validate_a_nul_delimiter_in_the_config_is_one_error_line(tmp_path):
 def test_run_keeps_every_person_and_records_how_it_read_them(tmp_path):
     folder = nominals(tmp_path)
     config = tmp_path / "job.yaml"
-    config.write_text("job: {name: nominals}\nvalues: {people.sex: {'2': F}}\n")
+    config.write_text("job: {name: nominals}\nvalues: {people.sex: {'2': F}}\nmax_reject_share: 0.3\n")
     out = tmp_path / "out"
     result = invoke("run", config, "--data", folder, "--out", out)
     assert result.exit_code == 0, result.output

@@ -201,7 +201,7 @@ def test_all_problems_are_reported_together_in_one_config_error(tmp_path):
     assert error.exit_code == 1
     assert error.problems == [
         "unknown setting 'seeed' (did you mean 'seed'?); the settings are job, data, output, seed, geography, tables, "
-        "columns, values, input, night_time_economy_categories, suppress_below, resolve, network, analyses, exports, views, report",
+        "columns, values, input, night_time_economy_categories, suppress_below, max_reject_share, resolve, network, analyses, exports, views, report",
         "seed -1 must be a whole number >= 0, e.g. seed: 42",
         "tables: unknown table 'peeple' (did you mean 'people'?); the tables are people, locations, placements, "
         "missing_episodes, events, event_people, identifiers, contacts, associations",

@@ -174,17 +174,25 @@ def validate(dataset: Path, config_path: Path | None, out: Path | None, strict: 
 @click.option("--strict", is_flag=True, help="fail (exit 1) if any row is rejected")
 @click.option("--suppress-below", type=click.IntRange(min=2), metavar="N",
               help="show counts of people under N as <N in aggregated outputs (overrides suppress_below:)")
+@click.option("--max-reject-share", type=click.FloatRange(0, 1), metavar="SHARE",
+              help="stop after reading when a table loses more than this share of its rows to rejects "
+                   "(default 0.05; overrides max_reject_share:)")
 @_friendly_errors
 def run(config_path: Path, data: Path | None, out: Path | None, overwrite: bool, strict: bool,
-        suppress_below: int | None) -> None:
+        suppress_below: int | None, max_reject_share: float | None) -> None:
     """Run the whole job described by CONFIG and write its job folder.
+
+    A table that loses more than max_reject_share (default 5 %) of its rows
+    to rejects stops the job after reading, naming the table, the share and
+    the most common reasons with their fixes; nothing is written.
 
     Example:
 
         linkage run configs/demo.yaml --data synthetic_data/demo --out reports/demo --overwrite
     """
     config = load_config(config_path)
-    _run_and_report(config, data=data, out=out, overwrite=overwrite, strict=strict, suppress_below=suppress_below)
+    _run_and_report(config, data=data, out=out, overwrite=overwrite, strict=strict, suppress_below=suppress_below,
+                    max_reject_share=max_reject_share)
 
 
 def _run_and_report(config: JobConfig, **options) -> None:

@@ -6,7 +6,7 @@ is not a ``LinkageError`` is a bug in linkage, not a user mistake.
 
 from __future__ import annotations
 
-__all__ = ["did_you_mean", "LinkageError", "ConfigError", "DataError", "StrictRejectError", "JobExistsError", "OutputClashError", "Interrupted"]
+__all__ = ["did_you_mean", "LinkageError", "ConfigError", "DataError", "StrictRejectError", "TooManyRejectsError", "JobExistsError", "OutputClashError", "Interrupted"]
 
 
 def did_you_mean(word: object, choices) -> str:
@@ -51,6 +51,10 @@ class DataError(LinkageError):
 
 class StrictRejectError(LinkageError):
     """``--strict`` was given and some rows were rejected."""
+
+
+class TooManyRejectsError(LinkageError):
+    """A table lost more of its rows to rejects than ``max_reject_share`` allows: the job stops after reading."""
 
 
 class JobExistsError(LinkageError):

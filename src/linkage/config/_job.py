@@ -51,7 +51,11 @@ TOP_LEVEL_KEYS = (
     "input",
     "night_time_economy_categories",
     "suppress_below",
+    "max_reject_share",
 ) + STAGE_SECTIONS
+
+#: a table may lose at most this share of its rows to rejects before a job stops (``max_reject_share``)
+DEFAULT_MAX_REJECT_SHARE = 0.05
 
 
 #: the settings of ``input:``
@@ -109,6 +113,8 @@ class JobConfig:
     input: InputOptions = field(default_factory=InputOptions)
     night_time_economy_categories: tuple[str, ...] = DEFAULT_NTE_CATEGORIES
     suppress_below: int | None = None
+    #: table (or ``default``) -> the most of its rows that may be rejected before the job stops after reading
+    max_reject_share: dict[str, float] = field(default_factory=lambda: {"default": DEFAULT_MAX_REJECT_SHARE})
     #: stage sections (resolve, network, ...) as given, validated by their stage.
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the config as written (for the manifest)
@@ -120,11 +126,39 @@ class JobConfig:
     def output_folder(self) -> Path:
         return self.output if self.output is not None else Path("reports") / self.name
 
+    def reject_share_limit(self, table: str) -> float:
+        """The most of ``table``'s rows that may be rejected before the job stops."""
+        return self.max_reject_share.get(table, self.max_reject_share.get("default", DEFAULT_MAX_REJECT_SHARE))
+
     def stage(self, name: str) -> dict[str, Any]:
         return dict(self.stages.get(name) or {})
 
 
 _suggest = did_you_mean
+
+
+def _share(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def _max_reject_share(raw: Any, problems: list[str]) -> dict[str, float]:
+    """``max_reject_share: 0.05`` for every table, or ``{default: 0.05, contacts: 0.2}`` per table."""
+    shares = {"default": DEFAULT_MAX_REJECT_SHARE}
+    if raw is None:
+        return shares
+    example = "e.g. max_reject_share: 0.05, or max_reject_share: {default: 0.05, contacts: 0.2}"
+    if not isinstance(raw, dict):
+        raw = {"default": raw}
+    for table, value in raw.items():
+        if table != "default" and table not in TABLES:
+            problems.append(f"max_reject_share: unknown table '{table}'{_suggest(str(table), list(TABLES))}; "
+                            f"the tables are default, {', '.join(TABLES)}")
+        elif not _share(value):
+            problems.append(f"max_reject_share{'' if table == 'default' else '.' + str(table)} {value!r} must be a share "
+                            f"between 0 and 1 (1: never stop); {example}")
+        else:
+            shares[str(table)] = float(value)
+    return shares
 
 
 def _resolve_path(value: Any, base: Path) -> Path:
@@ -308,6 +342,8 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
         problems.append(f"suppress_below {suppress!r} must be a whole number >= 2 (counts under it are shown as <N)")
         suppress = None
 
+    max_share = _max_reject_share(raw.get("max_reject_share"), problems)
+
     stages: dict[str, dict[str, Any]] = {}
     for section in STAGE_SECTIONS:
         value = raw.get(section)
@@ -341,6 +377,7 @@ def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "confi
         input=input_options,
         night_time_economy_categories=tuple(nte),
         suppress_below=suppress,
+        max_reject_share=max_share,
         stages=stages,
         raw=raw,
         source=source,

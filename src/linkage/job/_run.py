@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import __version__
 from ..config import JobConfig
-from ..errors import ConfigError, StrictRejectError
+from ..errors import ConfigError, StrictRejectError, TooManyRejectsError
 from ..read import Dataset, file_sha256, load_dataset
 from ._folder import KIND_JOB, Inputs, job_folder, manifest_kind, prepare_output_folder
 from ._progress import NoProgress, Progress
@@ -38,6 +38,9 @@ __all__ = [
     "reject_messages",
     "reject_summary",
     "strict_error",
+    "reject_share_notes",
+    "too_many_rejects_error",
+    "WARN_REJECT_SHARE",
 ]
 
 
@@ -124,6 +127,59 @@ def strict_error(dataset: Dataset) -> StrictRejectError:
     )
 
 
+#: a table losing more than this share of its rows gets a warning in the run summary and a banner in the report
+WARN_REJECT_SHARE = 0.01
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.1f} %" if share < 0.995 or share == 1 else f"{100 * share:.2f} %"
+
+
+def rejected_tables(dataset: Dataset, limit) -> pd.DataFrame:
+    """Per-table counts (``Dataset.table_counts``) of the tables whose rejected share is above ``limit(table)``."""
+    counts = dataset.table_counts()
+    if counts.empty:
+        return counts
+    over = [share > limit(table) for table, share in zip(counts["table"], counts["rejected_share"])]
+    return counts[over].reset_index(drop=True)
+
+
+def reject_share_notes(dataset: Dataset) -> list[str]:
+    """A warning for every table that lost more than ``WARN_REJECT_SHARE`` of its rows (shown in the report's banner)."""
+    notes = []
+    for row in rejected_tables(dataset, lambda _table: WARN_REJECT_SHARE).itertuples(index=False):
+        notes.append(
+            f"warning: {row.file} lost {_percent(row.rejected_share)} of its rows to rejects ({row.rejected:,} of "
+            f"{row.read:,}); the analyses ran without them. rejects.csv says why, row by row, with the fix"
+        )
+    return notes
+
+
+def too_many_rejects_error(dataset: Dataset, config: JobConfig, *, data: Path | None = None) -> TooManyRejectsError | None:
+    """The error that stops a job whose tables lost more rows than ``max_reject_share`` allows, or ``None``."""
+    over = rejected_tables(dataset, config.reject_share_limit)
+    if over.empty:
+        return None
+    blocks = []
+    for row in over.itertuples(index=False):
+        limit = config.reject_share_limit(row.table)
+        lines = [
+            f"{row.file}: {_percent(row.rejected_share)} of its rows were rejected ({row.rejected:,} of {row.read:,}), "
+            f"more than max_reject_share {_percent(limit)} allows. The most common reasons:"
+        ]
+        for reason in dataset.top_reasons(row.table, n=3).itertuples(index=False):
+            column = f"{reason.column}: " if reason.column else ""
+            lines.append(f"    {column}{reason.rows:,} row(s), e.g. {reason.example}")
+        blocks.append("\n  ".join(lines))
+    where = f"linkage validate {data} --config CONFIG --out DIR" if data is not None else "linkage validate DATASET --out DIR"
+    return TooManyRejectsError(
+        "the job stopped after reading, before writing anything:\n  " + "\n  ".join(blocks) + "\n"
+        f"Fix the file or the job config as the reasons say ({where} writes every rejected row to DIR/rejects.csv), "
+        "or, to run on what is left, raise the limit: max_reject_share: {" + ", ".join(
+            f"{t}: {min(1.0, round(s + 0.05, 2))}" for t, s in zip(over["table"], over["rejected_share"])) + "} in the job config"
+    )
+
+
 def check_stage_settings(config: JobConfig) -> None:
     """Every stage's section of the config, checked before any work starts; all problems in one ConfigError."""
     problems: list[str] = []
@@ -154,6 +210,13 @@ def validate_dataset(
         cleaned = prepare_output_folder(out, job_inputs(config, data), writer="linkage validate")
     dataset = load_dataset(data, config, progress=progress.step)
     dataset.notes.extend(cleaned)
+    dataset.notes.extend(reject_share_notes(dataset))
+    for row in rejected_tables(dataset, config.reject_share_limit).itertuples(index=False):
+        dataset.notes.append(
+            f"{row.file}: {_percent(row.rejected_share)} of its rows rejected is more than max_reject_share "
+            f"{_percent(config.reject_share_limit(row.table))}: linkage run stops on this dataset until the file or "
+            "the job config is fixed, or the limit raised"
+        )
     if out is not None:
         write_csv(dataset.rejects, Path(out) / "rejects.csv")
     if strict and len(dataset.rejects):
@@ -204,6 +267,7 @@ def run_job(
     strict: bool = False,
     progress: Progress | None = None,
     suppress_below: int | None = None,
+    max_reject_share: float | None = None,
 ) -> JobResult:
     """Run every stage of the pipeline on ``data`` and write the job folder ``out``.
 
@@ -212,12 +276,19 @@ def run_job(
     succeeded; an existing job folder is replaced only with ``overwrite``.
     ``suppress_below`` overrides the config's: counts of people under it are
     shown as ``<N`` in the aggregated outputs (see ``_suppress``).
+    ``max_reject_share`` overrides the config's for every table: a table
+    that loses a larger share of its rows to rejects stops the job after
+    reading (``TooManyRejectsError``), before anything is written.
     """
     progress = progress or NoProgress()
     if suppress_below is not None:
         if isinstance(suppress_below, bool) or not isinstance(suppress_below, int) or suppress_below < 2:
             raise ConfigError(f"suppress_below {suppress_below!r} must be a whole number >= 2 (counts under it are shown as <N)")
         config = replace(config, suppress_below=suppress_below)
+    if max_reject_share is not None:
+        if isinstance(max_reject_share, bool) or not isinstance(max_reject_share, (int, float)) or not 0 <= max_reject_share <= 1:
+            raise ConfigError(f"max_reject_share {max_reject_share!r} must be a share between 0 and 1 (1: never stop)")
+        config = replace(config, max_reject_share={"default": float(max_reject_share)})
     data_path = Path(data) if data is not None else config.data
     if data_path is None:
         raise ConfigError(f"{config.source}: no dataset given; pass --data DATASET or set data: in the job config")
@@ -236,6 +307,10 @@ def run_job(
         timings["read"] = time.perf_counter() - tick
         if strict and len(ctx.dataset.rejects):
             raise strict_error(ctx.dataset)
+        stop = too_many_rejects_error(ctx.dataset, config, data=data_path)
+        if stop is not None:
+            raise stop
+        ctx.notes.extend(reject_share_notes(ctx.dataset))
         for stage in STAGES:
             progress.step(stage.name)
             tick = time.perf_counter()

@@ -101,6 +101,29 @@ def _figures(pairs: list[tuple[str, object]]) -> str:
     return f'<div class="figures">{boxes}</div>'
 
 
+#: a table that lost more than this share of its rows to rejects gets the red banner at the top of the report
+BANNER_REJECT_SHARE = 0.01
+
+
+def reject_banner(inputs: pd.DataFrame | None) -> str:
+    """A red banner naming every input table that lost more than ``BANNER_REJECT_SHARE`` of its rows to rejects."""
+    if inputs is None or not len(inputs) or not {"read", "rejected", "file"} <= set(inputs.columns):
+        return ""
+    read = inputs["read"].astype(float)
+    share = (inputs["rejected"].astype(float) / read.where(read > 0)).fillna(0.0)
+    mask = (share > BANNER_REJECT_SHARE).to_numpy()
+    if not mask.any():
+        return ""
+    over = inputs[mask].assign(share=share.to_numpy()[mask])
+    items = "".join(
+        f"<li><b>{esc(row.file)}</b>: {100 * row.share:.1f} % of its rows rejected ({int(row.rejected):,} of "
+        f"{int(row.read):,})</li>" for row in over.itertuples(index=False)
+    )
+    return ('<div class="alert" role="alert"><b>Rows were rejected: the results below are missing them.</b>'
+            f"<ul>{items}</ul>See <a href=\"#analyst\">Data quality</a> and <code>rejects.csv</code> for every row, "
+            "its reason and the fix.</div>")
+
+
 def _analyst(network, tables, summary, notes, inputs, rejects, pages) -> str:
     out = ['<section id="analyst"><h2>Analyst</h2>']
     out.append("<h3>Data quality</h3>")
@@ -311,7 +334,7 @@ def report_html(network: Network, *, tables: dict[str, pd.DataFrame] | None = No
     tables = tables or {}
     notes = list(notes or [])
     pages = pages or ViewPages()
-    body = (_analyst(network, tables, summary, notes, inputs, rejects, pages)
+    body = (reject_banner(inputs) + _analyst(network, tables, summary, notes, inputs, rejects, pages)
             + _safeguarding(network, tables, notes, pages, summary) + _genga(tables, notes, pages, summary))
     nav = ('<a href="#analyst">Analyst</a><a href="#safeguarding">Safeguarding lead</a>'
            '<a href="#genga">Genga co-ordinator</a><a href="network.html">Network overview</a>')
