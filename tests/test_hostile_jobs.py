@@ -419,3 +419,35 @@ def test_a_signal_while_a_single_file_is_written_leaves_no_temporary_file(tmp_pa
             _atomic(tmp_path / "rejects.csv", write)
     assert [p.name for p in tmp_path.iterdir()] == ["rejects.csv"]
     assert (tmp_path / "rejects.csv").read_text() == "old"
+
+
+# --- a full disk: a real small filesystem, no patching ------------------------------------------
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 600 KB tmpfs (needs root and a kernel that lets this process mount; skipped otherwise)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode(errors='replace').strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_a_full_disk_is_one_error_and_the_old_job_survives(tiny_disk, job):
+    config, data = job
+    out = tiny_disk / "job"
+    out.mkdir()
+    (out / "manifest.json").write_text(JOB_MANIFEST)
+    (out / "clusters.csv").write_text("cluster_id\nC0001\n")
+    before = snapshot(out)
+    result = invoke("run", config, "--data", data, "--out", out, "--overwrite", "--max-reject-share", "1")
+    one_error(result, "the disk is full (no space left on device", "an earlier job in that folder is unchanged")
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["job"]  # no staging folder, no temp file left

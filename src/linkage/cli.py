@@ -6,6 +6,7 @@ Every command's help ends with an example.  User mistakes become one
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from pathlib import Path
@@ -52,6 +53,12 @@ def _friendly_errors(command: Callable) -> Callable:
             raise _error(f"permission denied for {exc.filename}; choose a folder you can write to") from None
         except OSError as exc:
             where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            if exc.errno == errno.ENOSPC:
+                raise _error(
+                    f"the disk is full (no space left on device{' for' + where if where else ''}); nothing was left "
+                    "half-written and an earlier job in that folder is unchanged: free some space, or write to "
+                    "another disk with --out"
+                ) from None
             raise _error(f"cannot read or write{where}: {exc.strerror or exc}") from None
 
     return wrapper
