@@ -20,10 +20,10 @@ from linkage.analyse.clusters import (
     RISK_WEIGHTS,
     TIE_TYPES,
     clusters,
-    louvain_labels,
     person_ties,
 )
 from linkage.build import build_network
+from linkage.graph import louvain_labels
 from linkage.read import load_dataset
 
 REPO = Path(__file__).resolve().parents[1]
@@ -180,22 +180,3 @@ def test_louvain_matches_networkx_modularity(world):
     assert q_ours >= q_theirs - 0.01
     assert np.array_equal(labels, louvain_labels(len(nodes), a, b, ties["weight"].to_numpy(), seed=0,
                                                  quality="modularity"))
-
-
-def test_louvain_finds_planted_cliques_with_cpm():
-    # four 6-cliques joined in a ring by single light ties
-    a, b, w = [], [], []
-    for block in range(4):
-        base = block * 6
-        for i in range(6):
-            for j in range(i + 1, 6):
-                a.append(base + i)
-                b.append(base + j)
-                w.append(2.0)
-        a.append(base)
-        b.append((base + 6) % 24)
-        w.append(0.5)
-    labels = louvain_labels(24, np.array(a), np.array(b), np.array(w), quality="cpm", resolution=0.3)
-    assert list(labels) == [c for c in range(4) for _ in range(6)]
-    with pytest.raises(ValueError, match="quality"):
-        louvain_labels(24, np.array(a), np.array(b), np.array(w), quality="surprise")

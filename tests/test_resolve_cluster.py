@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from linkage.graph import connected_components
 from linkage.resolve import FellegiSunterModel, ResolveSettings, prepare_records, resolve_people
-from linkage.resolve._cluster import cluster_pairs, connected_components
+from linkage.resolve._cluster import cluster_pairs
 from linkage.resolve._ids import assign_entity_ids
 
 COLUMNS = ["record_id", "source", "first_name", "last_name", "dob", "sex", "postcode"]

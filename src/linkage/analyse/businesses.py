@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..build._network import BUSINESS_CATEGORIES, Network
+from ..graph.kernels import pairs
 from ._empty import empty_reason, no_rows, plural
 from .clusters import (
     NO_PEOPLE,
@@ -38,7 +39,6 @@ from .clusters import (
     _encode,
     _flag,
     _joined,
-    _pairs,
     _person_clusters,
     _text,
     _typed,
@@ -124,7 +124,7 @@ def _distinct_per_place(person: np.ndarray, place: np.ndarray, mask: np.ndarray,
     place = np.asarray(place, dtype=np.int64)
     keep = (place >= 0) & (person >= 0)
     keep[keep] = mask[person[keep]]
-    return _pairs(place[keep], person[keep], n)
+    return pairs(place[keep], person[keep], n)
 
 
 def business_targets(network: Network, *, clusters_members: pd.DataFrame | None = None,
@@ -174,7 +174,7 @@ def business_targets(network: Network, *, clusters_members: pd.DataFrame | None 
         _distinct_per_place(part["person"], part["place"], child | perpetrator, n, n_places),
         _distinct_per_place(heavy["person"], heavy["place"], child | perpetrator, n, n_places),
     ]
-    place, person = _pairs(np.concatenate([p for p, _ in links]), np.concatenate([q for _, q in links]), n)
+    place, person = pairs(np.concatenate([p for p, _ in links]), np.concatenate([q for _, q in links]), n)
     found_count = np.bincount(found_place, minlength=n_places)
     children_linked = np.bincount(place[child[person]], minlength=n_places)
     perpetrators_linked = np.bincount(place[perpetrator[person]], minlength=n_places)
@@ -188,7 +188,7 @@ def business_targets(network: Network, *, clusters_members: pd.DataFrame | None 
     cluster_of, cluster_ids = _person_clusters(network, view, clusters_members, seed=seed,
                                                min_contacts=min_contacts)
     in_cluster = cluster_of[person] >= 0
-    touched_place, touched = _pairs(place[in_cluster], cluster_of[person][in_cluster], max(len(cluster_ids), 1))
+    touched_place, touched = pairs(place[in_cluster], cluster_of[person][in_cluster], max(len(cluster_ids), 1))
     clusters_touched = np.bincount(touched_place, minlength=n_places)
     touched_text, _ = _joined(touched_place, cluster_ids[touched] if len(cluster_ids) else touched.astype(object),
                               n_places)

@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..build import Network
+from ..graph.kernels import distinct, member, rank_in_runs
 from ._empty import no_rows, plural
 
 __all__ = ["REQUIRES", "COLUMNS", "REASONS", "WEIGHTS", "candidate_links", "common_contacts"]
@@ -117,11 +118,11 @@ def common_contacts(source: np.ndarray, target: np.ndarray, count: np.ndarray, *
     else:
         order = np.lexsort((other, weakness, middle))
         middle, other = middle[order], other[order]
-    kept = _rank_in_runs(middle) < max_contacts
+    kept = rank_in_runs(middle) < max_contacts
     # the kept contacts of each person in code order, so that every pair comes out as (low, high)
     key = np.sort((middle[kept] << bits) | other[kept])
     middle, other = key >> bits, key & mask
-    rank = _rank_in_runs(middle)
+    rank = rank_in_runs(middle)
     lengths = np.diff(np.r_[np.flatnonzero(rank == 0), len(rank)])
     after = np.repeat(lengths, lengths) - 1 - rank  # how many later contacts share the list
     chunks = []
@@ -136,26 +137,6 @@ def common_contacts(source: np.ndarray, target: np.ndarray, count: np.ndarray, *
     hit = runs >= min_common
     found = pairs[boundary[:-1][hit]]
     return found >> bits, found & mask, runs[hit].astype(np.int64)
-
-
-def _rank_in_runs(values: np.ndarray) -> np.ndarray:
-    """0, 1, 2, ... within each run of equal (sorted) ``values``."""
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else np.empty(0, dtype=np.int64)
-    return np.arange(len(values)) - np.repeat(starts, np.diff(np.r_[starts, len(values)]))
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct integers (one sort; ``np.unique`` hashes first, slower here)."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
-
-
-def _member(values: np.ndarray, distinct: np.ndarray) -> np.ndarray:
-    """Which ``values`` are in the sorted ``distinct``."""
-    if len(distinct) == 0:
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(distinct, values), len(distinct) - 1)
-    return distinct[at] == values
 
 
 def _pairs_of(codes_a: np.ndarray, codes_b: np.ndarray, n: int) -> np.ndarray:
@@ -290,7 +271,7 @@ def candidate_links(network: Network, *, min_common_contacts: int = 3, max_conta
     pair_keys = [_pairs_of(next(codes), next(codes), n) for _ in holders]
     for frame, key in zip(parts.values(), pair_keys):
         frame["key"] = key
-    associated = _distinct(pair_keys[-2])
+    associated = distinct(pair_keys[-2])
     tied = pair_keys[-1] >= 0
     a, b, n_common = common_contacts(pair_keys[-1][tied] // n, pair_keys[-1][tied] % n,
                                      np.rint(contacts["count"][tied]).astype(np.int64), n_people=n,
@@ -299,9 +280,9 @@ def candidate_links(network: Network, *, min_common_contacts: int = 3, max_conta
     found = {}
     for reason, frame in parts.items():
         key = frame["key"].to_numpy(dtype=np.int64)
-        found[reason] = len(_distinct(key[key >= 0]))
-        parts[reason] = frame[(key >= 0) & ~_member(key, associated)]
-    keys = _distinct(np.concatenate([f["key"].to_numpy(dtype=np.int64) for f in parts.values()]))
+        found[reason] = len(distinct(key[key >= 0]))
+        parts[reason] = frame[(key >= 0) & ~member(key, associated)]
+    keys = distinct(np.concatenate([f["key"].to_numpy(dtype=np.int64) for f in parts.values()]))
     if len(keys) == 0:
         return no_rows(_empty(), *_why_no_candidates(found, len(associated), int(tied.sum()), min_common_contacts,
                                                      max_contacts))

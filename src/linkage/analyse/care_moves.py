@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from ..build import Network, haversine_km
 from ..build._graph import PERSON_TIES
+from ..graph.kernels import distinct
 from ._empty import no_rows
 
 __all__ = [
@@ -110,12 +111,6 @@ def _seconds(values) -> np.ndarray:
     if not pd.api.types.is_datetime64_any_dtype(values):
         values = pd.to_datetime(values, errors="coerce")
     return values.to_numpy(dtype="datetime64[s]").astype(np.int64)
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct integers (sort-based: numpy's hash-based ``unique`` is slow on millions of int64)."""
-    values = np.sort(np.asarray(values, dtype=np.int64))
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def _strings(values) -> pa.Array:
@@ -333,7 +328,7 @@ def _perpetrator_pairs(network: Network, stays: pd.DataFrame) -> tuple[np.ndarra
     q, pos = _expand(su, child, people)
     inside = (st[pos] >= window_start[q]) & (st[pos] < window_end[q])
     q, first = q[inside], sv[pos[inside]]
-    key = _distinct(q.astype(np.int64) * people + first)
+    key = distinct(q.astype(np.int64) * people + first)
     q, first = key // people, key % people
     # step two: the earliest tie of each of those people to each perpetrator (undated = already there)
     reached_first = np.zeros(people, dtype=bool)
@@ -351,7 +346,7 @@ def _perpetrator_pairs(network: Network, stays: pd.DataFrame) -> tuple[np.ndarra
     direct = perpetrator[first] & (first != child[q])
     stay_all = np.r_[q[direct], stay2[ok]]
     perp_all = np.r_[first[direct], reached[ok]]
-    key = _distinct(stay_all.astype(np.int64) * people + perp_all)
+    key = distinct(stay_all.astype(np.int64) * people + perp_all)
     return key // people, key % people
 
 

@@ -55,6 +55,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..build._network import Network
+from ..graph import connected_components, louvain_labels
+from ..graph.kernels import counted, dense, distinct, pair_keys, pairs, sum_by_key
 from ._empty import no_rows, plural
 
 __all__ = [
@@ -73,7 +75,6 @@ __all__ = [
     "ROLE_FIX",
     "light_contacts",
     "contact_threshold_note",
-    "louvain_labels",
 ]
 
 #: input tables the analysis needs (ties come from whichever of the others are present)
@@ -379,46 +380,6 @@ def _text_at(frame: pd.DataFrame, column: str, rows: np.ndarray) -> np.ndarray:
 # ties
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct integers (a sort: faster than numpy's hashed ``unique`` for millions of int64)."""
-    values = np.sort(np.asarray(values))
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
-
-
-def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct integers and how often each occurs."""
-    values = np.sort(np.asarray(values))
-    if not len(values):
-        return values, np.zeros(0, dtype=np.int64)
-    start = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-    return values[start], np.diff(np.r_[start, len(values)])
-
-
-def _dense(values: np.ndarray) -> np.ndarray:
-    """Integers renumbered 0, 1, 2... in their sorted order (``np.unique(..., return_inverse=True)[1]``)."""
-    values = np.asarray(values)
-    if not len(values):
-        return values.astype(np.int64)
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    out = np.empty(len(values), dtype=np.int64)
-    out[order] = np.cumsum(np.r_[0, ordered[1:] != ordered[:-1]])
-    return out
-
-
-def _sum_by_key(key: np.ndarray, *values: np.ndarray, runs: bool = False) -> tuple[np.ndarray, ...]:
-    """Sorted distinct keys and the sum of each of ``values`` per key.
-
-    ``runs``: the keys are already in long sorted runs (timsort then takes a fraction of quicksort's time).
-    """
-    if not len(key):
-        return (key, *[v[:0] for v in values])
-    order = np.argsort(key, kind="stable" if runs else None)
-    key = key[order]
-    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    return (key[start], *[np.add.reduceat(v[order], start) for v in values])
-
-
 @dataclass
 class _Ties:
     """Undirected person-person ties over person codes (``a < b``, one row per pair, sorted)."""
@@ -438,29 +399,21 @@ class _Ties:
         return np.array([t[:-1] for t in out], dtype=object)
 
 
-def _pair_keys(n: int, a: np.ndarray, b: np.ndarray, weight) -> tuple[np.ndarray, np.ndarray]:
-    """Pair keys ``min * n + max`` and weights; pairs of a person with themself or an unknown person dropped."""
-    weight = np.broadcast_to(np.asarray(weight, dtype=np.float64), a.shape)
-    keep = (a >= 0) & (b >= 0) & (a != b)
-    lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-    return lo * n + hi, weight[keep]
-
-
 def _kind_ties(view: _View, kind: str, min_weight: float) -> tuple[np.ndarray, np.ndarray]:
     """One kind of tie: (pair key, weight), one row per pair."""
     n = view.n
     if kind == "contact":
         a, b, count = view.contacts
         weight = TIE_WEIGHTS["contact"] * np.clip(np.log10(np.maximum(count, 1.0)), 0.0, 3.0)
-        key, weight = _pair_keys(n, a, b, weight)
-        key, weight = _sum_by_key(key, weight)
+        key, weight = pair_keys(n, a, b, weight)
+        key, weight = sum_by_key(key, weight)
         return key, np.minimum(weight, 3 * TIE_WEIGHTS["contact"])
     if kind == "event":
         return _event_ties(view, min_weight)
     a, b, raw = view.edges[kind]
     capped = kind in ("co_missing", "shared_identifier")
-    key, weight = _pair_keys(n, a, b, np.minimum(raw, 3.0) if capped else 1.0)
-    key, weight = _sum_by_key(key, weight)
+    key, weight = pair_keys(n, a, b, np.minimum(raw, 3.0) if capped else 1.0)
+    key, weight = sum_by_key(key, weight)
     return key, TIE_WEIGHTS[kind] * (np.minimum(weight, 3.0) if capped else np.ones(len(key)))
 
 
@@ -473,7 +426,7 @@ def _event_ties(view: _View, min_weight: float) -> tuple[np.ndarray, np.ndarray]
     n_ops = len(view.operation_ids)
     op = part["operation"].to_numpy()
     exploit = np.bincount(op, part["exploitation"].to_numpy(dtype=np.float64), minlength=n_ops) > 0
-    member = _distinct(op * view.n + part["person"].to_numpy())
+    member = distinct(op * view.n + part["person"].to_numpy())
     op, person = member // view.n, member % view.n
     size = np.bincount(op, minlength=n_ops)
     base = np.where(exploit, TIE_WEIGHTS["event"], TIE_WEIGHTS["event"] / 2)
@@ -490,8 +443,8 @@ def _event_ties(view: _View, min_weight: float) -> tuple[np.ndarray, np.ndarray]
     later = np.repeat(start + length, length) - np.arange(len(op)) - 1   # members after each one in its operation
     left = np.repeat(np.arange(len(op)), later)
     right = left + 1 + (np.arange(len(left)) - np.repeat(np.cumsum(later) - later, later))
-    key, weight = _pair_keys(view.n, person[left], person[right], share[op[left]])
-    key, weight = _sum_by_key(key, weight)
+    key, weight = pair_keys(view.n, person[left], person[right], share[op[left]])
+    key, weight = sum_by_key(key, weight)
     return key, np.minimum(weight, 3 * TIE_WEIGHTS["event"])
 
 
@@ -509,7 +462,7 @@ def _ties(view: _View, *, ties: tuple[str, ...] = TIE_TYPES, min_weight: float =
     if not keys or not sum(len(k) for k in keys):
         empty = np.zeros(0, dtype=np.int64)
         return _Ties(n, empty, empty, np.zeros(0), np.zeros(0, dtype=np.int64))
-    key, weight, bit = _sum_by_key(np.concatenate(keys), np.concatenate(weights), np.concatenate(bits))
+    key, weight, bit = sum_by_key(np.concatenate(keys), np.concatenate(weights), np.concatenate(bits))
     keep = weight >= min_weight
     key = key[keep]
     return _Ties(n, key // n, key % n, weight[keep], bit[keep])
@@ -531,134 +484,6 @@ def person_ties(network: Network, *, ties: tuple[str, ...] = TIE_TYPES, min_cont
     found = _ties(view, ties=ties, min_weight=min_weight)
     return pd.DataFrame({"source": view.ids[found.a], "target": view.ids[found.b], "weight": found.weight,
                          "ties": found.kinds()}).astype({"source": str, "target": str, "ties": str})
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# communities
-
-
-def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Connected component of every node, labelled by its smallest node (hooking and pointer jumping)."""
-    parent = np.arange(n, dtype=np.int64)
-    a = np.asarray(a, dtype=np.int64)
-    b = np.asarray(b, dtype=np.int64)
-    while len(a):
-        pa_, pb_ = parent[a], parent[b]
-        lo, hi = np.minimum(pa_, pb_), np.maximum(pa_, pb_)
-        differ = lo != hi
-        if not differ.any():
-            break
-        np.minimum.at(parent, hi[differ], lo[differ])
-        while True:
-            jumped = parent[parent]
-            if np.array_equal(jumped, parent):
-                break
-            parent = jumped
-        a, b = a[differ], b[differ]
-    return parent
-
-
-def louvain_labels(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, seed: int = 0,
-                   quality: str = "modularity", resolution: float = 1.0, max_rounds: int = 50,
-                   move_share: float = 0.5) -> np.ndarray:
-    """Louvain communities of an undirected weighted graph given as edge arrays: a label per node.
-
-    ``a``, ``b`` are node numbers in ``range(n)`` (one row per pair, no
-    self-loops) and ``weight`` is positive. ``quality`` is ``"modularity"``
-    (gain of joining community C: k_iC - resolution k_i K_C / 2m) or
-    ``"cpm"`` (k_iC - resolution n_i N_C, the Constant Potts Model). The same
-    input and ``seed`` give the same labels, numbered by each community's
-    smallest node. Complexity: O(rounds x edges) numpy work per level, later
-    rounds only over the nodes next to a move.
-    """
-    if quality not in ("modularity", "cpm"):
-        raise ValueError(f"quality {quality!r} must be 'modularity' or 'cpm'")
-    rng = np.random.default_rng(seed)
-    node_comm = np.arange(n, dtype=np.int64)
-    a = np.asarray(a, dtype=np.int64)
-    b = np.asarray(b, dtype=np.int64)
-    w = np.asarray(weight, dtype=np.float64)
-    total = 2.0 * w.sum()
-    if n == 0 or total <= 0:
-        return node_comm
-    self_w = np.zeros(n)
-    people = np.ones(n)
-    while True:
-        m = len(self_w)
-        src = np.concatenate([a, b])
-        dst = np.concatenate([b, a])
-        wt = np.concatenate([w, w])
-        order = np.argsort(src, kind="stable")
-        src, dst, wt = src[order], dst[order], wt[order]
-        k = np.bincount(src, wt, minlength=m) + 2.0 * self_w
-        mass, scale = (k, resolution / total) if quality == "modularity" else (people, resolution)
-        comm = np.arange(m, dtype=np.int64)
-        tot = mass.copy()
-        size = np.ones(m, dtype=np.int64)
-        active = np.ones(m, dtype=bool)
-        moved_any = False
-        for _ in range(max_rounds):
-            rows = np.flatnonzero(active[src])
-            if not len(rows):
-                break
-            key, k_ic = _sum_by_key(src[rows] * m + comm[dst[rows]], wt[rows], runs=True)
-            node = key // m
-            cand = key - node * m
-            own = comm[node] == cand
-            k_own = np.zeros(m)
-            k_own[node[own]] = k_ic[own]
-            node, cand, k_ic = node[~own], cand[~own], k_ic[~own]
-            if not len(node):
-                break
-            stay = k_own - scale * mass * (tot[comm] - mass)
-            gain = k_ic - scale * mass[node] * tot[cand]
-            # each node's best community: the highest gain, the smallest community on a tie
-            first = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
-            best = np.repeat(np.maximum.reduceat(gain, first), np.diff(np.r_[first, len(node)]))
-            top = np.flatnonzero(gain >= best)
-            top = top[np.r_[True, node[top][1:] != node[top][:-1]]]
-            node, cand, gain = node[top], cand[top], gain[top]
-            better = gain > stay[node] + 1e-12 * total
-            # a singleton joins another singleton only downwards, so two never swap into each other
-            better &= ~((size[comm[node]] == 1) & (size[cand] == 1)) | (cand < comm[node])
-            if not better.any():
-                break
-            movers = better & (rng.random(len(node)) < move_share)
-            active[:] = False
-            active[node[better & ~movers]] = True
-            if not movers.any():
-                continue
-            moved_any = True
-            moved = node[movers]
-            comm[moved] = cand[movers]
-            tot = np.bincount(comm, mass, minlength=m)
-            size = np.bincount(comm, minlength=m)
-            # look again at the neighbours of a moved node that are outside its new community
-            touched = np.zeros(m, dtype=bool)
-            touched[moved] = True
-            edge = np.flatnonzero(touched[src])
-            edge = edge[comm[dst[edge]] != comm[src[edge]]]
-            active[dst[edge]] = True
-        if not moved_any:
-            break
-        comm = _dense(comm)
-        m2 = int(comm.max()) + 1
-        node_comm = comm[node_comm]
-        ca, cb = comm[a], comm[b]
-        inside = ca == cb
-        self_w = np.bincount(comm, self_w, minlength=m2) + np.bincount(ca[inside], w[inside], minlength=m2)
-        people = np.bincount(comm, people, minlength=m2)
-        lo, hi = np.minimum(ca[~inside], cb[~inside]), np.maximum(ca[~inside], cb[~inside])
-        key, w = _sum_by_key(lo * m2 + hi, w[~inside])
-        a, b = key // m2, key % m2
-        if m2 == m or not len(a):
-            break
-    # number communities by their smallest node
-    first_node = np.full(int(node_comm.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first_node, node_comm, np.arange(n))
-    rank = np.empty(len(first_node), dtype=np.int64)
-    rank[np.argsort(first_node, kind="stable")] = np.arange(len(first_node))
-    return rank[node_comm]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -731,19 +556,12 @@ def _membership(view: _View, found: _Ties, *, seed: int, min_size: int, resoluti
     la, lb = local[a], local[b]
     labels = louvain_labels(len(nodes), la, lb, w, seed=seed, resolution=resolution, quality=quality)
     same = labels[la] == labels[lb]
-    piece = _components(len(nodes), la[same], lb[same])   # communities split into connected pieces
+    piece = connected_components(len(nodes), la[same], lb[same])   # communities split into connected pieces
     big = np.bincount(piece, minlength=len(nodes))[piece] >= min_size
     out = np.full(found.n, -1, dtype=np.int64)
     if big.any():
-        out[nodes[big]] = _dense(piece[big])
+        out[nodes[big]] = dense(piece[big])
     return out
-
-
-def _pairs(owner: np.ndarray, item: np.ndarray, n_items: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (owner, item) pairs, sorted, with owners and items >= 0."""
-    keep = (owner >= 0) & (item >= 0)
-    key = _distinct(owner[keep].astype(np.int64) * max(n_items, 1) + item[keep])
-    return key // max(n_items, 1), key % max(n_items, 1)
 
 
 def _person_places(view: _View) -> tuple[np.ndarray, np.ndarray]:
@@ -753,16 +571,16 @@ def _person_places(view: _View) -> tuple[np.ndarray, np.ndarray]:
                              view.place_contacts["person"]]).astype(np.int64)
     place = np.concatenate([view.placements["place"], view.found["place"], part["place"],
                             view.place_contacts["place"]]).astype(np.int64)
-    return _pairs(person, place, len(view.place_ids))
+    return pairs(person, place, len(view.place_ids))
 
 
 def _attached(cluster_of: np.ndarray, person: np.ndarray, item: np.ndarray, n_items: int,
               *, min_members: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """(cluster, item) where at least ``min_members`` of the cluster's people are linked to the item."""
-    person, item = _pairs(np.asarray(person, dtype=np.int64), np.asarray(item, dtype=np.int64), n_items)
+    person, item = pairs(np.asarray(person, dtype=np.int64), np.asarray(item, dtype=np.int64), n_items)
     cluster = cluster_of[person]
     keep = cluster >= 0
-    key, counts = _counted(cluster[keep] * max(n_items, 1) + item[keep])
+    key, counts = counted(cluster[keep] * max(n_items, 1) + item[keep])
     key = key[counts >= min_members]
     return key // max(n_items, 1), key % max(n_items, 1)
 
@@ -775,7 +593,7 @@ def _joined(owner: np.ndarray, values: np.ndarray, n_owners: int) -> tuple[np.nd
     codes, distinct = pd.factorize(values[present].astype(str), sort=True)
     if not len(distinct):
         return text, np.zeros(n_owners, dtype=np.int64)
-    owner, value = _pairs(np.asarray(owner)[present], codes, len(distinct))
+    owner, value = pairs(np.asarray(owner)[present], codes, len(distinct))
     count = np.bincount(owner, minlength=n_owners)
     pieces = np.asarray(distinct, dtype=object)[value] + ";"
     start = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])

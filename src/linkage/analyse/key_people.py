@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 
 from ..build._network import Network
+from ..graph import betweenness_centrality, degree as node_degree
+from ..graph.kernels import distinct, pairs, sum_by_key
 from ._empty import no_rows, plural
 from .clusters import (
     NO_PEOPLE,
@@ -46,15 +48,12 @@ from .clusters import (
     TIE_TYPES,
     _cached_ties,
     _cached_view,
-    _distinct,
     _empty,
     _joined,
-    _pairs,
     _person_clusters,
     _person_detail,
     _person_flags,
     _str_series,
-    _sum_by_key,
     _text_at,
     _typed,
     contact_threshold_note,
@@ -70,7 +69,6 @@ __all__ = [
     "DEFAULT_LIMIT",
     "BRIDGE_MEMBERS",
     "key_people",
-    "sampled_betweenness",
 ]
 
 #: input tables the analysis needs
@@ -113,79 +111,6 @@ BRIDGE_MEMBERS = 2
 DEFAULT_LIMIT = 10000
 
 
-def _csr(n: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Undirected edges as compressed rows: neighbours of v are ``indices[indptr[v]:indptr[v + 1]]``."""
-    src = np.concatenate([a, b])
-    dst = np.concatenate([b, a])
-    order = np.argsort(src, kind="stable")
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    return indptr, dst[order]
-
-
-def _neighbours(indptr: np.ndarray, indices: np.ndarray, frontier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(node, neighbour) for every tie of the nodes in ``frontier``."""
-    start = indptr[frontier]
-    count = indptr[frontier + 1] - start
-    total = int(count.sum())
-    offset = np.repeat(start - np.cumsum(count) + count, count) + np.arange(total)
-    return np.repeat(frontier, count), indices[offset]
-
-
-def sampled_betweenness(n: int, a: np.ndarray, b: np.ndarray, *, k: int | None = None, seed: int = 0) -> np.ndarray:
-    """Betweenness centrality of an unweighted undirected graph given as edge arrays.
-
-    Brandes' algorithm, one breadth-first search per source, each level
-    vectorised. ``k`` sources drawn with ``seed`` (all when ``k`` is None or
-    >= n). Normalised as ``networkx.betweenness_centrality(normalized=True)``:
-    sums over sources divided by (n - 1)(n - 2), times n / k when sampled.
-    """
-    bc = np.zeros(n)
-    if n <= 2 or not len(a):
-        return bc
-    indptr, indices = _csr(n, np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
-    if k is None or k >= n:
-        sources = np.arange(n)
-    else:
-        sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
-    dist = np.full(n, -1, dtype=np.int64)
-    sigma = np.zeros(n)
-    delta = np.zeros(n)
-    for s in sources:
-        if indptr[s + 1] == indptr[s]:
-            continue
-        dist[s] = 0
-        sigma[s] = 1.0
-        frontier = np.array([s], dtype=np.int64)
-        reached = [frontier]
-        steps = []
-        depth = 0
-        while len(frontier):
-            parent, child = _neighbours(indptr, indices, frontier)
-            # the unvisited neighbours are exactly the next level: every tie into them is a shortest-path step
-            down = dist[child] < 0
-            parent, child = parent[down], child[down]
-            new = _distinct(child)
-            dist[new] = depth + 1
-            np.add.at(sigma, child, sigma[parent])
-            steps.append((parent, child))
-            reached.append(new)
-            frontier = new
-            depth += 1
-        for parent, child in reversed(steps):
-            np.add.at(delta, parent, sigma[parent] / sigma[child] * (1.0 + delta[child]))
-        seen = np.concatenate(reached)
-        bc[seen] += delta[seen]
-        bc[s] -= delta[s]
-        dist[seen] = -1
-        sigma[seen] = 0.0
-        delta[seen] = 0.0
-    scale = 1.0 / ((n - 1) * (n - 2))
-    if len(sources) < n:
-        scale *= n / len(sources)
-    return bc * scale
-
-
 def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | None = None,
                clusters_members: pd.DataFrame | None = None, vulnerable_min: int = 3,
                limit: int | None = DEFAULT_LIMIT, ties: tuple[str, ...] = TIE_TYPES, min_contacts: float = 10,
@@ -226,7 +151,7 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
     # every tie in both directions
     src = np.concatenate([found.a, found.b])
     dst = np.concatenate([found.b, found.a])
-    degree = np.bincount(src, minlength=n)
+    degree = node_degree(n, found.a, found.b)
 
     # the POLE vulnerable-person pattern: suspects and offenders of crimes (any event when types are not recorded)
     part = view.participation
@@ -240,7 +165,7 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
     n_c = max(len(cluster_ids), 1)
     weight = np.concatenate([found.weight, found.weight])
     into = cluster_of[dst] >= 0
-    key, total, members = _sum_by_key(src[into] * n_c + cluster_of[dst][into], weight[into],
+    key, total, members = sum_by_key(src[into] * n_c + cluster_of[dst][into], weight[into],
                                       np.ones(int(into.sum()), dtype=np.int64))
     strong = (total >= STRONG_TIE) & (members >= BRIDGE_MEMBERS)
     owner, bridged = key[strong] // n_c, key[strong] % n_c
@@ -251,7 +176,7 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
     bcu_code, bcu_names = pd.factorize(view.people["bcu"] if "bcu" in view.people else pd.Series([None] * n),
                                        sort=True)
     everyone = np.arange(n)
-    span_owner, span_bcu = _pairs(np.concatenate([src, everyone]), np.concatenate([bcu_code[dst], bcu_code]),
+    span_owner, span_bcu = pairs(np.concatenate([src, everyone]), np.concatenate([bcu_code[dst], bcu_code]),
                                   max(len(bcu_names), 1))
     n_bcus = np.bincount(span_owner, minlength=n)
 
@@ -262,14 +187,14 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
     risk = flags["risk"]
     betweenness = np.zeros(n)
     inside = risk[found.a] & risk[found.b]
-    nodes = _distinct(np.concatenate([found.a[inside], found.b[inside]]))
+    nodes = distinct(np.concatenate([found.a[inside], found.b[inside]]))
     if len(nodes) > 2:
         local = np.full(n, -1, dtype=np.int64)
         local[nodes] = np.arange(len(nodes))
         k = betweenness_sample
         if k is None and len(nodes) > EXACT_BETWEENNESS:
             k = int(np.clip(SAMPLE_BUDGET // max(2 * int(inside.sum()), 1), *SAMPLE_RANGE))
-        betweenness[nodes] = sampled_betweenness(len(nodes), local[found.a[inside]], local[found.b[inside]],
+        betweenness[nodes] = betweenness_centrality(len(nodes), local[found.a[inside]], local[found.b[inside]],
                                                  k=k, seed=seed)
     betweenness = np.round(betweenness, 12)
 

@@ -27,8 +27,9 @@ from ..build import Network, haversine_km
 from ..build._graph import PERSON_TIES
 from ..config import Geography
 from ..contract import PERPETRATOR_ROLES
+from ..graph.kernels import distinct
 from ._empty import no_rows
-from .care_moves import _distinct, _person_ties
+from .care_moves import _person_ties
 from .clusters import NO_PEOPLE
 
 __all__ = [
@@ -148,7 +149,7 @@ def _pairs(network: Network, people: pd.DataFrame, ties: tuple[str, ...]) -> pd.
     a, b, _, kind = _person_ties(network, ties)
     n = max(len(people), 1)
     # one sorted key per (pair, type); the types of a pair become a bit mask
-    key = _distinct((np.minimum(a, b) * n + np.maximum(a, b)) * 32 + kind)
+    key = distinct((np.minimum(a, b) * n + np.maximum(a, b)) * 32 + kind)
     pair = key // 32
     first = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, np.int64)
     mask = np.bitwise_or.reduceat(np.left_shift(1, key % 32), first) if len(first) else np.zeros(0, np.int64)
@@ -224,7 +225,7 @@ def _distinct_count(person: np.ndarray, value: np.ndarray, size: int) -> np.ndar
     """Number of distinct non-negative ``value`` per ``person`` position."""
     keep = value >= 0
     base = int(value.max(initial=0)) + 1
-    key = _distinct(person[keep].astype(np.int64) * base + value[keep])
+    key = distinct(person[keep].astype(np.int64) * base + value[keep])
     return np.bincount(key // base, minlength=size)[:size]
 
 
@@ -235,7 +236,7 @@ def _span(person: np.ndarray, authority: np.ndarray, distances: np.ndarray, size
     if not located.any():
         return span
     n_authorities = len(distances)
-    key = _distinct(person[located].astype(np.int64) * n_authorities + authority[located])
+    key = distinct(person[located].astype(np.int64) * n_authorities + authority[located])
     who, where = key // n_authorities, key % n_authorities
     # pair every row with itself and the later rows of its person (sorted by person): sizes k give k(k+1)/2 pairs
     boundaries = np.flatnonzero(np.r_[True, who[1:] != who[:-1], True])

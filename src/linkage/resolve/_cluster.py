@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..graph import connected_components
 from ._prepare import UNKNOWN_DAY, Records
 
-__all__ = ["ClusterResult", "connected_components", "cluster_pairs", "conflicts"]
+__all__ = ["ClusterResult", "cluster_pairs", "conflicts"]
 
 
 @dataclass
@@ -25,29 +26,6 @@ class ClusterResult:
     labels: np.ndarray  # component label per record (0..k-1)
     guarded_components: int
     refused_links: int
-
-
-def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Component label (the smallest member position) of each of ``n`` nodes; vectorised union-find."""
-    parent = np.arange(n, dtype=np.int64)
-    if len(left) == 0:
-        return parent
-    a, b = left.astype(np.int64), right.astype(np.int64)
-    while True:
-        ra, rb = parent[a], parent[b]
-        low = np.minimum(ra, rb)
-        changed = ra != rb
-        if not changed.any():
-            break
-        np.minimum.at(parent, ra[changed], low[changed])
-        np.minimum.at(parent, rb[changed], low[changed])
-        # pointer jumping until every node points at its root
-        while True:
-            grand = parent[parent]
-            if np.array_equal(grand, parent):
-                break
-            parent = grand
-    return parent
 
 
 def conflicts(records: Records, a: np.ndarray, b: np.ndarray, *, dob_days: int, max_dob_years: int) -> np.ndarray:

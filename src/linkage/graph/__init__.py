@@ -1,0 +1,34 @@
+"""Graph algorithms over edge arrays, the networkx way: the graph first (``n`` nodes, edge ends ``a``, ``b``,
+optionally ``weight``), options as keywords, numpy arrays out.
+
+- ``components.connected_components``: a component label per node (one vectorised union-find);
+- ``community.louvain_labels``: Louvain communities, modularity or CPM;
+- ``centrality.betweenness_centrality`` (exact or sampled, Brandes) and ``centrality.degree``;
+- ``layout.spring_layout``: Fruchterman-Reingold positions for drawing, components packed;
+- ``kernels``: the sort-based integer kernels these (and the analyses) are written in.
+
+Nodes are the integers ``0 .. n - 1``; callers map their ids to codes (see
+``linkage.analyse.core.NetworkView``). Every function is vectorised with
+numpy (no Python loop per node or edge) and deterministic for a given seed;
+each is tested against networkx (and leidenalg, when installed) on the same
+graph.
+"""
+
+from __future__ import annotations
+
+from . import kernels
+from .centrality import betweenness_centrality, degree
+from .community import QUALITIES, louvain_labels
+from .components import connected_components
+from .layout import fruchterman_reingold, spring_layout
+
+__all__ = [
+    "QUALITIES",
+    "betweenness_centrality",
+    "connected_components",
+    "degree",
+    "fruchterman_reingold",
+    "kernels",
+    "louvain_labels",
+    "spring_layout",
+]

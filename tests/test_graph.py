@@ -1,0 +1,245 @@
+"""linkage.graph: each algorithm against networkx (and leidenalg, when installed) on the same graph."""
+
+from __future__ import annotations
+
+import doctest
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import linkage.graph
+from linkage.graph import (
+    betweenness_centrality,
+    connected_components,
+    degree,
+    kernels,
+    louvain_labels,
+    spring_layout,
+)
+from linkage.graph import centrality, community, components, layout
+
+
+def _edges(graph: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
+    edges = np.array(list(graph.edges()), dtype=np.int64).reshape(-1, 2)
+    return edges[:, 0], edges[:, 1]
+
+
+def _weighted(seed: int, groups: int = 10, size: int = 25) -> tuple[nx.Graph, np.ndarray, np.ndarray, np.ndarray]:
+    """Planted groups with random tie weights: the shape of the risk subgraph the clusters are found on."""
+    graph = nx.planted_partition_graph(groups, size, 0.4, 0.02, seed=seed)
+    a, b = _edges(graph)
+    w = np.random.default_rng(seed).uniform(0.5, 3.0, len(a))
+    for u, v, weight in zip(a, b, w):
+        graph[u][v]["weight"] = weight
+    return graph, a, b, w
+
+
+def _partition(labels: np.ndarray) -> list[set[int]]:
+    return [set(np.flatnonzero(labels == c).tolist()) for c in np.unique(labels)]
+
+
+def _cpm(a: np.ndarray, b: np.ndarray, w: np.ndarray, labels: np.ndarray, resolution: float) -> float:
+    """The Constant Potts Model quality: weight inside communities minus resolution x pairs inside them."""
+    sizes = np.bincount(labels)
+    return float(w[labels[a] == labels[b]].sum() - resolution * (sizes * (sizes - 1) / 2).sum())
+
+
+def test_docstring_examples_run():
+    for module in (linkage.graph, kernels, components, community, centrality, layout):
+        failed, tried = doctest.testmod(module, extraglobs={"np": np})
+        assert failed == 0, module.__name__
+    assert doctest.testmod(kernels, extraglobs={"np": np}).attempted >= 7
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# components
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_components_match_networkx(seed):
+    graph = nx.gnm_random_graph(600, 400, seed=seed)  # many small components and isolated nodes
+    a, b = _edges(graph)
+    # repeated edges and self-loops change nothing
+    a, b = np.r_[a, a[:50], 7], np.r_[b, b[:50], 7]
+    labels = connected_components(600, a, b)
+    assert sorted(map(sorted, _partition(labels))) == sorted(map(sorted, nx.connected_components(graph)))
+    # each component is labelled by its smallest node
+    for component in nx.connected_components(graph):
+        assert set(labels[list(component)]) == {min(component)}
+
+
+def test_components_of_nothing_and_of_a_long_chain():
+    assert connected_components(0, np.array([]), np.array([])).tolist() == []
+    assert connected_components(3, np.array([]), np.array([])).tolist() == [0, 1, 2]
+    order = np.random.default_rng(0).permutation(5000)  # a path visiting the nodes in random order
+    labels = connected_components(5000, order[:-1], order[1:])
+    assert (labels == 0).all()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# communities
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_louvain_modularity_matches_networkx(seed):
+    graph, a, b, w = _weighted(seed)
+    labels = louvain_labels(graph.number_of_nodes(), a, b, w, seed=0, quality="modularity")
+    ours = nx.community.modularity(graph, _partition(labels), weight="weight")
+    theirs = nx.community.modularity(graph, nx.community.louvain_communities(graph, weight="weight", seed=0),
+                                     weight="weight")
+    assert ours >= theirs - 0.01
+    # deterministic, numbered by each community's smallest node
+    assert np.array_equal(labels, louvain_labels(graph.number_of_nodes(), a, b, w, seed=0, quality="modularity"))
+    first = [int(np.flatnonzero(labels == c)[0]) for c in range(labels.max() + 1)]
+    assert first == sorted(first)
+
+
+def test_louvain_modularity_on_an_unweighted_classic():
+    graph = nx.karate_club_graph()
+    a, b = _edges(graph)
+    labels = louvain_labels(34, a, b, np.ones(len(a)), seed=0)
+    ours = nx.community.modularity(graph, _partition(labels), weight=None)
+    theirs = max(nx.community.modularity(graph, nx.community.louvain_communities(graph, weight=None, seed=s),
+                                         weight=None) for s in range(5))
+    assert ours >= theirs - 0.01
+    assert ours > 0.40  # the known optimum is 0.4198
+
+
+def test_louvain_finds_planted_cliques_with_cpm():
+    # four 6-cliques joined in a ring by single light ties
+    a, b, w = [], [], []
+    for block in range(4):
+        base = block * 6
+        for i in range(6):
+            for j in range(i + 1, 6):
+                a.append(base + i)
+                b.append(base + j)
+                w.append(2.0)
+        a.append(base)
+        b.append((base + 6) % 24)
+        w.append(0.5)
+    labels = louvain_labels(24, np.array(a), np.array(b), np.array(w), quality="cpm", resolution=0.3)
+    assert list(labels) == [c for c in range(4) for _ in range(6)]
+    with pytest.raises(ValueError, match="quality"):
+        louvain_labels(24, np.array(a), np.array(b), np.array(w), quality="surprise")
+
+
+def test_louvain_of_nothing_is_every_node_alone():
+    assert louvain_labels(3, np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([])).tolist() == [0, 1, 2]
+    assert louvain_labels(0, np.array([]), np.array([]), np.array([])).tolist() == []
+
+
+@pytest.mark.parametrize("resolution", [0.05, 0.3, 1.0])
+def test_louvain_cpm_against_leidenalg(resolution):
+    leidenalg = pytest.importorskip("leidenalg")
+    igraph = pytest.importorskip("igraph")
+    graph, a, b, w = _weighted(2)
+    n = graph.number_of_nodes()
+    labels = louvain_labels(n, a, b, w, seed=0, quality="cpm", resolution=resolution)
+    g = igraph.Graph(n=n, edges=list(zip(a.tolist(), b.tolist())))
+    # our objective is leidenalg's CPM (which counts each pair twice)
+    scored = leidenalg.CPMVertexPartition(g, initial_membership=labels.tolist(), weights=w.tolist(),
+                                          resolution_parameter=resolution)
+    assert scored.quality() == pytest.approx(2 * _cpm(a, b, w, labels, resolution))
+    leiden = leidenalg.find_partition(g, leidenalg.CPMVertexPartition, weights=w.tolist(),
+                                      resolution_parameter=resolution, seed=0)
+    theirs = _cpm(a, b, w, np.array(leiden.membership), resolution)
+    # Louvain may fall a few percent short of Leiden's refinement (Traag et al. 2019), never far
+    assert _cpm(a, b, w, labels, resolution) >= 0.92 * theirs
+
+
+def test_louvain_modularity_against_leidenalg():
+    leidenalg = pytest.importorskip("leidenalg")
+    igraph = pytest.importorskip("igraph")
+    graph, a, b, w = _weighted(1)
+    labels = louvain_labels(graph.number_of_nodes(), a, b, w, seed=0)
+    g = igraph.Graph(n=graph.number_of_nodes(), edges=list(zip(a.tolist(), b.tolist())))
+    leiden = leidenalg.find_partition(g, leidenalg.ModularityVertexPartition, weights=w.tolist(), seed=0)
+    theirs = nx.community.modularity(graph, _partition(np.array(leiden.membership)), weight="weight")
+    assert nx.community.modularity(graph, _partition(labels), weight="weight") >= theirs - 0.01
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# centrality
+
+
+@pytest.mark.parametrize("graph", [
+    nx.connected_watts_strogatz_graph(300, 4, 0.2, seed=3),
+    nx.balanced_tree(3, 4),
+    nx.disjoint_union(nx.path_graph(30), nx.disjoint_union(nx.star_graph(12), nx.empty_graph(5))),
+], ids=["small-world", "tree", "disconnected"])
+def test_betweenness_equals_networkx(graph):
+    n = graph.number_of_nodes()
+    a, b = _edges(graph)
+    ours = betweenness_centrality(n, a, b)
+    theirs = nx.betweenness_centrality(graph)
+    assert np.allclose(ours, [theirs[v] for v in range(n)], rtol=1e-12, atol=1e-15)
+
+
+def test_sampled_betweenness_is_seeded_and_estimates_the_exact():
+    graph = nx.connected_watts_strogatz_graph(300, 4, 0.2, seed=3)
+    a, b = _edges(graph)
+    exact = betweenness_centrality(300, a, b)
+    sampled = betweenness_centrality(300, a, b, k=100, seed=1)
+    assert np.array_equal(sampled, betweenness_centrality(300, a, b, k=100, seed=1))
+    assert not np.array_equal(sampled, betweenness_centrality(300, a, b, k=100, seed=2))
+    assert np.corrcoef(sampled, exact)[0, 1] > 0.8
+    assert sampled.sum() == pytest.approx(exact.sum(), rel=0.15)  # scaled up by n / k
+    assert np.array_equal(betweenness_centrality(300, a, b, k=300), exact)  # k >= n is exact
+
+
+def test_degree_equals_networkx():
+    graph = nx.gnm_random_graph(200, 500, seed=4)
+    a, b = _edges(graph)
+    assert degree(200, a, b).tolist() == [graph.degree(v) for v in range(200)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# layout
+
+
+def _boxes_overlap(first: np.ndarray, second: np.ndarray) -> bool:
+    (x0, y0), (x1, y1) = first.min(axis=0), first.max(axis=0)
+    (u0, v0), (u1, v1) = second.min(axis=0), second.max(axis=0)
+    return x0 < u1 and u0 < x1 and y0 < v1 and v0 < y1
+
+
+def test_layout_is_deterministic_and_seeded():
+    graph = nx.disjoint_union(nx.connected_watts_strogatz_graph(80, 4, 0.1, seed=1), nx.path_graph(6))
+    a, b = _edges(graph)
+    first = spring_layout(86, a, b, seed=3)
+    assert np.array_equal(first, spring_layout(86, a, b, seed=3))
+    assert not np.array_equal(first, spring_layout(86, a, b, seed=4))
+
+
+@pytest.mark.parametrize("n_big", [120, 900])  # exact repulsion, and sampled above EXACT_BELOW
+def test_layout_geometry_is_sane(n_big):
+    graph = nx.disjoint_union(nx.connected_watts_strogatz_graph(n_big, 4, 0.05, seed=2),
+                              nx.disjoint_union(nx.cycle_graph(10), nx.empty_graph(3)))
+    n = graph.number_of_nodes()
+    a, b = _edges(graph)
+    pos = spring_layout(n, a, b, seed=0)
+    assert pos.shape == (n, 2) and np.isfinite(pos).all()
+    assert np.allclose(pos.mean(axis=0), 0.0, atol=1e-6)
+    # no two nodes on top of each other
+    rounded = {tuple(p) for p in np.round(pos, 1)}
+    assert len(rounded) == n
+    # tied nodes are drawn closer than nodes picked at random in the same component
+    big = np.arange(n_big)
+    edge_length = np.median(np.hypot(*(pos[a] - pos[b]).T)[a < n_big])
+    rng = np.random.default_rng(0)
+    u, v = rng.choice(big, 2000), rng.choice(big, 2000)
+    assert edge_length < 0.5 * np.median(np.hypot(*(pos[u] - pos[v]).T))
+    # components are packed side by side, never on top of each other
+    ring = np.arange(n_big, n_big + 10)
+    assert not _boxes_overlap(pos[big], pos[ring])
+    # a component's nodes are a few node widths apart, not crushed or flung away
+    assert layout.EDGE_PIXELS / 4 < edge_length < 4 * layout.EDGE_PIXELS
+
+
+def test_layout_of_tiny_graphs():
+    assert spring_layout(0, np.array([]), np.array([])).shape == (0, 2)
+    assert spring_layout(1, np.array([]), np.array([])).tolist() == [[0.0, 0.0]]
+    pair = spring_layout(2, np.array([0]), np.array([1]))
+    assert np.hypot(*(pair[0] - pair[1])) == pytest.approx(layout.EDGE_PIXELS)
