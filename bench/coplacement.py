@@ -31,7 +31,7 @@ def main() -> None:
     import duckdb
     import pandas as pd
 
-    from linkage.build._network import co_placed_edges
+    from linkage.build import co_placed_edges
     from linkage.read import load_dataset
 
     folder = world(args.scale, args.seed)

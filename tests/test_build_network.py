@@ -44,7 +44,7 @@ def test_every_edge_type_joins_the_node_types_it_promises():
 def test_contacts_are_lifted_to_holders_in_both_directions_with_totals():
     import pandas as pd
 
-    from linkage.build._network import owner_contacts
+    from linkage.build import owner_contacts
 
     holdings = pd.DataFrame({
         "identifier": ["07001", "07002", "07003", "07003", "07999"],

@@ -10,10 +10,11 @@ the source tables for the analyses. ``to_networkx`` gives a networkx graph.
 
 from __future__ import annotations
 
+from ._edges import EDGE_COLUMNS, co_missing_edges, co_placed_edges, owner_contacts, shared_identifier_edges
 from ._geo import authority_table, bng_to_wgs84, haversine_km, place_coordinates, postcode_points
-from ._graph import person_graph, to_networkx
+from ._graph import PERSON_TIES, to_networkx
 from ._intervals import overlapping_pairs
-from ._network import BUSINESS_CATEGORIES, CARE_CATEGORIES, EDGE_COLUMNS, Network, NetworkSettings, build_network
+from ._network import BUSINESS_CATEGORIES, CARE_CATEGORIES, Network, NetworkSettings, build_network
 
 __all__ = [
     "BUSINESS_CATEGORIES",
@@ -21,13 +22,17 @@ __all__ = [
     "EDGE_COLUMNS",
     "Network",
     "NetworkSettings",
+    "PERSON_TIES",
     "authority_table",
     "bng_to_wgs84",
     "build_network",
+    "co_missing_edges",
+    "co_placed_edges",
     "haversine_km",
     "overlapping_pairs",
-    "person_graph",
+    "owner_contacts",
     "place_coordinates",
     "postcode_points",
+    "shared_identifier_edges",
     "to_networkx",
 ]

@@ -1,4 +1,4 @@
-"""The network as networkx graphs: the whole typed graph, or the person-person network."""
+"""The network as a networkx graph (for the GraphML and GEXF exports, and for anyone who wants networkx)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 
 from ._network import Network
 
-__all__ = ["to_networkx", "person_graph", "PERSON_TIES"]
+__all__ = ["to_networkx", "PERSON_TIES"]
 
 #: edge types that tie two people directly
 PERSON_TIES = ("co_placed", "co_missing", "shared_identifier", "contact", "associate")
@@ -83,19 +83,4 @@ def to_networkx(network: Network, *, node_types: tuple[str, ...] | None = None,
     graph.add_edges_from(
         (str(s), str(t), attrs) for s, t, attrs in zip(edges["source"], edges["target"], attributes)
     )
-    return graph
-
-
-def person_graph(network: Network, *, ties: tuple[str, ...] = PERSON_TIES) -> nx.Graph:
-    """People only, one edge per tied pair: ``weight`` = number of ties, ``ties`` = their kinds."""
-    edges = network.edges
-    edges = edges[edges["edge_type"].isin(ties) & (edges["source_type"] == "person") & (edges["target_type"] == "person")]
-    graph = nx.Graph()
-    graph.add_nodes_from(network.people["entity_id"].astype(str))
-    if len(edges):
-        grouped = edges.groupby(["source", "target"], sort=True).agg(weight=("edge_type", "size"))
-        kinds = edges.sort_values("edge_type").groupby(["source", "target"], sort=True)["edge_type"].agg(lambda v: ";".join(sorted(set(v))))
-        graph.add_edges_from(
-            (s, t, {"weight": int(w), "ties": k}) for (s, t), w, k in zip(grouped.index, grouped["weight"], kinds)
-        )
     return graph
