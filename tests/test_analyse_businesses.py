@@ -3,7 +3,6 @@ evidence, and the per-area summary agrees with the list."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import numpy as np
@@ -108,7 +107,7 @@ def test_by_area_counts_and_top_business(found):
 
 def test_same_input_same_output_and_clusters_worked_out_when_not_given(world, found):
     members, targets = found
-    again = business_targets(copy.deepcopy(world["network"]))
+    again = business_targets(world["network"])
     pd.testing.assert_frame_equal(targets, again)
 
 

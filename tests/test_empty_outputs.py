@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import LANCASHIRE_YAML, DatasetWriter
-from linkage.analyse._empty import empty_reason
+from linkage.analyse.core import empty_reason
 from linkage.build import build_network
 from linkage.cli import cli
 from linkage.config import config_from_dict

@@ -9,6 +9,12 @@
 - ``key_people.key_people``: brokers and the vulnerable-person pattern;
 - ``candidates.candidate_links``: ties nobody has recorded, for intelligence development.
 
+Each takes the network first (a built ``Network``, or the ``core.NetworkView``
+the job builds once and passes to every analysis) and its options as
+keywords. What they share is ``core``, imported by its public names only:
+the view, the ties between people, facts about people, table helpers. The
+graph algorithms are ``linkage.graph``.
+
 Each module's ``REQUIRES`` names the input tables it needs; the job skips an
 analysis whose tables are absent, with a note.
 """

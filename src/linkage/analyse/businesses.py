@@ -28,21 +28,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..build._network import BUSINESS_CATEGORIES, Network
+from .._arrow import positions_in_each
+from ..build import BUSINESS_CATEGORIES
 from ..graph.kernels import pairs
-from ._empty import empty_reason, no_rows, plural
-from .clusters import (
+from .clusters import clusters
+from .core import (
     NO_PEOPLE,
-    _cached_view,
-    _column,
-    _empty,
-    _encode,
-    _flag,
-    _joined,
-    _person_clusters,
-    _text,
-    _typed,
-    _View,
+    NetworkLike,
+    NetworkView,
+    as_network,
+    as_view,
+    column_strings,
+    empty_reason,
+    empty_table,
+    flag,
+    joined,
+    no_rows,
+    person_clusters,
+    plural,
+    text,
+    typed_table,
 )
 
 __all__ = [
@@ -97,13 +102,14 @@ BUSINESS_WEIGHTS: dict[str, float] = {
 }
 
 
-def _children(network: Network, view: _View) -> np.ndarray:
+def _children(view: NetworkView) -> np.ndarray:
     """Who counts as a child: looked after, reported missing, or under 18 on the first date the data covers."""
+    network = view.network
     people = view.people
-    child = _flag(people, "looked_after").copy()
+    child = flag(people, "looked_after").copy()
     episodes = network.episodes
     if episodes is not None and len(episodes):
-        (missing,) = _encode(view.id_array, [_column(episodes, "entity_id")])
+        (missing,) = positions_in_each([column_strings(episodes, "entity_id")], view.id_array)
         child[missing[missing >= 0]] = True
     dates = []
     for frame, column in ((network.participation, "date"), (episodes, "start"), (network.placements, "start_date")):
@@ -127,13 +133,13 @@ def _distinct_per_place(person: np.ndarray, place: np.ndarray, mask: np.ndarray,
     return pairs(place[keep], person[keep], n)
 
 
-def business_targets(network: Network, *, clusters_members: pd.DataFrame | None = None,
+def business_targets(network: NetworkLike, *, clusters_members: pd.DataFrame | None = None,
                      min_contacts: float = 10, seed: int = 0) -> pd.DataFrame:
     """Businesses ranked for awareness training, night-time economy first (``business_targets.csv``).
 
     Parameters
     ----------
-    network : the built ``Network``.
+    network : the built ``Network``, or its ``core.NetworkView``.
     clusters_members : ``cluster_members.csv`` from ``clusters``; worked out (with ``seed``) when not given.
     min_contacts : contacts between a person and a business that make a link.
     seed : seed of the clusters, when they are worked out here.
@@ -146,24 +152,24 @@ def business_targets(network: Network, *, clusters_members: pd.DataFrame | None 
     --------
     >>> business_targets(network).head(10)[["rank", "name", "score", "evidence"]]   # doctest: +SKIP
     """
-    places = network.places
-    if network.people is None or network.people.empty:
-        return no_rows(_empty(TARGET_COLUMNS), *NO_PEOPLE)
+    people, places = as_network(network).people, as_network(network).places
+    if people is None or people.empty:
+        return no_rows(empty_table(TARGET_COLUMNS), *NO_PEOPLE)
     if places is None or places.empty:
-        return no_rows(_empty(TARGET_COLUMNS), "the locations table has no kept rows",
+        return no_rows(empty_table(TARGET_COLUMNS), "the locations table has no kept rows",
                        "correct the locations rows listed in rejects.csv")
-    view = _cached_view(network, min_contacts=min_contacts)
+    view = as_view(network, min_contacts=min_contacts)
     n, n_places = view.n, len(view.place_ids)
-    business = _flag(view.places, "is_business")
+    business = flag(view.places, "is_business")
     if not business.any():
-        categories = sorted(set(_text(view.places, "category")) - {""})
-        return no_rows(_empty(TARGET_COLUMNS),
+        categories = sorted(set(text(view.places, "category")) - {""})
+        return no_rows(empty_table(TARGET_COLUMNS),
                        f"none of the {plural(n_places, 'location')} is a business: their categories are "
                        f"{', '.join(categories[:8]) or 'empty'}{' ...' if len(categories) > 8 else ''}",
                        f"the business categories are {', '.join(BUSINESS_CATEGORIES)}; map yours onto them with "
                        "values: {locations.category: {your_code: takeaway}}")
-    child = _children(network, view)
-    perpetrator = _flag(view.people, "is_perpetrator")
+    child = _children(view)
+    perpetrator = flag(view.people, "is_perpetrator")
     part = view.participation
     contacts = view.place_contacts
     heavy = contacts[contacts["count"].to_numpy() >= min_contacts]
@@ -185,12 +191,13 @@ def business_targets(network: Network, *, clusters_members: pd.DataFrame | None 
     volume = np.bincount(counted["place"].to_numpy(), weights=counted["count"].to_numpy(dtype=np.float64),
                          minlength=n_places).astype(np.int64)
 
-    cluster_of, cluster_ids = _person_clusters(network, view, clusters_members, seed=seed,
-                                               min_contacts=min_contacts)
+    if clusters_members is None:
+        _, clusters_members = clusters(view, seed=seed, min_contacts=min_contacts)
+    cluster_of, cluster_ids = person_clusters(view, clusters_members)
     in_cluster = cluster_of[person] >= 0
     touched_place, touched = pairs(place[in_cluster], cluster_of[person][in_cluster], max(len(cluster_ids), 1))
     clusters_touched = np.bincount(touched_place, minlength=n_places)
-    touched_text, _ = _joined(touched_place, cluster_ids[touched] if len(cluster_ids) else touched.astype(object),
+    touched_text, _ = joined(touched_place, cluster_ids[touched] if len(cluster_ids) else touched.astype(object),
                               n_places)
 
     score = (BUSINESS_WEIGHTS["children_found_there"] * found_count
@@ -199,11 +206,11 @@ def business_targets(network: Network, *, clusters_members: pd.DataFrame | None 
              + BUSINESS_WEIGHTS["contact_volume"] * np.log10(1.0 + volume)
              + BUSINESS_WEIGHTS["clusters_touched"] * clusters_touched)
     score = np.round(score, 3)
-    nte = _flag(view.places, "night_time_economy")
+    nte = flag(view.places, "night_time_economy")
     rows = np.flatnonzero(business & ((children_linked + perpetrators_linked) > 0))
     if not len(rows):
         return no_rows(
-            _empty(TARGET_COLUMNS),
+            empty_table(TARGET_COLUMNS),
             f"none of the {plural(int(business.sum()), 'business', 'businesses')} is linked to a child or a perpetrator "
             f"({plural(int(child.sum()), 'child', 'children')}: looked after, reported missing or under 18; "
             f"{plural(int(perpetrator.sum()), 'perpetrator')}): no child was found there, no event there has a victim or "
@@ -218,10 +225,10 @@ def business_targets(network: Network, *, clusters_members: pd.DataFrame | None 
     table = pd.DataFrame({
         "rank": np.arange(1, len(rows) + 1),
         "location_id": view.place_ids[rows],
-        "name": _text(view.places, "name")[rows],
-        "category": _text(view.places, "category")[rows],
-        "local_authority": _text(view.places, "local_authority")[rows],
-        "bcu": _text(view.places, "bcu")[rows],
+        "name": text(view.places, "name")[rows],
+        "category": text(view.places, "category")[rows],
+        "local_authority": text(view.places, "local_authority")[rows],
+        "bcu": text(view.places, "bcu")[rows],
         "score": score[rows],
         "children_linked": children_linked[rows],
         "perpetrators_linked": perpetrators_linked[rows],
@@ -231,7 +238,7 @@ def business_targets(network: Network, *, clusters_members: pd.DataFrame | None 
         "evidence": evidence,
         "night_time_economy": nte[rows],
     })
-    return _typed(table, TARGET_COLUMNS)
+    return typed_table(table, TARGET_COLUMNS)
 
 
 def _evidence(rows: np.ndarray, found: np.ndarray, via_event: np.ndarray, via_contact: np.ndarray,
@@ -265,8 +272,8 @@ def business_targets_by_area(targets: pd.DataFrame) -> pd.DataFrame:
     """
     if targets is None or targets.empty:
         reason = empty_reason(targets) if targets is not None else None
-        return no_rows(_empty(AREA_COLUMNS), *((reason.why, reason.fix) if reason else
-                                              ("business_targets has no rows", "see business_targets.csv's note")))
+        return no_rows(empty_table(AREA_COLUMNS), *((reason.why, reason.fix) if reason else
+                                                   ("business_targets has no rows", "see business_targets.csv's note")))
     frames = []
     for area_type in ("bcu", "local_authority"):
         area = targets[area_type].astype(object).where(targets[area_type].astype(str) != "", None)
@@ -291,4 +298,4 @@ def business_targets_by_area(targets: pd.DataFrame) -> pd.DataFrame:
         summary["top_name"] = top["name"].reindex(summary["area"]).to_numpy()
         summary["top_score"] = top["score"].reindex(summary["area"]).to_numpy()
         frames.append(summary.sort_values(["top_rank", "area"], kind="stable"))
-    return _typed(pd.concat(frames, ignore_index=True), AREA_COLUMNS)
+    return typed_table(pd.concat(frames, ignore_index=True), AREA_COLUMNS)

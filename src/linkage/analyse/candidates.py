@@ -32,9 +32,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._arrow import positions_in, strings
 from ..build import Network
 from ..graph.kernels import distinct, member, rank_in_runs
-from ._empty import no_rows, plural
+from .core import NetworkLike, as_network, empty_table, no_rows, plural
 
 __all__ = ["REQUIRES", "COLUMNS", "REASONS", "WEIGHTS", "candidate_links", "common_contacts"]
 
@@ -62,22 +63,7 @@ _COUNT_BITS = 15
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=_TYPES.get(c, "str")) for c in COLUMNS})
-
-
-def _strings(values) -> pa.Array:
-    """One Arrow large-string array (no conversion of what is already an Arrow string column)."""
-    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
-        values = pa.array(values, type=pa.large_string(), from_pandas=True)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    return values.cast(pa.large_string())
-
-
-def _positions(values, universe) -> np.ndarray:
-    """Position of each of ``values`` in ``universe`` (strings), -1 when absent."""
-    found = pc.index_in(_strings(values), value_set=_strings(universe))
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return empty_table({c: _TYPES.get(c, "str") for c in COLUMNS})
 
 
 def _more(extra: np.ndarray) -> pd.Series:
@@ -151,10 +137,10 @@ def _code_space(columns: list) -> tuple[pa.Array, list[np.ndarray]]:
     One Arrow dictionary encoding over all the columns as chunks (no copy
     into one array); the hashing of the contacts' ids is most of the cost.
     """
-    arrays = [_strings(c) for c in columns]
+    arrays = [strings(c) for c in columns]
     present = [a for a in arrays if len(a)]
     if not present:
-        return _strings([]), [np.empty(0, dtype=np.int64) for _ in arrays]
+        return strings([]), [np.empty(0, dtype=np.int64) for _ in arrays]
     encoded = pc.dictionary_encode(pa.chunked_array(present, type=pa.large_string()))
     dictionary = encoded.chunks[-1].dictionary  # every chunk carries the whole dictionary
     order = pc.sort_indices(dictionary).to_numpy()
@@ -173,7 +159,7 @@ def _evidence(network: Network) -> tuple[dict[str, pd.DataFrame], dict[str, pd.S
     objects would cost more than the analysis.
     """
     edges = network.edges
-    kinds = _strings(edges["edge_type"]) if len(edges) else _strings([])
+    kinds = strings(edges["edge_type"]) if len(edges) else strings([])
     rows = {t: np.flatnonzero(pc.equal(kinds, t).to_numpy(zero_copy_only=False)) if len(edges) else np.empty(0, np.int64)
             for t in ("shared_identifier", "co_placed", "found_with", "associate")}
 
@@ -191,7 +177,7 @@ def _evidence(network: Network) -> tuple[dict[str, pd.DataFrame], dict[str, pd.S
     episodes = network.episodes
     if len(rows["found_with"]) and len(episodes):
         episode = take("found_with", "source")
-        at = _positions(episode, episodes["episode_id"])
+        at = positions_in(episode, episodes["episode_id"])
         known = at >= 0
         parts["found_with"] = pd.DataFrame({"a": episodes["entity_id"].take(at[known]).reset_index(drop=True),
                                             "b": take("found_with", "target")[known].reset_index(drop=True),
@@ -199,20 +185,20 @@ def _evidence(network: Network) -> tuple[dict[str, pd.DataFrame], dict[str, pd.S
     associates = {"a": take("associate", "source"), "b": take("associate", "target")}
     contacts = network.contacts
     if len(contacts):
-        person = pc.and_(pc.equal(_strings(contacts["source_type"]), "person"),
-                         pc.equal(_strings(contacts["target_type"]), "person"))
+        person = pc.and_(pc.equal(strings(contacts["source_type"]), "person"),
+                         pc.equal(strings(contacts["target_type"]), "person"))
         count = pd.to_numeric(contacts["count"]).to_numpy(dtype="float64", na_value=1.0)
-        tied = {"a": pc.filter(_strings(contacts["source"]), person), "b": pc.filter(_strings(contacts["target"]), person),
+        tied = {"a": pc.filter(strings(contacts["source"]), person), "b": pc.filter(strings(contacts["target"]), person),
                 "count": count[person.to_numpy(zero_copy_only=False)]}
     else:
-        tied = {"a": _strings([]), "b": _strings([]), "count": np.zeros(0)}
+        tied = {"a": strings([]), "b": strings([]), "count": np.zeros(0)}
     return parts, associates, tied
 
 
 def _people_flags(network: Network, ids: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per code: role (text), vulnerable (victim, looked after, or flagged cse_risk / cce_risk), perpetrator."""
     people = network.people
-    at = _positions(ids, people["entity_id"]) if len(people) else np.full(len(ids), -1)
+    at = positions_in(ids, people["entity_id"]) if len(people) else np.full(len(ids), -1)
     known = at >= 0
 
     def column(name: str, fill):
@@ -244,7 +230,7 @@ def _why_no_candidates(found: dict[str, int], associated: int, contact_ties: int
             "the strongest contacts of each person compared) set when contacts in common count")
 
 
-def candidate_links(network: Network, *, min_common_contacts: int = 3, max_contacts: int = 10,
+def candidate_links(network: NetworkLike, *, min_common_contacts: int = 3, max_contacts: int = 10,
                     risk_bonus: float = 2.0) -> pd.DataFrame:
     """Pairs of people with no ``associate`` edge who share an identifier, a found-with, a placement or contacts.
 
@@ -261,6 +247,7 @@ def candidate_links(network: Network, *, min_common_contacts: int = 3, max_conta
     Complexity: O(E log E) for E person-person contacts, plus
     O(P * max_contacts**2) contact pairs for P people with contacts.
     """
+    network = as_network(network)
     parts, associates, contacts = _evidence(network)
     holders = [*parts.values(), associates, contacts]
     ids, codes = _code_space([frame[side] for frame in holders for side in ("a", "b")])
@@ -300,8 +287,8 @@ def candidate_links(network: Network, *, min_common_contacts: int = 3, max_conta
         full[at] = text.to_numpy(dtype=object)
         hit = np.zeros(len(keys), dtype=bool)
         hit[at] = True
-        reasons.append(_strings(np.where(hit, reason, None)))
-        evidence.append(_strings(full))
+        reasons.append(strings(np.where(hit, reason, None)))
+        evidence.append(strings(full))
         return at
 
     frame = parts["shared_identifier"]
@@ -343,9 +330,9 @@ def candidate_links(network: Network, *, min_common_contacts: int = 3, max_conta
     return pd.DataFrame({
         "entity_id_a": pd.array(ids.take(pa.array(low[order])), dtype="str"),
         "entity_id_b": pd.array(ids.take(pa.array(high[order])), dtype="str"),
-        "reason": pd.array(pc.binary_join_element_wise(*reasons, _strings([";"])[0], null_handling="skip").take(take), dtype="str"),
+        "reason": pd.array(pc.binary_join_element_wise(*reasons, strings([";"])[0], null_handling="skip").take(take), dtype="str"),
         "score": score[order],
-        "evidence": pd.array(pc.binary_join_element_wise(*evidence, _strings(["; "])[0], null_handling="skip").take(take), dtype="str"),
+        "evidence": pd.array(pc.binary_join_element_wise(*evidence, strings(["; "])[0], null_handling="skip").take(take), dtype="str"),
         "role_a": pd.array(role[low[order]], dtype="str"),
         "role_b": pd.array(role[high[order]], dtype="str"),
         "risk_pair": risk[order],

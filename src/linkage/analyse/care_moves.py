@@ -21,17 +21,13 @@ it runs on a million people in seconds.
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from .._arrow import positions_in
 from ..build import Network, haversine_km
-from ..build._graph import PERSON_TIES
 from ..graph.kernels import distinct
-from ._empty import no_rows
+from .core import UNDATED, NetworkLike, as_network, dated_ties, empty_table, no_rows, seconds, typed_table
 
 __all__ = [
     "REQUIRES",
@@ -91,124 +87,9 @@ MOVE_BANDS: tuple[str, ...] = ("0", "1", "2", "3", "4", "5+")
 #: total-distance bands of the cohort in km: [0, 10), [10, 25), [25, 50), [50, inf)
 DISTANCE_BANDS: tuple[tuple[str, float], ...] = (("<10", 0.0), ("10-25", 10.0), ("25-50", 25.0), ("50+", 50.0))
 
-_UNDATED = np.iinfo(np.int64).min
 _OPEN = np.iinfo(np.int64).max
 #: coordinate sources from most to least precise; a distance is as good as its worse end
 _PRECISION = ("given", "postcode", "authority_centroid")
-
-
-def _empty(columns: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
-
-
-def _typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({name: frame[name].astype(dtype) for name, dtype in columns.items()}).reset_index(drop=True)
-
-
-def _seconds(values) -> np.ndarray:
-    """Dates as int64 seconds since 1970; missing dates become ``_UNDATED`` (NaT's own int64 value)."""
-    values = pd.Series(values)
-    if not pd.api.types.is_datetime64_any_dtype(values):
-        values = pd.to_datetime(values, errors="coerce")
-    return values.to_numpy(dtype="datetime64[s]").astype(np.int64)
-
-
-def _strings(values) -> pa.Array:
-    """A column as one Arrow large_string array (zero-copy for pandas' Arrow-backed strings)."""
-    array = pa.array(values, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return array if pa.types.is_large_string(array.type) else array.cast(pa.large_string())
-
-
-def _positions(values, ids: pa.Array) -> np.ndarray:
-    """Position of each value among ``ids`` (-1 when missing or absent), by one Arrow hash lookup.
-
-    Runs of equal values (tie tables sorted by source) are looked up once.
-    """
-    array = _strings(values)
-    run = None
-    if len(array) > 1:
-        changed = pc.not_equal(array.slice(1), array.slice(0, len(array) - 1)).fill_null(True)
-        head = np.r_[True, changed.to_numpy(zero_copy_only=False)]
-        if head.sum() < 0.5 * len(array):
-            run = np.cumsum(head) - 1
-            array = array.filter(pa.array(head))
-    found = pc.index_in(array, value_set=_strings(ids)).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return found if run is None else found[run]
-
-
-def _person_ids(network: Network) -> pa.Array:
-    return _strings(network.people["entity_id"])
-
-
-_CACHE: dict = {}
-_TABLES = ("people", "edges", "contacts")
-
-
-def _person_ties(network: Network, ties: tuple[str, ...] = PERSON_TIES
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``_read_person_ties``, kept for the next analysis of the same network object (and tables).
-
-    One slot: a job's analyses run one after another on one network, and each
-    would otherwise spend seconds looking up millions of tie ends.
-    """
-    key = (id(network), tuple(ties), tuple(id(getattr(network, t, None)) for t in _TABLES))
-    hit = _CACHE.get("ties")
-    if hit is not None and hit[0] == key and hit[1]() is network:
-        return hit[2]
-    found = _read_person_ties(network, tuple(ties))
-    _CACHE.clear()
-    _CACHE["ties"] = (key, weakref.ref(network), found)
-    weakref.finalize(network, _forget, id(network))
-    return found
-
-
-def _forget(network_id: int) -> None:
-    """Drop the cached ties once their network is gone."""
-    hit = _CACHE.get("ties")
-    if hit is not None and hit[0][0] == network_id and hit[1]() is None:
-        _CACHE.clear()
-
-
-def _read_person_ties(network: Network, ties: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Person-person ties as people-table positions: (a, b, start seconds or ``_UNDATED``, index into ``ties``).
-
-    One row per edge, a != b. Contact ties are read from ``network.contacts``
-    (the rows the contact edges are made from, with typed dates) rather than
-    from the edge table's untyped ``start``, which is slow to parse at scale.
-    """
-    contacts = network.contacts
-    from_contacts = ("contact" in ties and contacts is not None and len(contacts) > 0
-                     and {"source", "target", "source_type", "target_type", "first_date"} <= set(contacts.columns))
-    parts = []  # (source, target, start, kind) of person-person rows
-    edges = network.edges
-    kinds = [t for t in ties if not (from_contacts and t == "contact")]
-    mask = edges["edge_type"].isin(kinds).to_numpy()
-    if mask.any():
-        sub = edges.loc[mask, ["source", "target", "source_type", "target_type", "edge_type", "start"]]
-        sub = sub[((sub["source_type"] == "person") & (sub["target_type"] == "person")).to_numpy()]
-        parts.append((sub["source"], sub["target"], sub["start"], pd.Index(ties).get_indexer(sub["edge_type"])))
-    if from_contacts:
-        person = ((contacts["source_type"] == "person") & (contacts["target_type"] == "person")).to_numpy()
-        pick = pa.array(person)
-        parts.append((_strings(contacts["source"]).filter(pick), _strings(contacts["target"]).filter(pick),
-                      contacts["first_date"].to_numpy()[person],
-                      np.full(int(person.sum()), ties.index("contact"))))
-    if not parts:
-        empty = np.zeros(0, np.int64)
-        return empty, empty, empty, empty
-    # one hash lookup for every end of every tie
-    ends = pa.concat_arrays([_strings(column) for part in parts for column in part[:2]])
-    position = _positions(ends, _person_ids(network))
-    sizes = np.repeat([len(part[3]) for part in parts], 2)
-    pieces = np.split(position, np.cumsum(sizes)[:-1])
-    a = np.concatenate(pieces[0::2])
-    b = np.concatenate(pieces[1::2])
-    start = np.concatenate([_seconds(part[2]) for part in parts])
-    kind = np.concatenate([np.asarray(part[3], dtype=np.int64) for part in parts])
-    keep = (a >= 0) & (b >= 0) & (a != b)
-    return a[keep], b[keep], start[keep], kind[keep]
 
 
 def _expand(sorted_keys: np.ndarray, queries: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -245,13 +126,13 @@ def _stays(network: Network) -> pd.DataFrame:
         return pd.DataFrame(columns=["entity_id", "move_number", "location_id", "start", "end", "window_end"])
     pl = placements[["entity_id", "location_id", "start_date", "end_date"]].dropna(
         subset=["entity_id", "location_id", "start_date"])
-    pl = pl.assign(start=_seconds(pl["start_date"]), end=_seconds(pl["end_date"]))
+    pl = pl.assign(start=seconds(pl["start_date"]), end=seconds(pl["end_date"]))
     pl = pl.sort_values(["entity_id", "start"], kind="stable")
     entity = pl["entity_id"].to_numpy(dtype=object)
     location = pl["location_id"].to_numpy(dtype=object)
     new_entity = np.r_[True, entity[1:] != entity[:-1]] if len(pl) else np.zeros(0, bool)
     new_stay = new_entity | np.r_[True, location[1:] != location[:-1]] if len(pl) else np.zeros(0, bool)
-    end = np.where(pl["end"].to_numpy() == _UNDATED, _OPEN, pl["end"].to_numpy())
+    end = np.where(pl["end"].to_numpy() == UNDATED, _OPEN, pl["end"].to_numpy())
     first = np.flatnonzero(new_stay)
     stays = pd.DataFrame({
         "entity_id": entity[first],
@@ -275,7 +156,7 @@ def _meetings(network: Network, stays: pd.DataFrame) -> pd.DataFrame:
     edges = network.edges_of("co_placed")
     if edges.empty or stays.empty:
         return pd.DataFrame(columns=columns)
-    start = _seconds(edges["start"])
+    start = seconds(edges["start"])
     source = edges["source"].to_numpy(dtype=object)
     target = edges["target"].to_numpy(dtype=object)
     via = edges["via"].to_numpy(dtype=object)
@@ -294,7 +175,7 @@ def _meetings(network: Network, stays: pd.DataFrame) -> pd.DataFrame:
     return matched[columns].reset_index(drop=True)
 
 
-def _perpetrator_pairs(network: Network, stays: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _perpetrator_pairs(network_like: NetworkLike, stays: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (stay position, perpetrator position) within two steps of the child during the stay's window.
 
     Step one is a tie of the child that started in the window [stay start, next
@@ -303,14 +184,15 @@ def _perpetrator_pairs(network: Network, stays: pd.DataFrame) -> tuple[np.ndarra
     ties of the child are not counted: they cannot be placed in a window.
     """
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    network = as_network(network_like)
     if stays.empty or network.people.empty or "is_perpetrator" not in network.people:
         return empty
-    a, b, start, _ = _person_ties(network)
+    a, b, start, _ = dated_ties(network_like)
     if len(a) == 0:
         return empty
     people = len(network.people)
     perpetrator = network.people["is_perpetrator"].fillna(False).to_numpy(dtype=bool)
-    child = _positions(stays["entity_id"], _person_ids(network))
+    child = positions_in(stays["entity_id"], network.people["entity_id"], runs=True)
     window_start = stays["start"].to_numpy(dtype=np.int64)
     window_end = stays["window_end"].to_numpy(dtype=np.int64)
 
@@ -321,7 +203,7 @@ def _perpetrator_pairs(network: Network, stays: pd.DataFrame) -> tuple[np.ndarra
     # step one: dated ties of the children that started in the window
     in_care = np.zeros(people, dtype=bool)
     in_care[child[child >= 0]] = True
-    dated = start != _UNDATED
+    dated = start != UNDATED
     su, sv, st = directed(in_care[a] & dated, in_care[b] & dated)
     order = np.argsort(su, kind="stable")
     su, sv, st = su[order], sv[order], st[order]
@@ -353,7 +235,7 @@ def _perpetrator_pairs(network: Network, stays: pd.DataFrame) -> tuple[np.ndarra
 def _moves_table(network: Network, stays: pd.DataFrame, meetings: pd.DataFrame,
                  perpetrators: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
     if stays.empty:
-        return _empty(MOVE_COLUMNS)
+        return empty_table(MOVE_COLUMNS)
     frame = stays.reset_index(drop=True)
     # a peer is new at the stay where the pair first met (earliest co-placement, any setting)
     first_met = meetings.sort_values(["entity_id", "peer", "start", "move_number"], kind="stable")
@@ -408,10 +290,10 @@ def _moves_table(network: Network, stays: pd.DataFrame, meetings: pd.DataFrame,
     frame["crossed_bcu"] = crossed
     out = to["out_of_force"].astype("boolean").to_numpy()
     frame["out_of_force"] = out
-    return _typed(frame, MOVE_COLUMNS)
+    return typed_table(frame, MOVE_COLUMNS)
 
 
-def care_moves(network: Network) -> pd.DataFrame:
+def care_moves(network: NetworkLike) -> pd.DataFrame:
     """Each looked-after child's moves between care settings, in order (``care_moves.csv``).
 
     One row per stay (move_number 0 is the first setting, ``from_location_id``
@@ -438,11 +320,12 @@ def care_moves(network: Network) -> pd.DataFrame:
     >>> moves = care_moves(network)            # doctest: +SKIP
     >>> moves.groupby("entity_id")["cumulative_peers"].max().describe()  # doctest: +SKIP
     """
-    stays = _stays(network)
+    built = as_network(network)
+    stays = _stays(built)
     if stays.empty:
-        return no_rows(_empty(MOVE_COLUMNS), *NO_PLACEMENTS)
-    meetings = _meetings(network, stays)
-    return _moves_table(network, stays, meetings, _perpetrator_pairs(network, stays))
+        return no_rows(empty_table(MOVE_COLUMNS), *NO_PLACEMENTS)
+    meetings = _meetings(built, stays)
+    return _moves_table(built, stays, meetings, _perpetrator_pairs(network, stays))
 
 
 def _band(values: np.ndarray, labels: tuple[str, ...], lower: np.ndarray) -> np.ndarray:
@@ -451,7 +334,7 @@ def _band(values: np.ndarray, labels: tuple[str, ...], lower: np.ndarray) -> np.
     return np.where(np.isnan(values.astype(float)), None, band)
 
 
-def care_move_cohort(network: Network, moves: pd.DataFrame | None = None) -> pd.DataFrame:
+def care_move_cohort(network: NetworkLike, moves: pd.DataFrame | None = None) -> pd.DataFrame:
     """Network size by number of moves (0-4, 5+) and by total distance moved (<10, 10-25, 25-50, 50+ km).
 
     Per child: peers = distinct children co-placed with them (final
@@ -466,7 +349,7 @@ def care_move_cohort(network: Network, moves: pd.DataFrame | None = None) -> pd.
     if moves is None:
         moves = care_moves(network)
     if moves.empty:
-        return no_rows(_empty(COHORT_COLUMNS), *NO_PLACEMENTS)
+        return no_rows(empty_table(COHORT_COLUMNS), *NO_PLACEMENTS)
     if "cumulative_perpetrators" not in moves:
         # moves read back with the contract's columns only: work the perpetrators out again
         reached = care_moves(network)[["entity_id", "move_number", "cumulative_perpetrators"]]
@@ -491,10 +374,10 @@ def care_move_cohort(network: Network, moves: pd.DataFrame | None = None) -> pd.
         table.insert(0, "band", list(labels))
         table.insert(0, "group_by", group_by)
         rows.append(table)
-    return _typed(pd.concat(rows, ignore_index=True), COHORT_COLUMNS)
+    return typed_table(pd.concat(rows, ignore_index=True), COHORT_COLUMNS)
 
 
-def care_move_counterfactual(network: Network, *, max_moves: tuple[int, ...] = (1, 2, 3),
+def care_move_counterfactual(network: NetworkLike, *, max_moves: tuple[int, ...] = (1, 2, 3),
                              within_home_bcu: bool = True) -> pd.DataFrame:
     """How much smaller the children's co-placement network would be with fewer or nearer moves.
 
@@ -510,9 +393,10 @@ def care_move_counterfactual(network: Network, *, max_moves: tuple[int, ...] = (
     children); ``ties_removed`` counts the pairs that would not have met,
     ``victim_ties_removed`` those where both children are victims.
     """
+    network = as_network(network)
     stays = _stays(network)
     if stays.empty:
-        return no_rows(_empty(COUNTERFACTUAL_COLUMNS), *NO_PLACEMENTS)
+        return no_rows(empty_table(COUNTERFACTUAL_COLUMNS), *NO_PLACEMENTS)
     children = int(stays["entity_id"].nunique())
     meetings = _meetings(network, stays)
     # both children's stays for each co-placement edge; sorting by entity puts the pair in (a < b) order
@@ -567,6 +451,6 @@ def care_move_counterfactual(network: Network, *, max_moves: tuple[int, ...] = (
             "victim_ties_removed": int((lost & victim_pair).sum()),
         })
     if not rows:
-        return no_rows(_empty(COUNTERFACTUAL_COLUMNS), "no scenario was asked for (max_moves is empty and "
+        return no_rows(empty_table(COUNTERFACTUAL_COLUMNS), "no scenario was asked for (max_moves is empty and "
                        "within_home_bcu is false)", "pass max_moves or within_home_bcu=True")
-    return _typed(pd.DataFrame(rows), COUNTERFACTUAL_COLUMNS)
+    return typed_table(pd.DataFrame(rows), COUNTERFACTUAL_COLUMNS)

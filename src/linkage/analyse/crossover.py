@@ -14,8 +14,7 @@ import pandas as pd
 from .._arrow import isin
 from ..build import Network
 from ..contract import PERPETRATOR_ROLES
-from ._empty import no_rows, plural
-from ._groups import join_groups
+from .core import NetworkLike, as_network, empty_table, join_groups, no_rows, plural
 
 __all__ = ["REQUIRES", "COLUMNS", "operation_crossover"]
 
@@ -33,7 +32,7 @@ _KINDS = (("victim", "shared_victims", "victims"), ("perpetrator", "shared_perpe
 
 def _empty() -> pd.DataFrame:
     counts = {c for _, c, _ in _KINDS}
-    return pd.DataFrame({c: pd.Series(dtype="int64" if c in counts else "str") for c in COLUMNS})
+    return empty_table({c: "int64" if c in counts else "str" for c in COLUMNS})
 
 
 def _items(network: Network) -> pd.DataFrame:
@@ -61,7 +60,7 @@ def _items(network: Network) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).astype("str").drop_duplicates()
 
 
-def operation_crossover(network: Network) -> pd.DataFrame:
+def operation_crossover(network: NetworkLike) -> pd.DataFrame:
     """Pairs of real operations (``operation_a < operation_b``) that share a victim, a perpetrator or a location.
 
     Victims and perpetrators (suspects and offenders) are matched by entity and
@@ -77,6 +76,7 @@ def operation_crossover(network: Network) -> pd.DataFrame:
     Complexity: a self-join of the (operation, kind, id) table on (kind, id),
     so proportional to the sum over ids of (operations per id)^2.
     """
+    network = as_network(network)
     items = _items(network)
     pairs = items.merge(items, on=["kind", "id"], suffixes=("_a", "_b"))
     pairs = pairs[pairs["operation_a"] < pairs["operation_b"]]
@@ -125,4 +125,3 @@ def _why_no_crossover(network: Network, items: pd.DataFrame) -> tuple[str, str]:
             "counts as shared in the same role only)",
             "nothing to change if the data is complete; event_people roles or event locations left out of the extract "
             "would hide a crossover")
-

@@ -37,26 +37,29 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..build._network import Network
+from .._arrow import str_series
 from ..graph import betweenness_centrality, degree as node_degree
 from ..graph.kernels import distinct, pairs, sum_by_key
-from ._empty import no_rows, plural
-from .clusters import (
+from .clusters import clusters
+from .core import (
     NO_PEOPLE,
     ROLE_FIX,
     STRONG_TIE,
     TIE_TYPES,
-    _cached_ties,
-    _cached_view,
-    _empty,
-    _joined,
-    _person_clusters,
-    _person_detail,
-    _person_flags,
-    _str_series,
-    _text_at,
-    _typed,
+    NetworkLike,
+    as_network,
+    as_view,
     contact_threshold_note,
+    empty_table,
+    joined,
+    no_rows,
+    person_clusters,
+    person_detail,
+    person_flags,
+    plural,
+    text_at,
+    typed_table,
+    weighted_ties,
 )
 
 __all__ = [
@@ -111,7 +114,7 @@ BRIDGE_MEMBERS = 2
 DEFAULT_LIMIT = 10000
 
 
-def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | None = None,
+def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int | None = None,
                clusters_members: pd.DataFrame | None = None, vulnerable_min: int = 3,
                limit: int | None = DEFAULT_LIMIT, ties: tuple[str, ...] = TIE_TYPES, min_contacts: float = 10,
                min_weight: float = 0.5) -> pd.DataFrame:
@@ -119,7 +122,7 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
 
     Parameters
     ----------
-    network : the built ``Network``.
+    network : the built ``Network``, or its ``core.NetworkView``.
     seed : seed of the betweenness sample (and of the clusters, when they are worked out here).
     betweenness_sample : sources sampled for betweenness; by default exact up to
         ``EXACT_BETWEENNESS`` people in the risk subgraph, and above that enough sources for about
@@ -138,15 +141,17 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
     >>> table, members = clusters(network)                          # doctest: +SKIP
     >>> key_people(network, clusters_members=members).head()        # doctest: +SKIP
     """
-    if network.people is None or network.people.empty:
-        return no_rows(_empty(KEY_PEOPLE_COLUMNS), *NO_PEOPLE)
-    view = _cached_view(network, min_contacts=min_contacts)
-    found = _cached_ties(view, ties=ties, min_weight=min_weight)
+    people = as_network(network).people
+    if people is None or people.empty:
+        return no_rows(empty_table(KEY_PEOPLE_COLUMNS), *NO_PEOPLE)
+    view = as_view(network, min_contacts=min_contacts)
+    found = weighted_ties(view, ties=ties, min_weight=min_weight)
     n = view.n
-    cluster_of, cluster_ids = _person_clusters(network, view, clusters_members, seed=seed, ties=ties,
-                                          min_contacts=min_contacts, min_weight=min_weight)
+    if clusters_members is None:
+        _, clusters_members = clusters(view, seed=seed, ties=ties, min_contacts=min_contacts, min_weight=min_weight)
+    cluster_of, cluster_ids = person_clusters(view, clusters_members)
 
-    flags = _person_flags(view)
+    flags = person_flags(view)
 
     # every tie in both directions
     src = np.concatenate([found.a, found.b])
@@ -215,15 +220,15 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
         order = order[:limit]
     if not len(order):
         if len(candidates):
-            return no_rows(_empty(KEY_PEOPLE_COLUMNS), f"analyses.key_people.limit is {limit}",
+            return no_rows(empty_table(KEY_PEOPLE_COLUMNS), f"analyses.key_people.limit is {limit}",
                            "raise analyses.key_people.limit to list the key people")
         return no_rows(
-            _empty(KEY_PEOPLE_COLUMNS),
+            empty_table(KEY_PEOPLE_COLUMNS),
             f"nobody among the {plural(n, 'person', 'people')} has a victim or perpetrator role, is looked after or is "
             f"flagged for CSE or CCE, nobody bridges two clusters ({plural(len(cluster_ids), 'cluster')}), and nobody "
             f"is tied to {vulnerable_min} or more suspects or offenders of crimes; key people are drawn from those "
             f"({plural(len(found.a), 'tie')} between people were measured)"
-            + contact_threshold_note(network, min_contacts, "analyses.key_people"),
+            + contact_threshold_note(view.network, min_contacts, "analyses.key_people"),
             ROLE_FIX + " (ranking everyone by the network's structure alone is not built yet)",
         )
 
@@ -231,15 +236,15 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
     shown = np.full(n, -1, dtype=np.int64)
     shown[order] = np.arange(len(order))
     pick = shown[owner] >= 0
-    bridged_text, _ = _joined(shown[owner[pick]], cluster_ids[bridged[pick]] if len(cluster_ids)
+    bridged_text, _ = joined(shown[owner[pick]], cluster_ids[bridged[pick]] if len(cluster_ids)
                               else bridged[pick].astype(object), len(order))
     pick = shown[span_owner] >= 0
-    bcus_text, _ = _joined(shown[span_owner[pick]], np.asarray(bcu_names, dtype=object)[span_bcu[pick]]
+    bcus_text, _ = joined(shown[span_owner[pick]], np.asarray(bcu_names, dtype=object)[span_bcu[pick]]
                            if len(bcu_names) else span_bcu[pick].astype(object), len(order))
     own = cluster_of[order]
     table = pd.DataFrame({
         "entity_id": view.ids[order],
-        "roles": _str_series(_person_detail(view.people, order)),
+        "roles": str_series(person_detail(view.people, order)),
         "degree": degree[order],
         "betweenness": betweenness[order],
         "brokerage": brokerage[order],
@@ -248,8 +253,8 @@ def key_people(network: Network, *, seed: int = 0, betweenness_sample: int | Non
         "cse_cce_bridge": cse_cce[order],
         "vulnerable_pattern": vulnerable[order],
         "n_crime_ties": n_crime_ties[order],
-        "label": _text_at(view.people, "label", order) if "label" in view.people else view.ids[order],
+        "label": text_at(view.people, "label", order) if "label" in view.people else view.ids[order],
         "cluster_id": np.where(own >= 0, cluster_ids[np.maximum(own, 0)] if len(cluster_ids) else "", ""),
         "key_score": score[order],
     })
-    return _typed(table, KEY_PEOPLE_COLUMNS)
+    return typed_table(table, KEY_PEOPLE_COLUMNS)

@@ -14,10 +14,9 @@ import pandas as pd
 from .._arrow import isin
 from ..build import Network, overlapping_pairs
 from ..contract import PERPETRATOR_ROLES
-from ._empty import no_rows, plural
-from ._groups import join_groups
+from .core import EXPLOITATION_CATEGORIES, NetworkLike, as_network, empty_table, join_groups, no_rows, plural
 
-__all__ = ["REQUIRES", "LINK_COLUMNS", "PROFILE_COLUMNS", "EXPLOITATION_CATEGORIES", "joint_episodes", "missing_links",
+__all__ = ["REQUIRES", "LINK_COLUMNS", "PROFILE_COLUMNS", "joint_episodes", "missing_links",
            "missing_profile"]
 
 #: input tables the analyses need (placements, locations, events and contacts add detail when present)
@@ -34,8 +33,6 @@ PROFILE_COLUMNS = [
     "entity_id", "n_episodes", "repeat_missing", "first_start", "last_start", "found_locations",
     "found_businesses", "found_with", "place_perpetrators", "place_phone_perpetrators",
 ]
-#: event categories that tie a perpetrator to a place a child was found at
-EXPLOITATION_CATEGORIES = ("CSE", "CCE", "trafficking")
 _TYPES = {
     "n_episodes": "int64", "co_placed": "bool", "met_before_missing": "bool", "first_together": "datetime64[s]",
     "last_together": "datetime64[s]", "n_missing_a": "int64", "n_missing_b": "int64", "repeat_missing": "bool",
@@ -44,7 +41,7 @@ _TYPES = {
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=_TYPES.get(c, "str")) for c in columns})
+    return empty_table({c: _TYPES.get(c, "str") for c in columns})
 
 
 def _episode_ends(episodes: pd.DataFrame, open_hours: float) -> pd.Series:
@@ -53,7 +50,7 @@ def _episode_ends(episodes: pd.DataFrame, open_hours: float) -> pd.Series:
     return pd.to_datetime(episodes["end"]).fillna(start + pd.Timedelta(hours=open_hours))
 
 
-def joint_episodes(network: Network) -> pd.DataFrame:
+def joint_episodes(network: NetworkLike) -> pd.DataFrame:
     """Every pair of episodes behind the network's co_missing edges, one row per (pair, occasion).
 
     Columns ``entity_id_a < entity_id_b``, ``kind`` (found_together: one
@@ -65,6 +62,7 @@ def joint_episodes(network: Network) -> pd.DataFrame:
     missing themselves.
     """
     columns = ["entity_id_a", "entity_id_b", "kind", "episode_a", "episode_b", "start"]
+    network = as_network(network)
     episodes = network.episodes
     if episodes.empty:
         return pd.DataFrame({c: pd.Series(dtype="datetime64[s]" if c == "start" else "str") for c in columns})
@@ -159,7 +157,7 @@ def _why_no_links(network: Network, joint: pd.DataFrame, children: int) -> tuple
             "network.open_episode_hours for episodes recorded without an end")
 
 
-def missing_links(network: Network, *, repeat_threshold: int = 3) -> pd.DataFrame:
+def missing_links(network: NetworkLike, *, repeat_threshold: int = 3) -> pd.DataFrame:
     """Pairs of children who went missing together (the network's co_missing edges), with the evidence.
 
     ``reason`` is found_together (an episode names the other child in
@@ -177,6 +175,7 @@ def missing_links(network: Network, *, repeat_threshold: int = 3) -> pd.DataFram
     and in ``candidate_links``. Sorted by the number of episodes (most
     first), then by the ids. Empty, with the same columns, without episodes.
     """
+    network = as_network(network)
     joint = joint_episodes(network)
     episodes = network.episodes
     if episodes.empty:
@@ -249,7 +248,7 @@ def _place_people(network: Network, perpetrators: pd.Index,
     return events.dropna().drop_duplicates(), phones.dropna().drop_duplicates()
 
 
-def missing_profile(network: Network, *, repeat_threshold: int = 3,
+def missing_profile(network: NetworkLike, *, repeat_threshold: int = 3,
                     event_categories: tuple[str, ...] | None = EXPLOITATION_CATEGORIES) -> pd.DataFrame:
     """One row per child with missing episodes: how often, where found, with whom, and who is tied to those places.
 
@@ -264,6 +263,7 @@ def missing_profile(network: Network, *, repeat_threshold: int = 3,
     include the child. Sorted by the number of episodes (most first), then id.
     """
     columns = PROFILE_COLUMNS
+    network = as_network(network)
     episodes = network.episodes
     if episodes.empty:
         return no_rows(_empty(columns), *NO_EPISODES)

@@ -23,14 +23,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..build import Network, haversine_km
-from ..build._graph import PERSON_TIES
+from ..build import PERSON_TIES, Network, haversine_km
 from ..config import Geography
 from ..contract import PERPETRATOR_ROLES
 from ..graph.kernels import distinct
-from ._empty import no_rows
-from .care_moves import _person_ties
-from .clusters import NO_PEOPLE
+from .core import NO_PEOPLE, NetworkLike, as_network, dated_ties, empty_table, flag, no_rows, typed_table
 
 __all__ = [
     "REQUIRES",
@@ -88,20 +85,6 @@ SUMMARY_COLUMNS: dict[str, str] = {
 _SIDES = (("victim", "is_victim"), ("perpetrator", "is_perpetrator"))
 
 
-def _empty(columns: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
-
-
-def _typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({name: frame[name].astype(dtype) for name, dtype in columns.items()}).reset_index(drop=True)
-
-
-def _flag(people: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in people:
-        return np.zeros(len(people), dtype=bool)
-    return people[column].fillna(False).to_numpy(dtype=bool)
-
-
 def _centroids(network: Network, geography: Geography | None) -> pd.DataFrame:
     """Latitude and longitude of each authority: the geography's centroid, else the mean of its places."""
     rows = []
@@ -127,9 +110,9 @@ def _located_people(network: Network, geography: Geography | None,
     frame["force_code"] = pd.factorize(frame["force"])[0]
     centroids = _centroids(network, geography)
     frame["authority"] = centroids.index.get_indexer(frame["local_authority"])  # -1: no coordinates
-    frame["looked_after"] = _flag(people, "looked_after")
+    frame["looked_after"] = flag(people, "looked_after")
     for side, column in _SIDES:
-        frame[side] = _flag(people, column)
+        frame[side] = flag(people, column)
     if categories is not None:
         # sides from the events of those categories only (e.g. CSE and CCE), not every crime
         taking_part = network.participation
@@ -141,12 +124,12 @@ def _located_people(network: Network, geography: Geography | None,
     return frame
 
 
-def _pairs(network: Network, people: pd.DataFrame, ties: tuple[str, ...]) -> pd.DataFrame:
+def _pairs(network: NetworkLike, people: pd.DataFrame, ties: tuple[str, ...]) -> pd.DataFrame:
     """Distinct tied pairs as people positions (a < b) with a bit mask of their tie types (bit i: ``ties[i]``)."""
     if len(ties) > 16:
         raise ValueError(f"ties names {len(ties)} edge types; name at most 16 "
                          f"(the person-person types are {', '.join(PERSON_TIES)})")
-    a, b, _, kind = _person_ties(network, ties)
+    a, b, _, kind = dated_ties(network, ties)
     n = max(len(people), 1)
     # one sorted key per (pair, type); the types of a pair become a bit mask
     key = distinct((np.minimum(a, b) * n + np.maximum(a, b)) * 32 + kind)
@@ -169,7 +152,7 @@ def _crossing(codes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(known, (codes[a] != codes[b]).astype(np.float64), np.nan)
 
 
-def _side_ties(network: Network, people: pd.DataFrame, ties: tuple[str, ...]) -> pd.DataFrame:
+def _side_ties(network: NetworkLike, people: pd.DataFrame, ties: tuple[str, ...]) -> pd.DataFrame:
     """Same-side ties as people positions: a, b, side, tie_mask, cross_bcu, cross_force (1/0/NaN), distance_km."""
     pairs = _pairs(network, people, ties)
     parts = []
@@ -189,7 +172,7 @@ def _side_ties(network: Network, people: pd.DataFrame, ties: tuple[str, ...]) ->
     return frame
 
 
-def reach_ties(network: Network, *, geography: Geography | None = None,
+def reach_ties(network: NetworkLike, *, geography: Geography | None = None,
                ties: tuple[str, ...] = PERSON_TIES, categories: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Every same-side tie (victim-victim, perpetrator-perpetrator): does it cross a BCU or force boundary?
 
@@ -201,9 +184,10 @@ def reach_ties(network: Network, *, geography: Geography | None = None,
     from events of those categories only (default: every event, as the
     network's ``role``).
     """
-    if network.people.empty or network.edges.empty:
-        return _empty(TIE_COLUMNS)
-    people = _located_people(network, geography, categories)
+    built = as_network(network)
+    if built.people.empty or built.edges.empty:
+        return empty_table(TIE_COLUMNS)
+    people = _located_people(built, geography, categories)
     frame = _side_ties(network, people, ties)
     frame["tie_types"] = _tie_labels(frame["tie_mask"].to_numpy(), ties)
     ids = people["entity_id"]
@@ -212,7 +196,7 @@ def reach_ties(network: Network, *, geography: Geography | None = None,
     for column in ("cross_bcu", "cross_force"):
         values = frame[column].to_numpy()
         frame[column] = pd.array(np.where(np.isnan(values), None, values == 1.0), dtype="boolean")
-    return _typed(frame, TIE_COLUMNS)  # victim ties, then perpetrator ties, each in the people table's order
+    return typed_table(frame, TIE_COLUMNS)  # victim ties, then perpetrator ties, each in the people table's order
 
 
 def _group(side: str, looked_after: np.ndarray) -> np.ndarray:
@@ -295,15 +279,15 @@ def _by_person(people: pd.DataFrame, side_ties: pd.DataFrame) -> pd.DataFrame:
             "bcus_spanned": bcus[who], "forces_spanned": forces[who], "span_km": span[who],
         }))
     if not parts:
-        return _empty(PERSON_COLUMNS)
+        return empty_table(PERSON_COLUMNS)
     frame = pd.concat(parts, ignore_index=True)
     position = frame.pop("position").to_numpy()
     for column in ("entity_id", "looked_after", "local_authority", "bcu", "force"):
         frame[column] = people[column].take(position).to_numpy()
-    return _typed(frame, PERSON_COLUMNS)  # victims, then perpetrators, each in the people table's order
+    return typed_table(frame, PERSON_COLUMNS)  # victims, then perpetrators, each in the people table's order
 
 
-def reach_by_person(network: Network, *, geography: Geography | None = None,
+def reach_by_person(network: NetworkLike, *, geography: Geography | None = None,
                     ties: tuple[str, ...] = PERSON_TIES,
                     categories: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Per person with at least one same-side tie: the extent of their same-side network.
@@ -319,13 +303,14 @@ def reach_by_person(network: Network, *, geography: Geography | None = None,
 
     Complexity: O(T log T) for T person-person ties.
     """
-    if network.people.empty or network.edges.empty:
-        return _empty(PERSON_COLUMNS)
-    people = _located_people(network, geography, categories)
+    built = as_network(network)
+    if built.people.empty or built.edges.empty:
+        return empty_table(PERSON_COLUMNS)
+    people = _located_people(built, geography, categories)
     return _by_person(people, _side_ties(network, people, ties))
 
 
-def reach(network: Network, *, geography: Geography | None = None,
+def reach(network: NetworkLike, *, geography: Geography | None = None,
           ties: tuple[str, ...] = PERSON_TIES, categories: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Geographic extent of victim-victim against perpetrator-perpetrator networks, by group.
 
@@ -343,13 +328,14 @@ def reach(network: Network, *, geography: Geography | None = None,
     >>> summary = reach(network, geography=config.geography)   # doctest: +SKIP
     >>> reach_verdict(summary)                                  # doctest: +SKIP
     """
-    if network.people.empty:
-        return no_rows(_empty(SUMMARY_COLUMNS), *NO_PEOPLE)
-    if network.edges.empty:
-        return no_rows(_empty(SUMMARY_COLUMNS), "the network has no links between anyone or anything",
+    built = as_network(network)
+    if built.people.empty:
+        return no_rows(empty_table(SUMMARY_COLUMNS), *NO_PEOPLE)
+    if built.edges.empty:
+        return no_rows(empty_table(SUMMARY_COLUMNS), "the network has no links between anyone or anything",
                        "add the tables that link people: event_people, placements, missing_episodes, identifiers, "
                        "contacts or associations")
-    people = _located_people(network, geography, categories)
+    people = _located_people(built, geography, categories)
     side_ties = _side_ties(network, people, ties)
     by_person = _by_person(people, side_ties)
     looked_after = people["looked_after"].to_numpy()
@@ -373,7 +359,7 @@ def reach(network: Network, *, geography: Geography | None = None,
             "mean_span_km": persons["span_km"].mean(),
             "people_in_group": int(member.sum()),
         })
-    return _typed(pd.DataFrame(rows), SUMMARY_COLUMNS)
+    return typed_table(pd.DataFrame(rows), SUMMARY_COLUMNS)
 
 
 def _pct(value: float) -> str:

@@ -3,8 +3,11 @@
 An analysis whose input tables are absent is skipped with a note naming the
 missing table, never an error. An output with no rows gets a note saying why
 and what would give it rows: the reason the analysis itself returned with the
-empty table (``analyse._empty``). The ``analyses:`` config section sets the
-analyses' thresholds (``analyses: {clusters: {min_contacts: 5}}``).
+empty table (``analyse.core.no_rows``). The ``analyses:`` config section sets
+the analyses' thresholds (``analyses: {clusters: {min_contacts: 5}}``). The
+network's view (``analyse.core.NetworkView``) is built once and passed to
+every analysis, so that the ids are looked up once and what one analysis
+works out (ties, clusters) is there for the next.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Callable
 
 import pandas as pd
 
+from ..analyse.core import empty_reason, network_view
 from ..config import JobConfig
 from ..errors import ConfigError, did_you_mean
 from ._run import JobContext
@@ -175,8 +179,6 @@ def _options(ctx: JobContext, main: str) -> dict:
 
 def _empty_notes(outputs: dict[str, pd.DataFrame]) -> tuple[dict[str, dict], list[str]]:
     """Why each output with no rows is empty (as the analysis said), and one note per distinct reason."""
-    from ..analyse._empty import empty_reason
-
     empty: dict[str, dict] = {}
     by_reason: dict[str, list[str]] = {}
     for name, frame in outputs.items():
@@ -195,10 +197,11 @@ def _empty_notes(outputs: dict[str, pd.DataFrame]) -> tuple[dict[str, dict], lis
 
 def run_analyses(ctx: JobContext) -> None:
     """Run every analysis the data allows; note the ones skipped, and why any output is empty."""
-    network = ctx.state["network"]
+    tick = time.perf_counter()
+    view = network_view(ctx.state["network"])
+    timings = {"network view": round(time.perf_counter() - tick, 2)}
     dataset = ctx.dataset
     assert dataset is not None
-    timings = {}
     skipped = {}
     empty: dict[str, dict] = {}
     for analysis in ANALYSES:
@@ -215,7 +218,7 @@ def run_analyses(ctx: JobContext) -> None:
             )
             continue
         tick = time.perf_counter()
-        outputs = analysis.run(ctx, network)
+        outputs = analysis.run(ctx, view)
         for name, frame in outputs.items():
             ctx.write_table(name, frame)
             ctx.state.setdefault("tables", {})[name] = frame

@@ -19,9 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["EmptyReason", "no_rows", "empty_reason", "plural"]
+from .tables import column_isin
+
+__all__ = ["EmptyReason", "no_rows", "empty_reason", "plural", "NO_PEOPLE", "ROLE_FIX", "light_contacts",
+           "contact_threshold_note"]
 
 _KEY = "linkage_empty_reason"
 
@@ -59,3 +63,30 @@ def empty_reason(frame: pd.DataFrame) -> EmptyReason | None:
 def plural(count: int, word: str, words: str | None = None) -> str:
     """``3 episodes``, ``1 episode``, with thousands separators."""
     return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+#: why an analysis of people has no rows when the network has none
+NO_PEOPLE = ("the network has no people", "the people table has no kept rows: correct the rows listed in rejects.csv")
+#: what gives people a role, a care history or a risk flag, the people clusters and key people are grown from
+ROLE_FIX = ("add event_people rows with roles (victim, suspect, offender), placements of looked-after children, or "
+            "looked_after, cse_risk or cce_risk in people.flags")
+
+
+def light_contacts(network, min_contacts: float) -> tuple[int, int]:
+    """Person-to-person contact ties of a ``Network``, and how many of them have fewer than ``min_contacts``."""
+    contacts = network.contacts
+    if contacts is None or not len(contacts):
+        return 0, 0
+    person = column_isin(contacts, "source_type", "person") & column_isin(contacts, "target_type", "person")
+    count = pd.to_numeric(contacts["count"]).fillna(1).to_numpy(dtype=np.float64)[person]
+    return int(person.sum()), int((count < min_contacts).sum())
+
+
+def contact_threshold_note(network, min_contacts: float, setting: str) -> str:
+    """``, and all 40 person-to-person contact ties have fewer than 10 contacts (...)`` or nothing."""
+    ties, light = light_contacts(network, min_contacts)
+    if not light:
+        return ""
+    share = "all" if light == ties else f"{light:,} of the"
+    return (f"; {share} {plural(ties, 'person-to-person contact tie')} have fewer than {min_contacts:g} contacts "
+            f"and were left out as background ({setting}.min_contacts)")

@@ -1,0 +1,245 @@
+"""Ties between people: which kinds there are, what each weighs, and the tie tables the analyses work on.
+
+Two views of the person-person ties:
+
+- ``weighted_ties``: one row per pair of people, the kinds of tie between
+  them summed into a weight (``TIE_WEIGHTS``), weak ones dropped: what
+  clusters are found on and key people are measured on;
+- ``dated_ties``: one row per tie edge with its start date: what the care-move
+  and reach analyses follow through time and across boundaries.
+
+How ties are weighed. Going missing together, shared identifiers and shared
+exploitation operations are strong. Contact counts below ``min_contacts``
+(default 10: the background of friends and family is mostly 1 to 5 calls,
+exploiters call their victims dozens of times) are dropped. An operation's
+tie is shared out over its size (a pair in an 80-person drugs operation gets
+a tenth of a pair in a 10-person one), and an operation whose share is below
+``min_weight`` is not expanded into pairs at all. Pairs lighter than
+``min_weight`` in total are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ..._arrow import positions_in, strings
+from ...build import PERSON_TIES
+from ...graph.kernels import distinct, pair_keys, sum_by_key
+from .tables import seconds
+from .view import NetworkLike, NetworkView, as_network, as_view
+
+__all__ = [
+    "TIE_TYPES",
+    "TIE_WEIGHTS",
+    "TIE_BITS",
+    "STRONG_TIE",
+    "OPERATION_SHARE",
+    "Ties",
+    "DatedTies",
+    "weighted_ties",
+    "person_ties",
+    "dated_ties",
+]
+
+#: the kinds of tie between two people
+TIE_TYPES: tuple[str, ...] = ("event", "co_missing", "shared_identifier", "contact", "associate", "co_placed")
+#: weight of one tie of each kind
+TIE_WEIGHTS: dict[str, float] = {
+    "event": 2.0,               # per shared exploitation operation (half for others), shared out over big ones
+    "co_missing": 2.0,          # per missing episode together, at most 3 counted
+    "shared_identifier": 2.0,   # per phone / vehicle / handle held by both, at most 3 counted
+    "contact": 1.0,             # x log10(contacts): 10 -> 1, 100 -> 2, 1000 or more -> 3
+    "associate": 1.0,           # a recorded association of any kind
+    "co_placed": 1.0,           # placed at one care setting at the same time
+}
+#: the bit of each kind of tie in ``Ties.bits``
+TIE_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(TIE_TYPES)}
+#: a tie at least this heavy is strong (it draws a person with no role into the risk subgraph)
+STRONG_TIE = 2.0
+#: a pair's tie through an operation of n people is its event weight x min(1, OPERATION_SHARE / (n - 1))
+OPERATION_SHARE = 10.0
+
+
+@dataclass
+class Ties:
+    """Undirected weighted person-person ties over person codes (``a < b``, one row per pair, sorted)."""
+
+    n: int               # people (codes below n)
+    a: np.ndarray
+    b: np.ndarray
+    weight: np.ndarray   # the kinds of tie summed (``TIE_WEIGHTS``)
+    bits: np.ndarray     # the kinds of tie present (``TIE_BITS``)
+
+    def kinds(self) -> np.ndarray:
+        """The kinds of each tie as ``;``-joined text."""
+        out = np.full(len(self.a), "", dtype=object)
+        for name in sorted(TIE_BITS):
+            has = (self.bits & TIE_BITS[name]) > 0
+            out[has] = out[has] + name + ";"
+        return np.array([t[:-1] for t in out], dtype=object)
+
+
+def _kind_ties(view: NetworkView, kind: str, min_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """One kind of tie: (pair key, weight), one row per pair."""
+    n = view.n
+    if kind == "contact":
+        a, b, count = view.contacts
+        weight = TIE_WEIGHTS["contact"] * np.clip(np.log10(np.maximum(count, 1.0)), 0.0, 3.0)
+        key, weight = pair_keys(n, a, b, weight)
+        key, weight = sum_by_key(key, weight)
+        return key, np.minimum(weight, 3 * TIE_WEIGHTS["contact"])
+    if kind == "event":
+        return _event_ties(view, min_weight)
+    a, b, raw = view.edges[kind]
+    capped = kind in ("co_missing", "shared_identifier")
+    key, weight = pair_keys(n, a, b, np.minimum(raw, 3.0) if capped else 1.0)
+    key, weight = sum_by_key(key, weight)
+    return key, TIE_WEIGHTS[kind] * (np.minimum(weight, 3.0) if capped else np.ones(len(key)))
+
+
+def _event_ties(view: NetworkView, min_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of people party to one operation; big operations share their weight out (``OPERATION_SHARE``)."""
+    part = view.participation
+    part = part[part["operation"].to_numpy() >= 0]
+    if part.empty:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    n_ops = len(view.operation_ids)
+    op = part["operation"].to_numpy()
+    exploit = np.bincount(op, part["exploitation"].to_numpy(dtype=np.float64), minlength=n_ops) > 0
+    member = distinct(op * view.n + part["person"].to_numpy())
+    op, person = member // view.n, member % view.n
+    size = np.bincount(op, minlength=n_ops)
+    base = np.where(exploit, TIE_WEIGHTS["event"], TIE_WEIGHTS["event"] / 2)
+    share = base * np.minimum(1.0, OPERATION_SHARE / np.maximum(size - 1, 1))
+    # an operation whose share per pair is below min_weight ties nobody on its own: it is not expanded into pairs
+    useful = (share >= min_weight) & (size > 1)
+    keep = useful[op]
+    op, person = op[keep], person[keep]
+    if not len(op):
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    # all pairs within each operation: members are sorted by (operation, person)
+    start = np.flatnonzero(np.r_[True, op[1:] != op[:-1]])
+    length = np.diff(np.r_[start, len(op)])
+    later = np.repeat(start + length, length) - np.arange(len(op)) - 1   # members after each one in its operation
+    left = np.repeat(np.arange(len(op)), later)
+    right = left + 1 + (np.arange(len(left)) - np.repeat(np.cumsum(later) - later, later))
+    key, weight = pair_keys(view.n, person[left], person[right], share[op[left]])
+    key, weight = sum_by_key(key, weight)
+    return key, np.minimum(weight, 3 * TIE_WEIGHTS["event"])
+
+
+def _weighted_ties(view: NetworkView, ties: tuple[str, ...], min_weight: float) -> Ties:
+    unknown = sorted(set(ties) - set(TIE_TYPES))
+    if unknown:
+        raise ValueError(f"unknown tie type(s) {', '.join(unknown)}; the types are {', '.join(TIE_TYPES)}")
+    keys, weights, bits = [], [], []
+    for kind in dict.fromkeys(ties):
+        key, weight = _kind_ties(view, kind, min_weight)
+        keys.append(key)
+        weights.append(weight)
+        bits.append(np.full(len(key), TIE_BITS[kind], dtype=np.int64))
+    n = view.n
+    if not keys or not sum(len(k) for k in keys):
+        empty = np.zeros(0, dtype=np.int64)
+        return Ties(n, empty, empty, np.zeros(0), np.zeros(0, dtype=np.int64))
+    key, weight, bit = sum_by_key(np.concatenate(keys), np.concatenate(weights), np.concatenate(bits))
+    keep = weight >= min_weight
+    key = key[keep]
+    return Ties(n, key // n, key % n, weight[keep], bit[keep])
+
+
+def weighted_ties(view: NetworkView, *, ties: tuple[str, ...] = TIE_TYPES, min_weight: float = 0.5) -> Ties:
+    """The weighted person-person ties of the view (its ``min_contacts``), worked out once per view.
+
+    ``ties``: the kinds used (``TIE_TYPES``); pairs lighter than ``min_weight``
+    in total are left out. Complexity: O(T log T) for T tie rows (sorts by pair
+    key), plus the pairs within each operation that shares at least ``min_weight``.
+    """
+    key = ("weighted_ties", tuple(ties), float(min_weight))
+    if key not in view.memo:
+        view.memo[key] = _weighted_ties(view, tuple(ties), min_weight)
+    return view.memo[key]
+
+
+def person_ties(network: NetworkLike, *, ties: tuple[str, ...] = TIE_TYPES, min_contacts: float = 10,
+                min_weight: float = 0.5) -> pd.DataFrame:
+    """The weighted person-person ties clusters are found on: ``source, target, weight, ties``.
+
+    One row per pair of people (``source < target``); ``weight`` sums the
+    kinds of tie between them (``TIE_WEIGHTS``) and ``ties`` names them.
+    Contacts below ``min_contacts`` and pairs lighter than ``min_weight`` are
+    left out.
+    """
+    people = as_network(network).people
+    if people is None or people.empty:
+        return pd.DataFrame({"source": pd.Series(dtype=str), "target": pd.Series(dtype=str),
+                             "weight": pd.Series(dtype=float), "ties": pd.Series(dtype=str)})
+    view = as_view(network, min_contacts=min_contacts)
+    found = weighted_ties(view, ties=ties, min_weight=min_weight)
+    return pd.DataFrame({"source": view.ids[found.a], "target": view.ids[found.b], "weight": found.weight,
+                         "ties": found.kinds()}).astype({"source": str, "target": str, "ties": str})
+
+
+class DatedTies(NamedTuple):
+    """Person-person tie edges as positions in ``network.people``, one row per edge, ``a != b``."""
+
+    a: np.ndarray
+    b: np.ndarray
+    start: np.ndarray   # int64 seconds since 1970, ``UNDATED`` when the tie has no date
+    kind: np.ndarray    # index into the ``ties`` asked for
+
+
+def _dated_ties(network, ties: tuple[str, ...]) -> DatedTies:
+    contacts = network.contacts
+    from_contacts = ("contact" in ties and contacts is not None and len(contacts) > 0
+                     and {"source", "target", "source_type", "target_type", "first_date"} <= set(contacts.columns))
+    parts = []  # (source, target, start, kind) of person-person rows
+    edges = network.edges
+    kinds = [t for t in ties if not (from_contacts and t == "contact")]
+    mask = edges["edge_type"].isin(kinds).to_numpy()
+    if mask.any():
+        sub = edges.loc[mask, ["source", "target", "source_type", "target_type", "edge_type", "start"]]
+        sub = sub[((sub["source_type"] == "person") & (sub["target_type"] == "person")).to_numpy()]
+        parts.append((sub["source"], sub["target"], sub["start"], pd.Index(ties).get_indexer(sub["edge_type"])))
+    if from_contacts:
+        person = ((contacts["source_type"] == "person") & (contacts["target_type"] == "person")).to_numpy()
+        pick = pa.array(person)
+        parts.append((strings(contacts["source"]).filter(pick), strings(contacts["target"]).filter(pick),
+                      contacts["first_date"].to_numpy()[person],
+                      np.full(int(person.sum()), ties.index("contact"))))
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        return DatedTies(empty, empty, empty, empty)
+    # one hash lookup for every end of every tie
+    ends = pa.concat_arrays([strings(column) for part in parts for column in part[:2]])
+    position = positions_in(ends, strings(network.people["entity_id"]), runs=True)
+    sizes = np.repeat([len(part[3]) for part in parts], 2)
+    pieces = np.split(position, np.cumsum(sizes)[:-1])
+    a = np.concatenate(pieces[0::2])
+    b = np.concatenate(pieces[1::2])
+    start = np.concatenate([seconds(part[2]) for part in parts])
+    kind = np.concatenate([np.asarray(part[3], dtype=np.int64) for part in parts])
+    keep = (a >= 0) & (b >= 0) & (a != b)
+    return DatedTies(a[keep], b[keep], start[keep], kind[keep])
+
+
+def dated_ties(network: NetworkLike, ties: tuple[str, ...] = PERSON_TIES) -> DatedTies:
+    """Every person-person tie edge of the kinds ``ties`` with its start date, as positions in ``network.people``.
+
+    Contact ties are read from ``network.contacts`` (the rows the contact
+    edges are made from, with typed dates) rather than from the edge table's
+    untyped ``start``, which is slow to parse at scale. Given a view, the
+    result is kept in its ``memo`` for the next analysis. Complexity: one Arrow
+    hash lookup over every tie end, O(T).
+    """
+    if isinstance(network, NetworkView):
+        key = ("dated_ties", tuple(ties))
+        if key not in network.memo:
+            network.memo[key] = _dated_ties(network.network, tuple(ties))
+        return network.memo[key]
+    return _dated_ties(network, tuple(ties))
