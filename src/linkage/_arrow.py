@@ -21,12 +21,10 @@ def _array(values) -> pa.Array | pa.ChunkedArray:
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
         array = values
     else:
-        try:
-            array = pa.array(values.array if isinstance(values, (pd.Series, pd.Index)) else values, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
-            array = None
-        if array is None or not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
-                                 or pa.types.is_null(array.type)):
+        source = values.array if isinstance(values, (pd.Series, pd.Index)) else values
+        try:  # strings and missing values: no copy for pandas' Arrow strings, one pass for Python objects
+            array = pa.array(source, type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
             # numbers, mixed objects, categories: their text, missing values kept missing
             array = pa.array(pd.Series(values, dtype=object).astype("str").array)
     return array if pa.types.is_large_string(array.type) else array.cast(pa.large_string())

@@ -3,7 +3,7 @@
 Research on child-exploitation networks (Cockbain et al. 2011) warns that a
 single measure misleads, so every row carries several:
 
-- ``degree``: people tied to the person (the ties of ``clusters.person_ties``);
+- ``degree``: people tied to the person (the ties of ``core.person_ties``);
 - ``betweenness``: share of shortest paths through the person, on the risk
   subgraph the clusters are found on, counted in ties (hops), normalised as
   networkx does. Exact (one breadth-first search per person, Brandes 2001)
