@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import machine, world  # noqa: E402
+from measure import machine, world
 
 
 def main() -> None:
@@ -29,7 +29,6 @@ def main() -> None:
     args = parser.parse_args()
 
     import duckdb
-    import pandas as pd
 
     from linkage.build import co_placed_edges
     from linkage.read import load_dataset

@@ -36,8 +36,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import machine  # noqa: E402
-from networks import _load  # noqa: E402
+from measure import machine
+from networks import published
 
 
 def _rho(value: float | None) -> str:
@@ -70,17 +70,17 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def run(networks: list[_load.PublicNetwork], *, seed: int = 0) -> list[dict]:
+def run(networks: list[published.PublicNetwork], *, seed: int = 0) -> list[dict]:
     results = []
     for network in networks:
         for shape in network.shapes:
             for roles in ("none", "suspect") if network.criminal else ("none",):
                 with tempfile.TemporaryDirectory() as folder:
-                    rows = _load.write_dataset(network, folder, shape=shape, roles=roles)
+                    rows = published.write_dataset(network, folder, shape=shape, roles=roles)
                     tick = time.perf_counter()
-                    tables = _load.run_linkage(folder, seed=seed)
+                    tables = published.run_linkage(folder, seed=seed)
                     seconds = time.perf_counter() - tick
-                result = _load.compare(network, shape, tables, seed=seed)
+                result = published.compare(network, shape, tables, seed=seed)
                 result.update(roles=roles, rows_written=rows, rejects=int(len(tables["rejects"])),
                               seconds=round(seconds, 2), notes=tables["notes"])
                 results.append(result)
@@ -95,9 +95,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     if args.networks:
-        networks, skipped = [_load.load(name, args.raw) for name in args.networks.split(",")], {}
+        networks, skipped = [published.load(name, args.raw) for name in args.networks.split(",")], {}
     else:
-        networks, skipped = _load.available(args.raw)
+        networks, skipped = published.available(args.raw)
     for name, why in skipped.items():
         print(f"skipped {name}: {why}", file=sys.stderr)
     results = run(networks, seed=args.seed)

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import machine, run_measured, world  # noqa: E402
+from measure import machine, run_measured, world
 
 STEP = """
 import json, sys, time

@@ -3,12 +3,12 @@
 Target (issue): the large world (~1M person records) resolves in under 3 minutes
 with peak memory under 6 GiB on 2 cores.  Splink (DuckDB backend, the ``bench``
 extra) runs on the same people.csv with comparable comparisons and blocking
-(see bench/_splink_job.py); both are scored by ``linkage.resolve.evaluate_entities``
+(see bench/splink_job.py); both are scored by ``linkage.resolve.evaluate_entities``
 against the world's truth.
 
     python bench/resolve_large.py [--scale small|medium|large] [--seed 0] [--only linkage|splink|both]
 
-Each tool runs in its own fresh process (``_measure.run_measured``), so its
+Each tool runs in its own fresh process (``measure.run_measured``), so its
 peak RSS is its own; the result goes to bench/results/resolve-<scale>.json.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _measure import RUN_SCRIPT, machine, run_measured, world  # noqa: E402
+from measure import RUN_SCRIPT, machine, run_measured, world  # noqa: E402
 
 LINKAGE_STEP = """
 import json, resource, sys, time
@@ -125,7 +125,7 @@ def main() -> None:
     if args.only in ("linkage", "both"):
         results.append(measure("linkage", LINKAGE_STEP, str(folder)))
     if args.only in ("splink", "both"):
-        results.append(measure("splink", RUN_SCRIPT, str(HERE / "_splink_job.py"), str(folder), str(args.seed)))
+        results.append(measure("splink", RUN_SCRIPT, str(HERE / "splink_job.py"), str(folder), str(args.seed)))
 
     print(table(results))
     out = HERE / "results"

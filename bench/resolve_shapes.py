@@ -1,13 +1,13 @@
 """Benchmark: resolution on people data of other shapes, linkage (no config) and Splink (team config) side by side.
 
-For each shape (``bench/_shapes.py``: FEBRL 1-4, Splink's example data when
+For each shape (``bench/shapes.py``: FEBRL 1-4, Splink's example data when
 present, generated variants of the synthetic world) and in one run:
 
 * linkage: ``linkage resolve SHAPE --out DIR`` with NO config, in a fresh
   process (the click command called in that process, so its peak RSS is its
   own), then DIR/entities.csv scored as ``linkage evaluate`` scores it;
 * Splink 5 (DuckDB) with the config an analyst would write for the shape
-  (``bench/_splink_shapes.py``), in a fresh process.
+  (``bench/splink_shapes.py``), in a fresh process.
 
 Reported per tool: pairwise precision, recall and F1, time, peak memory and
 blocking recall (the share of true pairs the blocking rules ever put up for
@@ -39,8 +39,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _measure import BENCH_DATA, RUN_SCRIPT, machine, run_measured  # noqa: E402
-from _shapes import SHAPES, ShapeUnavailable, build_shape, read_shape  # noqa: E402
+from measure import BENCH_DATA, RUN_SCRIPT, machine, run_measured  # noqa: E402
+from shapes import SHAPES, ShapeUnavailable, build_shape, read_shape  # noqa: E402
 
 RUNS = BENCH_DATA / "runs"
 
@@ -79,7 +79,7 @@ seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
 
 sys.path.insert(0, str(bench))
-from _shapes import read_shape, read_truth, score_entities
+from shapes import read_shape, read_truth, score_entities
 meta, truth = read_shape(folder), read_truth(folder)
 result = {"tool": "linkage", "job_seconds": round(seconds, 2), "self_peak_rss_gib": round(peak, 3), "error": error}
 if resolutions:
@@ -129,7 +129,7 @@ def run_tool(tool: str, folder: Path, seed: int) -> dict:
             out.mkdir(parents=True)
             result = run_measured(LINKAGE_STEP, str(HERE), str(folder), str(out), own_peak=True)
         else:
-            result = run_measured(RUN_SCRIPT, str(HERE / "_splink_shapes.py"), str(folder), str(seed), own_peak=True)
+            result = run_measured(RUN_SCRIPT, str(HERE / "splink_shapes.py"), str(folder), str(seed), own_peak=True)
     except SystemExit as exc:  # run_measured's way of saying the process failed
         return {"tool": tool, "error": str(exc).strip().splitlines()[-1] if str(exc).strip() else "failed"}
     # run_measured adds the whole process's wall time and the largest peak of any child so far;
@@ -232,7 +232,7 @@ def main() -> None:
         "command": "python bench/resolve_shapes.py " + " ".join(sys.argv[1:]),
         "started": started,
         "machine": machine(),
-        "splink_threshold": __import__("_splink_shapes").THRESHOLD,
+        "splink_threshold": __import__("splink_shapes").THRESHOLD,
         "shapes": shapes,
         "unavailable": unavailable,
     }

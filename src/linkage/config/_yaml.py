@@ -47,7 +47,7 @@ class BoundedLoader(yaml.SafeLoader):
         self._depth = 0
         self._aliases = 0
 
-    def compose_node(self, parent, index):  # noqa: D401 - PyYAML's hook
+    def compose_node(self, parent, index):  # PyYAML's hook
         if self.check_event(AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
@@ -113,7 +113,7 @@ def _check_expansion(root: Node) -> None:
 def load_yaml_text(text: str, source: str) -> Any:
     """Parse ``text`` with the limits above; ``ConfigError`` naming ``source`` on any problem."""
     try:
-        return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 - BoundedLoader is a SafeLoader
+        return yaml.load(text, Loader=BoundedLoader)  # BoundedLoader is a SafeLoader
     except _LimitError as exc:
         raise ConfigError(f"{source} is refused: {exc}") from None
     except yaml.YAMLError as exc:

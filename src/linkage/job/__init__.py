@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._analyses import run_analyses
 from ._folder import (
     KIND_JOB,
     KIND_PSEUDONYMISED,
@@ -58,6 +59,7 @@ __all__ = [
     "neutralise_formulas",
     "register_default_stages",
     "restore_neutralised",
+    "run_analyses",
     "reject_messages",
     "reject_summary",
     "run_job",

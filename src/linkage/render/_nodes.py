@@ -16,7 +16,7 @@ import pandas as pd
 from .._arrow import id_set, positions_in
 from ..build import Network
 
-__all__ = ["ViewNetwork", "view_network", "NODE_STYLES", "EDGE_STYLES", "FactBook", "node_facts", "edge_records"]
+__all__ = ["ViewNetwork", "view_network", "NODE_STYLES", "EDGE_STYLES", "FactBook", "edge_records"]
 
 #: legend key -> shape, colour and label; shapes are vis-network's
 NODE_STYLES: dict[str, dict] = {
@@ -247,10 +247,6 @@ class FactBook:
                 self.cache[node_id] = facts
         return [self.cache[node_id] for node_id in ids]
 
-
-def node_facts(network: Network, nodes: pd.DataFrame) -> list[list[list[str]]]:
-    """For each row of ``nodes`` (a slice of ``ViewNetwork.nodes``): its facts as [name, value] pairs."""
-    return FactBook(network).facts(nodes)
 
 
 def _fact_text(value) -> str:

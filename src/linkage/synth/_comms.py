@@ -181,9 +181,9 @@ def make_comms(world: World) -> None:
             sel[key.index.to_numpy()[first]] = True
         pr = pr[sel]
         g = pr["group"].to_numpy()
-        f, l = _window(rng, ws[g], we[g])
+        day_from, day_to = _window(rng, ws[g], we[g])
         n = len(pr)
-        parts.append(_contacts(rng, pr["ident_a"].to_numpy(), pr["ident_b"].to_numpy(), np.maximum(1, rng.lognormal(np.log(median), 1.0, n)), f, l, _message_kind(rng, n)))
+        parts.append(_contacts(rng, pr["ident_a"].to_numpy(), pr["ident_b"].to_numpy(), np.maximum(1, rng.lognormal(np.log(median), 1.0, n)), day_from, day_to, _message_kind(rng, n)))
         if link:
             world.add_links(pr["person_a"].to_numpy(), pr["person_b"].to_numpy(), "contact")
 
@@ -199,8 +199,8 @@ def make_comms(world: World) -> None:
     pr = gveh.merge(gveh, on="group", suffixes=("_a", "_b"))
     pr = pr[(pr["ident_a"] < pr["ident_b"]) & (rng.random(len(pr)) < 0.6)]
     g = pr["group"].to_numpy()
-    f, l = _window(rng, ws[g], we[g])
-    parts.append(_contacts(rng, pr["ident_a"].to_numpy(), pr["ident_b"].to_numpy(), rng.integers(1, 15, len(pr)), f, l, np.full(len(pr), "sighting", dtype=object)))
+    day_from, day_to = _window(rng, ws[g], we[g])
+    parts.append(_contacts(rng, pr["ident_a"].to_numpy(), pr["ident_b"].to_numpy(), rng.integers(1, 15, len(pr)), day_from, day_to, np.full(len(pr), "sighting", dtype=object)))
 
     # --- family contacts within households
     fam = pd.DataFrame({"hh": hh[phones["person"].to_numpy()], "ident": phones["ident"].to_numpy()})
@@ -208,8 +208,8 @@ def make_comms(world: World) -> None:
     pr = fam.merge(fam, on="hh", suffixes=("_a", "_b"))
     pr = pr[(pr["ident_a"] < pr["ident_b"]) & (rng.random(len(pr)) < 0.8)]
     n = len(pr)
-    f, l = _window(rng, np.full(n, HORIZON_START), np.full(n, HORIZON_END))
-    parts.append(_contacts(rng, pr["ident_a"].to_numpy(), pr["ident_b"].to_numpy(), np.maximum(1, rng.lognormal(np.log(40), 1.0, n)), f, l, _message_kind(rng, n)))
+    day_from, day_to = _window(rng, np.full(n, HORIZON_START), np.full(n, HORIZON_END))
+    parts.append(_contacts(rng, pr["ident_a"].to_numpy(), pr["ident_b"].to_numpy(), np.maximum(1, rng.lognormal(np.log(40), 1.0, n)), day_from, day_to, _message_kind(rng, n)))
 
     # --- background: friends and acquaintances (mostly local) and businesses
     own = phones.drop_duplicates("ident")
@@ -272,13 +272,13 @@ def _holder_rows(world: World, rng: np.random.Generator, holders: pd.DataFrame, 
     # seen dates: around the contacts made with the identifier, else random; some unknown
     seen = pd.concat([contacts[["src", "first", "last"]].rename(columns={"src": "ident"}), contacts[["dst", "first", "last"]].rename(columns={"dst": "ident"})])
     seen = seen[seen["first"] != NODATE].groupby("ident").agg(first=("first", "min"), last=("last", "max"))
-    f = seen["first"].reindex(rows["ident"]).to_numpy()
-    l = seen["last"].reindex(rows["ident"]).to_numpy()
+    seen_from = seen["first"].reindex(rows["ident"]).to_numpy()
+    seen_to = seen["last"].reindex(rows["ident"]).to_numpy()
     n = len(rows)
     rnd_f = rng.integers(HORIZON_START, HORIZON_END + 1, n)
     rnd_l = np.minimum(rnd_f + rng.integers(0, 900, n), HORIZON_END)
-    first = np.where(np.isnan(f), rnd_f, np.nan_to_num(f)).astype(np.int64) - rng.integers(0, 30, n)
-    last = np.minimum(np.where(np.isnan(l), rnd_l, np.nan_to_num(l)).astype(np.int64) + rng.integers(0, 30, n), HORIZON_END)
+    first = np.where(np.isnan(seen_from), rnd_f, np.nan_to_num(seen_from)).astype(np.int64) - rng.integers(0, 30, n)
+    last = np.minimum(np.where(np.isnan(seen_to), rnd_l, np.nan_to_num(seen_to)).astype(np.int64) + rng.integers(0, 30, n), HORIZON_END)
     unknown = rng.random(n) < 0.25
     rows["first_seen"] = np.where(unknown, NODATE, first)
     rows["last_seen"] = np.where(unknown | (rng.random(n) < 0.1), NODATE, last)

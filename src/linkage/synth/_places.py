@@ -7,7 +7,7 @@ import pandas as pd
 
 from ._world import World
 
-__all__ = ["make_locations", "location_rows", "NTE_CATEGORIES", "BUSINESS_CATEGORIES", "pool_key", "cat_codes"]
+__all__ = ["make_locations", "location_rows", "NTE_CATEGORIES", "BUSINESS_CATEGORIES", "cat_codes"]
 
 #: Night-time-economy business categories (the contract's list; the job config decides the default flag).
 NTE_CATEGORIES = ("takeaway", "hotel", "taxi_firm", "licensed_premises", "off_licence", "shisha_bar", "car_wash")
@@ -36,10 +36,6 @@ def cat_codes(category: np.ndarray | str) -> np.ndarray:
     """Integer code of each location category."""
     return pd.Categorical(np.atleast_1d(np.asarray(category, dtype=object)), categories=_CATEGORIES).codes.astype(np.int64)
 
-
-def pool_key(category: np.ndarray | str, la: np.ndarray | int, n_la: int) -> np.ndarray:
-    """Key of a (category, authority) pool for ``pick_from_pools``."""
-    return cat_codes(category) * n_la + np.asarray(la, np.int64)
 
 
 def _words(world: World, key: str) -> np.ndarray:

@@ -23,7 +23,6 @@ __all__ = [
     "fmt_days",
     "fmt_seconds",
     "ranks_within",
-    "concat_str",
 ]
 
 #: Sentinel for "no date" in the int64 day and second columns used internally.
@@ -119,13 +118,6 @@ def ranks_within(groups: np.ndarray) -> np.ndarray:
     out[order] = np.arange(n) - first
     return out
 
-
-def concat_str(*parts: np.ndarray | str) -> np.ndarray:
-    """Element-wise string concatenation of arrays and scalars."""
-    out = np.asarray(parts[0], dtype=str) if not isinstance(parts[0], str) else parts[0]
-    for part in parts[1:]:
-        out = np.char.add(out, part)
-    return np.asarray(out, dtype=str)
 
 
 def join_lists(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:

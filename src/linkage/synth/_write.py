@@ -16,7 +16,7 @@ from ..contract import TABLES
 from ._util import fmt_days, fmt_seconds, hex_tokens, join_lists, unique_ints
 from ._world import SOURCES, World
 
-__all__ = ["Ids", "assign_ids", "write_tables", "write_csv", "to_arrow", "as_text"]
+__all__ = ["Ids", "assign_ids", "write_tables", "write_csv", "to_arrow"]
 
 
 @dataclass
@@ -63,10 +63,6 @@ def assign_ids(world: World) -> Ids:
         placement_record=placement_record,
     )
 
-
-def as_text(values: object) -> np.ndarray:
-    """Any column as a numpy array of strings, '' for unknown (None / NaN)."""
-    return np.asarray(to_arrow(values).fill_null("").to_numpy(zero_copy_only=False), dtype=object)
 
 
 def to_arrow(values: object) -> pa.Array:

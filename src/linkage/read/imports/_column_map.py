@@ -95,7 +95,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 _POSTCODE = r"^[A-Z]{1,2}\d[A-Z\d]?( ?\d([A-Z]{2})?)?$"
-_SEX_WORDS = {"m", "f", "u", "male", "female", "unknown", "1", "2", "0", "9", "x"}
 #: a name in any alphabet (Zoë, Ó Briain), or a pseudonymised token standing for one
 _NAME = r"^[^\W\d_][^\W\d_' \-.]*$"
 _TOKEN = r"^[A-Za-z0-9+/=_\-]{8,}$"

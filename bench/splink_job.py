@@ -1,11 +1,11 @@
 """The Splink (DuckDB backend) side of ``bench/resolve_large.py``: dedupe one world's people.csv.
 
-    python bench/_splink_job.py <world folder> [seed]
+    python bench/splink_job.py <world folder> [seed]
 
 Prints one JSON line (the last line of stdout) with timings, peak RSS of this
 process, the model's settings and the same pairwise / B-cubed scores that
 ``linkage.resolve.evaluate_entities`` gives linkage.  Run by resolve_large.py
-in a fresh process (``_measure.run_measured``) so its peak memory is its own.
+in a fresh process (``measure.run_measured``) so its peak memory is its own.
 
 The model mirrors linkage's defaults (``linkage.resolve._settings``) as far as
 Splink allows, built from Splink's comparison-level library:
@@ -69,7 +69,7 @@ _NOT_LETTERS = re.compile(r"[^a-z]")
 _SOUNDEX = {c: str(d) for d, letters in enumerate(["aeiouyhw", "bfpv", "cgjkqsxz", "dt", "l", "mn", "r"]) for c in letters}
 
 
-def _name(value):
+def clean_name(value):
     if not isinstance(value, str):
         return None
     text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii").lower()
@@ -109,7 +109,7 @@ def _postcode(value):
     return (full, sector, outward or None)
 
 
-def _per_unique(series: pd.Series, function, missing=None) -> list:
+def per_unique(series: pd.Series, function, missing=None) -> list:
     """``function`` applied once per distinct value (names and postcodes repeat a lot); ``missing`` for nulls."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     mapped = [function(v) for v in uniques] + [missing]
@@ -127,15 +127,15 @@ def _sorted_pair(a: pd.Series, b: pd.Series, sep: str) -> pd.Series:
 def prepare(raw: pd.DataFrame) -> pd.DataFrame:
     """Splink's input table: normalised names and the derived keys linkage blocks on."""
     blank = lambda s: s.where(s.str.strip() != "")  # noqa: E731
-    first = pd.Series(_per_unique(blank(raw["first_name"]), _name), dtype="object")
-    last = pd.Series(_per_unique(blank(raw["last_name"]), _name), dtype="object")
+    first = pd.Series(per_unique(blank(raw["first_name"]), clean_name), dtype="object")
+    last = pd.Series(per_unique(blank(raw["last_name"]), clean_name), dtype="object")
     dob_text = blank(raw["dob"])
     dob = pd.to_datetime(dob_text, format="%Y-%m-%d", errors="coerce")  # full dates only; partial -> NaT
     full = dob.notna()
     month, day = dob.dt.month, dob.dt.day
     lo = month.where(month <= day, day)
     hi = day.where(month <= day, month)
-    postcode = _per_unique(blank(raw["postcode"]), _postcode, (None, None, None))
+    postcode = per_unique(blank(raw["postcode"]), _postcode, (None, None, None))
     sex = raw["sex"].where(raw["sex"].isin(["M", "F"]))
     frame = pd.DataFrame(
         {
@@ -144,8 +144,8 @@ def prepare(raw: pd.DataFrame) -> pd.DataFrame:
             "last_name": last,
             "name_set": _sorted_pair(first, last, "|"),
             "initials_set": _sorted_pair(first.str[0], last.str[0], ""),
-            "first_sound": pd.Series(_per_unique(first, _soundex), dtype="object"),
-            "last_sound": pd.Series(_per_unique(last, _soundex), dtype="object"),
+            "first_sound": pd.Series(per_unique(first, _soundex), dtype="object"),
+            "last_sound": pd.Series(per_unique(last, _soundex), dtype="object"),
             "dob": dob,  # datetime64, NaT unless a full date -> DuckDB TIMESTAMP / NULL
             "dob_unordered": (
                 dob.dt.year.astype("Int64").astype(str) + "-" + lo.astype("Int64").astype(str) + "-" + hi.astype("Int64").astype(str)

@@ -362,7 +362,7 @@ def run_linkage(folder: str | Path, *, seed: int = 0) -> dict:
     """
     from linkage.build import build_network
     from linkage.job import JobContext
-    from linkage.job._analyses import run_analyses
+    from linkage.job import run_analyses
     from linkage.read import load_dataset
 
     config = _config(seed)

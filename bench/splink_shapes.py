@@ -1,6 +1,6 @@
 """The Splink side of ``bench/resolve_shapes.py``: one shape's people.csv through Splink 5 (DuckDB).
 
-    python bench/_splink_shapes.py <shape folder> [seed]
+    python bench/splink_shapes.py <shape folder> [seed]
 
 Prints one JSON line (the last line of stdout): time, peak RSS of this
 process, the settings used, pairwise / B-cubed scores (the same
@@ -11,7 +11,7 @@ The model is the "team config" an analyst who knows the data would write,
 built from the shape's column roles (``shape.json``) in the style of Splink's
 own examples for FEBRL 3 and 4 and the 50k historical persons:
 
-* cleaning: names lower-cased and reduced to letters (as ``_splink_job._name``),
+* cleaning: names lower-cased and reduced to letters (as ``splink_job.clean_name``),
   other text trimmed and lower-cased, UK postcodes upper-cased; empty -> NULL;
 * comparisons: ``ForenameSurnameComparison`` (its swapped-names level;
   term frequencies on the full name) when there is a dob, else a
@@ -49,8 +49,8 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _shapes import read_truth, score_entities  # noqa: E402
-from _splink_job import _name, _per_unique  # noqa: E402
+from shapes import read_truth, score_entities  # noqa: E402
+from splink_job import clean_name, per_unique  # noqa: E402
 
 THRESHOLD = 0.9
 RECALL = 0.7
@@ -74,7 +74,7 @@ def prepare(raw: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame:
             continue
         values = _blank_to_none(raw[column])
         if role in _NAME_ROLES:
-            values = pd.Series(_per_unique(values, _name), dtype="object")
+            values = pd.Series(per_unique(values, clean_name), dtype="object")
         elif role == "postcode_uk":
             values = values.str.upper().str.strip()
         elif role == "sex":

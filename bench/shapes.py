@@ -54,7 +54,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
-from _measure import BENCH_DATA, world  # noqa: E402
+from measure import BENCH_DATA, world  # noqa: E402
 
 __all__ = [
     "SHAPES",
@@ -326,7 +326,7 @@ def _corrupt(people: pd.DataFrame, truth: pd.DataFrame, share: float, rng: np.ra
     synth's ``typo``), and ``keyed_zip_digit`` or ``keyed_city`` where the shape
     has those columns.  Added to truth's ``errors``, after the synthetic world's own.
     """
-    from linkage.synth._records import typo
+    from linkage.synth import typo
 
     n = len(people)
     corrupted = rng.random(n) < share
@@ -412,7 +412,7 @@ def _partial_dob_and_birth_place(people: pd.DataFrame, truth: pd.DataFrame, rng:
     person (their own local authority for two in three, another place of the
     world for the rest), missing on 20 % of records and misspelt on 5 %.
     """
-    from linkage.synth._records import typo
+    from linkage.synth import typo
 
     n = len(people)
     full = people["dob"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").to_numpy()
