@@ -1,8 +1,9 @@
 """Escaping and the inlined assets every self-contained page is built from.
 
 Every string derived from records passes through ``esc`` (HTML text and
-attributes) or ``script_json`` (JSON embedded in a ``<script>`` element) before
-it reaches a page.  The vis-network script and style are read from the copy
+attributes: the template engine calls it on every ``{{ value }}``, see
+``_template.escape_value``) or ``script_json`` (JSON embedded in a ``<script>``
+element) before it reaches a page.  The vis-network script and style are read from the copy
 that pyvis ships inside its package, so nothing is fetched at run time and the
 pages open from ``file://`` on an air-gapped machine.
 """
@@ -19,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["esc", "script_json", "safe_name", "vis_assets", "asset", "inline_script", "inline_style", "VIS_VERSION"]
+__all__ = ["esc", "script_json", "safe_name", "vis_assets", "asset", "VIS_VERSION"]
 
 #: the vis-network build inside pyvis's package that the pages inline
 VIS_VERSION = "9.1.2"
@@ -70,17 +71,6 @@ def safe_name(identifier: Any) -> str:
     return "n" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def inline_script(code: str) -> str:
-    if re.search(r"</script", code, flags=re.I):
-        code = re.sub(r"</(script)", r"<\\/\1", code, flags=re.I)
-    return f"<script>{code}</script>"
-
-
-def inline_style(css: str) -> str:
-    css = re.sub(r"</(style)", r"<\\/\1", css, flags=re.I)
-    return f"<style>{css}</style>"
-
-
 @lru_cache(maxsize=None)
 def vis_assets() -> tuple[str, str]:
     """(script, style) of vis-network as shipped inside pyvis's package."""
@@ -97,5 +87,5 @@ def vis_assets() -> tuple[str, str]:
 
 @lru_cache(maxsize=None)
 def asset(name: str) -> str:
-    """A file of ``linkage/data/render`` (the owned templates, scripts and styles)."""
+    """A file of ``linkage/data/render`` (the owned scripts and styles; the templates are in its ``templates/``)."""
     return resources.files("linkage").joinpath("data", "render", name).read_text(encoding="utf-8")

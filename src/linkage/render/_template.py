@@ -1,57 +1,98 @@
-"""The owned page templates: pyvis's own template loads Bootstrap and vis-network
-from CDNs even in its "local" and "in_line" modes, and sets tooltips with
-``innerHTML``; these templates inline every script and style instead, and a
-Content-Security-Policy forbids the page any request at all (``default-src 'none'``).
+"""The Jinja2 environment every page is rendered with (templates in ``linkage/data/render/templates``).
+
+- **Autoescape is on.** Every ``{{ value }}`` passes through ``escape_value``
+  (``_html.esc``: ``& < > " '`` escaped, None and NaN as ''), so record text
+  is escaped by the engine, never by the caller. Only ``Markup`` passes
+  unchanged: the inlined scripts, styles and view data (``page_assets``) and the
+  fragments this environment rendered itself (``render_part``).
+- **One base template** (``base.html``) holds the head, the Content-Security-Policy
+  (``default-src 'none'``: the page may make no request at all) and the inlined
+  assets; ``report.html`` and ``view.html`` extend it. pyvis's own template is not
+  used: it loads Bootstrap and vis-network from CDNs and sets tooltips with
+  ``innerHTML``; pyvis stays the source of vis-network (``_html.vis_assets``).
+- **Templates under ``parts/`` are compact**: a line break in their text, with
+  the indentation after it, is for reading only and is not output (``CompactParts``).
+  Only the literal text of the template is affected, never a value. Keep running
+  text on one line; break lines between tags.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Any
 
-from ._html import asset, esc, inline_script, inline_style, script_json, vis_assets
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
+from markupsafe import Markup
 
-__all__ = ["render_template", "view_page", "report_page"]
+from ._html import asset, esc, script_json, vis_assets
 
-_SLOT = re.compile(r"\{\{(\w+)\}\}")
+__all__ = ["CompactParts", "escape_value", "environment", "page_assets", "render_page", "render_part", "view_data"]
 
-
-def render_template(name: str, slots: dict[str, str]) -> str:
-    """Fill ``{{slot}}`` markers of template ``name`` in one pass (values are inserted as given)."""
-    template = asset(name)
-    return _SLOT.sub(lambda m: slots.get(m.group(1), ""), template)
+_LINE_BREAK = re.compile(r"\n[ \t]*")
 
 
-def view_page(data: dict, *, title: str, subtitle: str = "", nav: str = "", aside: str = "", below: str = "") -> str:
-    """A self-contained network view: ``data`` (nodes, edges, styles) drawn by the inlined vis-network.
+def escape_value(value: Any) -> Markup:
+    """What ``{{ value }}`` outputs: ``Markup`` as it is, anything else through ``esc``.
 
-    ``title`` and ``subtitle`` are escaped here; ``nav``, ``aside`` and ``below``
-    are HTML that the caller built with ``esc``.
+    ``esc`` (``html.escape``) rather than markupsafe's own escape keeps the
+    entities the pages have always had (``&quot;``, ``&#x27;``).
     """
-    vis_js, vis_css = vis_assets()
-    return render_template("view.html", {
-        "title": esc(title),
-        "heading": esc(title),
-        "subtitle": esc(subtitle),
-        "nav": nav,
-        "aside": aside,
-        "below": below,
-        "n_nodes": str(len(data["nodes"])),
-        "n_edges": str(len(data["edges"])),
-        "style": inline_style(vis_css) + "\n" + inline_style(asset("page.css")),
-        "data": script_json(data),
-        "vis": inline_script(vis_js),
-        "script": inline_script(asset("view.js")),
-    })
+    if isinstance(value, Markup):
+        return value
+    return Markup(esc(value))
 
 
-def report_page(body: str, *, title: str, subtitle: str = "", nav: str = "") -> str:
-    """The self-contained report page; ``body`` and ``nav`` are HTML built with ``esc``."""
-    return render_template("report.html", {
-        "title": esc(title),
-        "heading": esc(title),
-        "subtitle": esc(subtitle),
-        "nav": nav,
-        "body": body,
-        "style": inline_style(asset("page.css")),
-        "script": inline_script(asset("sortable.js")),
-    })
+class CompactParts(Extension):
+    """In templates under ``parts/``, drop each line break of the template text and the indentation after it."""
+
+    def filter_stream(self, stream: TokenStream):
+        if not (stream.name or "").startswith("parts/"):
+            return stream
+        return (Token(token.lineno, token.type, _LINE_BREAK.sub("", token.value)) if token.type == "data" else token
+                for token in stream)
+
+
+@lru_cache(maxsize=None)
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("linkage", "data/render/templates"),
+        autoescape=True,
+        finalize=escape_value,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        extensions=[CompactParts],
+    )
+
+
+def render_page(name: str, **context: Any) -> str:
+    """The page template ``name`` rendered with ``context``."""
+    return environment().get_template(name).render(**context)
+
+
+def render_part(name: str, **context: Any) -> Markup:
+    """A fragment (a template under ``parts/``) as ``Markup``: the engine escaped every value in it."""
+    return Markup(environment().get_template(name).render(**context))
+
+
+def _inline(code: str, element: str) -> Markup:
+    """Our own or pyvis's script or style, safe inside ``<element>``: a closing tag in it is neutralised."""
+    # trusted text (files shipped in the package), not record text: Markup keeps it as it is
+    return Markup(re.sub(rf"</({element})", r"<\\/\1", code, flags=re.I))
+
+
+def page_assets(*, scripts: tuple[str, ...], styles: tuple[str, ...], vis: bool = False) -> dict[str, Any]:
+    """The ``styles`` and ``scripts`` context of ``base.html``: files of ``linkage/data/render``, vis-network first."""
+    vis_js, vis_css = vis_assets() if vis else ("", "")
+    return {
+        "styles": ([_inline(vis_css, "style")] if vis else []) + [_inline(asset(name), "style") for name in styles],
+        "scripts": ([_inline(vis_js, "script")] if vis else []) + [_inline(asset(name), "script") for name in scripts],
+    }
+
+
+def view_data(data: dict) -> Markup:
+    """``data`` as JSON for ``<script type="application/json">``: ``script_json`` escapes ``< > &``, so it cannot
+    close the element, and HTML-escaping it would break the JSON."""
+    return Markup(script_json(data))

@@ -1,15 +1,19 @@
 """A looked-after child's placement timeline: which peers the child met at which
-setting, and which missing episodes followed (and with whom)."""
+setting, and which missing episodes followed (and with whom).
+
+This module works out the rows and the strip's geometry; ``parts/timeline.html``
+lays them out, and the template engine escapes every name and id."""
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from typing import NamedTuple
 
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+
 from ..build import Network
-from ._html import esc
+from ._template import render_part
 
 
 class Episode(NamedTuple):
@@ -17,6 +21,7 @@ class Episode(NamedTuple):
     start: pd.Timestamp | None
     found_location_id: str | None
     found_with: tuple
+
 
 __all__ = ["TimelineData", "child_timeline", "placement_rows"]
 
@@ -105,71 +110,68 @@ def placement_rows(data: "TimelineData | Network", entity_id: str) -> list[dict]
     return rows
 
 
-def _name(node_id, labels: pd.Series, links: dict[str, str], prefix: str) -> str:
+def _name(node_id, labels: pd.Series, links: dict[str, str], prefix: str) -> dict | None:
+    """A node as the timeline names it: its label, its id when that differs, and its page when it has one."""
     if node_id is None or (isinstance(node_id, float) and np.isnan(node_id)):
-        return ""
+        return None
     label = labels.get(node_id, node_id)
-    text = esc(label) if str(label) == str(node_id) else f"{esc(label)} <small>({esc(node_id)})</small>"
-    if node_id in links:
-        return f'<a href="{esc(prefix + links[node_id])}">{text}</a>'
-    return text
+    return {"label": label, "id": None if str(label) == str(node_id) else node_id,
+            "href": prefix + links[node_id] if node_id in links else None}
 
 
-def _strip(rows: list[dict], labels: pd.Series) -> str:
-    """An inline SVG strip: placements as bars, missing episodes as red ticks."""
-    spans = [(r["start"], pd.Timestamp(r["end"]) if pd.notna(r["end"]) else None) for r in rows if r["start"] is not None]
+def _strip(rows: list[dict], labels: pd.Series) -> dict | None:
+    """An inline SVG strip: placements as bars, missing episodes as red ticks (None when nothing is dated)."""
+    stays = [r for r in rows if r["start"] is not None]
+    spans = [(r["start"], pd.Timestamp(r["end"]) if pd.notna(r["end"]) else None) for r in stays]
     ticks = [ep.start for r in rows for ep in r["episodes"] if ep.start is not None]
     moments = [s for s, _ in spans] + [e for _, e in spans if e is not None] + ticks
     if not moments:
-        return ""
+        return None
     low, high = min(moments), max(moments)
-    width, height, margin = 900, 70, 10
+    width, margin = 900, 10
     span = max((high - low).total_seconds(), 86400.0)
 
     def x(t: pd.Timestamp) -> float:
         return margin + (t - low).total_seconds() / span * (width - 2 * margin)
 
-    parts = [f'<svg role="img" aria-label="placement timeline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
     colours = ("#e377c2", "#f7b6d2")
-    for i, (start, end) in enumerate(spans):
+    bars = []
+    for i, ((start, end), row) in enumerate(zip(spans, stays)):
         x0, x1 = x(start), x(end if end is not None else high)
-        row = [r for r in rows if r["start"] is not None][i]
-        parts.append(f'<rect x="{x0:.1f}" y="12" width="{max(x1 - x0, 2):.1f}" height="22" fill="{colours[i % 2]}" stroke="#8a2b6b">'
-                     f'<title>{esc(labels.get(row["location_id"], row["location_id"]))}: {esc(_day(start))} to {esc(_day(end))}</title></rect>')
-    for t in ticks:
-        parts.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="38" y2="56" stroke="#d62728" stroke-width="2"><title>missing {esc(_day(t))}</title></line>')
-    parts.append(f'<text x="{margin}" y="68" font-size="11">{esc(_day(low))}</text>')
-    parts.append(f'<text x="{width - margin}" y="68" font-size="11" text-anchor="end">{esc(_day(high))}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        bars.append({"x": f"{x0:.1f}", "width": f"{max(x1 - x0, 2):.1f}", "fill": colours[i % 2],
+                     "title": f"{labels.get(row['location_id'], row['location_id'])}: {_day(start)} to {_day(end)}"})
+    return {"bars": bars, "ticks": [{"x": f"{x(t):.1f}", "day": _day(t)} for t in ticks], "first": _day(low),
+            "last": _day(high)}
 
 
-def child_timeline(data: "TimelineData | Network", entity_id: str, *, labels: pd.Series, links: dict[str, str], prefix: str = "") -> str:
-    """The timeline section of a child's page (HTML, every record string escaped)."""
+def _episode(ep: Episode, name) -> dict:
+    withs = [name(w) for w in ep.found_with]
+    found = name(ep.found_location_id) if isinstance(ep.found_location_id, str) else None
+    return {"day": _day(ep.start), "found": found, "with": withs,
+            # as ", ".join of the names would be non-empty
+            "show_with": len(withs) > 1 or any(w is not None for w in withs)}
+
+
+def child_timeline(data: "TimelineData | Network", entity_id: str, *, labels: pd.Series, links: dict[str, str],
+                   prefix: str = "") -> Markup:
+    """The timeline section of a child's page (rendered by ``parts/timeline.html``)."""
     rows = placement_rows(data, entity_id)
-    if not rows:
-        return '<section class="below"><h2>Placements</h2><p class="note">No placements or missing episodes recorded.</p></section>'
-    body = []
+
+    def name(node_id):
+        return _name(node_id, labels, links, prefix)
+
+    shown = []
     for row in rows:
-        if row["location_id"] is None:
-            where = "<i>not during a recorded placement</i>"
-            when = ""
-        else:
-            where = _name(row["location_id"], labels, links, prefix)
-            kind = f" <small>{esc(row['placement_type'])}</small>" if isinstance(row["placement_type"], str) else ""
-            where += kind
-            when = f"{esc(_day(row['start']))} to {esc(_day(row['end'])) or 'now'}"
-        peers = "<br>".join(
-            f"{_name(p, labels, links, prefix)} <small>{esc(_day(s))} to {esc(_day(e))}</small>"
-            for p, (s, e) in sorted(row["peers"].items())) or "&mdash;"
-        missing = []
-        for ep in row["episodes"]:
-            found = f" found at {_name(ep.found_location_id, labels, links, prefix)}" if isinstance(ep.found_location_id, str) else ""
-            withs = ", ".join(_name(w, labels, links, prefix) for w in ep.found_with)
-            missing.append(f"{esc(_day(ep.start))}{found}" + (f" with {withs}" if withs else ""))
-        together = ", ".join(_name(p, labels, links, prefix) for p in row["missing_together"]) or "&mdash;"
-        body.append(f"<tr><td>{where}</td><td>{when}</td><td>{peers}</td><td>{'<br>'.join(missing) or '&mdash;'}</td><td>{together}</td></tr>")
-    return ('<section class="below"><h2>Placement timeline</h2>' + _strip(rows, labels) +
-            '<table class="data"><thead><tr><th>setting</th><th>dates</th><th>peers met there</th>'
-            '<th>missing episodes that followed</th><th>met here, then missing together</th></tr></thead><tbody>'
-            + "".join(body) + "</tbody></table></section>")
+        episodes = [_episode(ep, name) for ep in row["episodes"]]
+        blank = len(episodes) == 1 and not (episodes[0]["day"] or isinstance(row["episodes"][0].found_location_id, str)
+                                            or episodes[0]["show_with"])
+        shown.append({
+            "placed": row["location_id"] is not None,
+            "where": name(row["location_id"]),
+            "kind": row["placement_type"] if isinstance(row["placement_type"], str) else None,
+            "start": _day(row["start"]), "end": _day(row["end"]),
+            "peers": [(name(p), _day(s), _day(e)) for p, (s, e) in sorted(row["peers"].items())],
+            "episodes": [] if blank else episodes,
+            "together": [name(p) for p in row["missing_together"]],
+        })
+    return render_part("parts/timeline.html", rows=shown, strip=_strip(rows, labels) if rows else None)

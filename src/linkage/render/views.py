@@ -21,14 +21,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from ..build import Network
 from ..errors import ConfigError, did_you_mean
-from ._html import esc, safe_name
+
+from ._html import safe_name
 from ._io import write_text_atomic
 from ._layout import layout
 from ._nodes import EDGE_STYLES, NODE_STYLES, FactBook, ViewNetwork, edge_records, view_network
-from ._template import view_page
+from ._template import page_assets, render_page, render_part, view_data
 from ._timeline import TimelineData, child_timeline
 
 __all__ = ["ViewOptions", "ViewPages", "graph_view", "view_from_networkx", "write_views", "children_at_risk"]
@@ -38,6 +40,9 @@ __all__ = ["ViewOptions", "ViewPages", "graph_view", "view_from_networkx", "writ
 LIGHT_LINKS_ABOVE = 4000
 #: above this many nodes the names are drawn by the page itself, and only once zoomed in
 LIGHT_LABELS_ABOVE = 2000
+#: the business_targets.csv columns a business page shows beside its drawing ("Why this business")
+_BUSINESS_FACTS = ("rank", "name", "category", "local_authority", "bcu", "score", "children_linked",
+                   "perpetrators_linked", "evidence")
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ class ViewPages:
 
 
 def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 0, subtitle: str = "",
-               nav: str = "", aside: str = "", below: str = "", physics_below: int = 300,
+               nav_prefix: str | None = None, aside: str = "", below: str = "", physics_below: int = 300,
                light_links_above: int = LIGHT_LINKS_ABOVE) -> str:
     """A self-contained HTML page drawing ``nodes`` and ``edges`` (vis-network records).
 
@@ -102,6 +107,11 @@ def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 
     instead of vis-network edge objects (no link tooltips; pages stay fast), and
     above ``LIGHT_LABELS_ABOVE`` nodes the names of the nodes on screen are drawn
     by the page once zoomed in.
+
+    ``nav_prefix``: the header links to the overview and the report, from a page
+    in the job folder ("") or in a subfolder ("../"); None for no links.
+    ``aside`` and ``below`` go beside and below the drawing: fragments rendered
+    by ``_template.render_part`` (``Markup``); a plain string is shown as text.
     """
     if any("x" not in node for node in nodes):
         positions = layout([n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges], seed=seed)
@@ -114,7 +124,9 @@ def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 
         "lightLabels": len(nodes) > LIGHT_LABELS_ABOVE,
         "styles": NODE_STYLES, "edgeStyles": EDGE_STYLES, "nodes": nodes, "edges": edges,
     }
-    return view_page(data, title=title, subtitle=subtitle, nav=nav, aside=aside, below=below)
+    return render_page("view.html", title=title, subtitle=subtitle, nav_prefix=nav_prefix, aside=aside, below=below,
+                       n_nodes=len(nodes), n_edges=len(edges), data=view_data(data),
+                       **page_assets(styles=("page.css",), scripts=("view.js",), vis=True))
 
 
 def view_from_networkx(graph, *, title: str, seed: int = 0, physics_below: int = 300,
@@ -163,10 +175,6 @@ def children_at_risk(network: Network, *, care_moves: pd.DataFrame | None = None
     children["risk"] = (children["missing_episodes"] + 2 * children["missing_with_others"] + children["peers_in_care"]
                         + children["perpetrators_within_two_steps"] / 5.0).round(1)
     return children.sort_values(["risk", "entity_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
-def _nav(prefix: str) -> str:
-    return (f' <a href="{prefix}network.html">overview</a> <a href="{prefix}report.html">report</a>')
 
 
 def _records(vn: ViewNetwork, book: FactBook, positions: np.ndarray, *, links: dict[str, str], prefix: str,
@@ -305,7 +313,7 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
     else:
         nodes, edges = _records(vn, book, np.arange(len(vn.nodes)), links=node_links, prefix="")
     write("network.html", graph_view(nodes, edges, title=f"{title}: network overview", seed=seed, subtitle=subtitle,
-                                     nav=_nav(""), physics_below=options.physics_below, aside=_page_index(pages, vn.nodes.set_index("id")["label"])))
+                                     nav_prefix="", physics_below=options.physics_below, aside=_page_index(pages, vn.nodes.set_index("id")["label"])))
 
     # a page per cluster
     if chosen_clusters:
@@ -323,7 +331,7 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
             sub = (f"{len(inside)} members, risk score {row.get('risk_score', '')}, BCUs {row.get('bcus', '')}; "
                    f"with the places, operations and missing episodes around them")
             write(pages.clusters[cluster_id], graph_view(nodes, edges, title=f"Cluster {cluster_id}", seed=seed,
-                                                         subtitle=sub, nav=_nav("../"), physics_below=options.physics_below))
+                                                         subtitle=sub, nav_prefix="../", physics_below=options.physics_below))
 
     # a page per looked-after child
     labels = vn.nodes.set_index("id")["label"]
@@ -339,7 +347,7 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
         timeline = child_timeline(timelines, entity_id, labels=labels, links=node_links, prefix="../")
         write(pages.children[entity_id], graph_view(
             nodes, edges, title=f"Looked-after child: {label}", seed=seed,
-            subtitle=f"{entity_id}: ego network, placements and missing episodes", nav=_nav("../"),
+            subtitle=f"{entity_id}: ego network, placements and missing episodes", nav_prefix="../",
             physics_below=options.physics_below, below=timeline))
 
     # a page per top business target
@@ -356,23 +364,20 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
             row = evidence.loc[location_id]
             if isinstance(row, pd.DataFrame):
                 row = row.iloc[0]
-            aside = "<h2>Why this business</h2><table class=\"facts\">" + "".join(
-                f"<tr><th>{esc(k)}</th><td>{esc(row.get(k))}</td></tr>"
-                for k in ("rank", "name", "category", "local_authority", "bcu", "score", "children_linked",
-                          "perpetrators_linked", "evidence") if k in row.index) + "</table>"
+            aside = render_part("parts/view_business.html", facts=[(k, row.get(k)) for k in _BUSINESS_FACTS if k in row.index])
             write(pages.businesses[location_id], graph_view(
                 nodes, edges, title=f"Business: {row.get('name') if isinstance(row.get('name'), str) else location_id}",
                 seed=seed, subtitle=f"{location_id}: the children, perpetrators, episodes and operations linked to it",
-                nav=_nav("../"), physics_below=options.physics_below, aside=aside))
+                nav_prefix="../", physics_below=options.physics_below, aside=aside))
     return pages
 
 
-def _page_index(pages: ViewPages, labels: pd.Series) -> str:
-    parts = []
+def _page_index(pages: ViewPages, labels: pd.Series) -> Markup:
+    """The overview's list of the cluster, child and business pages (the first 60 of each)."""
+    groups = []
     for heading, links in (("Cluster pages", pages.clusters), ("Children", pages.children), ("Businesses", pages.businesses)):
         if links:
-            items = "".join(f'<a href="{esc(path)}" title="{esc(name)}">{esc(labels.get(name, name))}</a><br>' if heading != "Cluster pages"
-                            else f'<a href="{esc(path)}">{esc(name)}</a> ' for name, path in list(links.items())[:60])
-            more = f" and {len(links) - 60} more" if len(links) > 60 else ""
-            parts.append(f"<h2>{esc(heading)}</h2><p>{items}{esc(more)}</p>")
-    return "".join(parts)
+            groups.append({"heading": heading, "clusters": heading == "Cluster pages",
+                           "pages": [(name, path, labels.get(name, name)) for name, path in list(links.items())[:60]],
+                           "more": f" and {len(links) - 60} more" if len(links) > 60 else ""})
+    return render_part("parts/view_page_index.html", groups=groups)
