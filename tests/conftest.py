@@ -204,7 +204,7 @@ def lancashire_geography():
 @pytest.fixture(scope="session")
 def lancashire_config(lancashire_geography) -> JobConfig:
     """Defaults everywhere, with the Lancashire geography."""
-    return dataclasses.replace(JobConfig(), geography=lancashire_geography, geography_path=LANCASHIRE_YAML)
+    return dataclasses.replace(JobConfig(), geography=lancashire_geography)
 
 
 @dataclasses.dataclass(frozen=True)

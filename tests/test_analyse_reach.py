@@ -17,7 +17,8 @@ from linkage.analyse.reach import (
     reach_ties,
     reach_verdict,
 )
-from linkage.build import build_network, haversine_km
+from linkage.build import build_network
+from linkage.geography import haversine_km
 from linkage.read import load_dataset
 
 from test_analyse_care_moves import TINY, person_of_entity, write_tables

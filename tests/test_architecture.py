@@ -20,10 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "src"
 CHECKED = ("linkage/analyse", "linkage/graph", "linkage/build")
 #: imports of another package's private module still to be moved; each names its owner
-KNOWN = {
-    # map_unique lives in read/_parse; the geography module that uses it is to move out of build (issue 14)
-    ("linkage/build/_geo.py", "linkage.read._parse"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _private_imports(path: Path, source: Path = SOURCE) -> list[tuple[str, str]]:

@@ -210,8 +210,8 @@ def test_all_problems_are_reported_together_in_one_config_error(tmp_path):
         "columns.people: both 'A' and 'B' map to 'dob'; map only one",
         "values.people.sex: '1' maps to 'Male', which is not allowed; use one of M, F, U",
         "values: 'people.sexx' is not table.column (did you mean 'people.sex'?) (e.g. people.sex, locations.category)",
-        "input.encoding 'ebcdic' is not supported; use auto, utf-8 or latin-1",
         "input.date_format 'day first' is neither auto, ISO8601 nor a strftime layout like '%d/%m/%Y'",
+        "input.encoding 'ebcdic' is not supported; use auto, utf-8 or latin-1",
         "input.delimiter ';;' must be auto or one plain character (',', ';', '|' or tab); NUL, quotes, line breaks, "
         "letters, digits and characters outside ASCII cannot separate columns",
         "night_time_economy_categories: 'pubs' is not a location category (did you mean 'public_space'?)",
@@ -357,3 +357,79 @@ def test_geography_problems(raw, problem):
 
 def test_config_errors_are_linkage_errors():
     assert issubclass(ConfigError, LinkageError)
+
+
+# --- the one model, read by one validator -----------------------------------------------
+
+
+def _key_paths(cls, prefix=""):
+    """Every key of the model as a path (``input.encoding``), sections walked into."""
+    import dataclasses
+
+    from linkage.config import setting_fields
+
+    for f in setting_fields(cls):
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        if dataclasses.is_dataclass(default) and setting_fields(type(default)):
+            yield from _key_paths(type(default), f"{prefix}{f.name}.")
+        elif not dataclasses.is_dataclass(default):
+            yield f"{prefix}{f.name}"
+
+
+def _nested(path: str, value) -> dict:
+    for part in reversed(path.split(".")):
+        value = {part: value}
+    return value
+
+
+@pytest.mark.parametrize("path", list(_key_paths(JobConfig)))
+def test_no_key_takes_a_value_of_the_wrong_shape_silently(path):
+    """A nested list where a setting wants a number, a name, a flag or a mapping: one problem naming the key."""
+    with pytest.raises(ConfigError) as info:
+        config_from_dict(_nested(path, [[1]]))
+    leaf = path.rsplit(".", 1)[-1]
+    assert info.value.problems and all(leaf in problem for problem in info.value.problems), info.value.problems
+
+
+def test_every_section_is_a_typed_object_with_defaults():
+    from linkage.config import ExportOptions, NetworkSettings, ResolveSettings, ViewOptions
+
+    config = config_from_dict({})
+    assert (config.input, config.network, config.views, config.exports) == (
+        InputOptions(), NetworkSettings(), ViewOptions(), ExportOptions())
+    assert config.resolve == ResolveSettings() and config.analyses == {} and config.geography is None
+    typed = config_from_dict({"seed": 3, "resolve": "none", "network": {"max_identifier_holders": 5.0},
+                              "analyses": {"clusters": {"min_size": 4.0, "min_weight": 1}}})
+    assert typed.resolve.method == "none" and typed.resolve.seed == 3
+    assert typed.network.max_identifier_holders == 5 and isinstance(typed.network.max_identifier_holders, int)
+    assert typed.analyses == {"clusters": {"min_size": 4, "min_weight": 1.0}}
+    assert isinstance(typed.analyses["clusters"]["min_size"], int)
+    assert isinstance(typed.analyses["clusters"]["min_weight"], float)
+
+
+def test_problems_in_every_section_come_in_one_error():
+    with pytest.raises(ConfigError) as info:
+        config_from_dict({
+            "seed": "x", "input": {"day_first": "yes"}, "resolve": {"threshold": 2, "comparisons": [{"kind": "dob"}]},
+            "network": {"open_until": "soon"}, "analyses": {"clusters": {"min_size": -1}}, "exports": {"max_edges": 0},
+            "views": {"max_clusters": "all"}, "geography": {"force": "T", "bcus": {"A": {"X": [99, 0]}}},
+        }, source="job.yaml")
+    assert info.value.problems == [
+        "seed 'x' must be a whole number >= 0, e.g. seed: 42",
+        "A.X: centroid [99, 0] is not [latitude, longitude] in degrees; write it as [53.79, -2.69]".replace("A.X", "bcus.A.X"),
+        "input.day_first 'yes' must be true or false",
+        "resolve.comparisons[1] needs a column, e.g. {column: nhs_number, kind: exact}",
+        "resolve.threshold 2 must be a probability between 0 and 1, e.g. 0.95",
+        "network.open_until 'soon' is not a date; write it as 2025-12-31",
+        "analyses.clusters.min_size -1 must be a whole number >= 0",
+        "exports.max_edges 0 must be a whole number >= 1, e.g. 500000",
+        "views.max_clusters 'all' must be a whole number >= 0",
+    ]
+    assert str(info.value).startswith("job.yaml has 9 problems:")
+
+
+def test_the_analyses_section_knows_every_analysis_the_job_runs():
+    from linkage.config import ANALYSIS_FUNCTIONS
+    from linkage.job._analyses import ANALYSES
+
+    assert {a.main: (a.module, a.main) for a in ANALYSES} == ANALYSIS_FUNCTIONS

@@ -51,3 +51,12 @@ def test_ci_runs_the_readme_test_command():
 def test_a_page_per_user():
     for page in ("analyst.md", "safeguarding-lead.md", "genga-coordinator.md"):
         assert (ROOT / "docs" / page).stat().st_size > 500
+
+
+def test_config_key_reference_is_current():
+    spec = importlib.util.spec_from_file_location("make_config_reference", ROOT / "docs" / "make_config_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    actual = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert actual == module.page(), "docs/configuration.md is out of date: run python docs/make_config_reference.py"
+    assert "| `resolve.threshold` | 0.95 |" in actual and "| `views.max_clusters` | 50 |" in actual

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from linkage.build._geo import haversine_km, postcode_points
+from linkage.geography import haversine_km, postcode_points
 from linkage.cli import cli
 from linkage.config import load_config
 from linkage.errors import DataError

@@ -65,8 +65,8 @@ def test_the_anx_of_a_scoped_export_has_an_item_per_kept_node_and_edge(demo, tmp
 
 def test_a_bad_exports_setting_names_the_fix():
     with pytest.raises(ConfigError, match=r"exports.max_edges 'lots' must be a whole number"):
-        ExportOptions.from_dict({"max_edges": "lots"})
+        config_from_dict({"exports": {"max_edges": "lots"}})
     with pytest.raises(ConfigError, match="unknown setting 'max_nodes'"):
-        ExportOptions.from_dict({"max_nodes": 5})
+        config_from_dict({"exports": {"max_nodes": 5}})
     config = config_from_dict({"job": {"name": "x"}, "exports": {"max_edges": 1000}})
-    assert ExportOptions.from_dict(config.stage("exports")).max_edges == 1000
+    assert config.exports == ExportOptions(max_edges=1000)

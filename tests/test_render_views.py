@@ -88,10 +88,13 @@ def test_graph_view_is_self_contained_and_turns_physics_off_for_big_graphs():
 
 def test_view_options_report_every_problem():
     with pytest.raises(ConfigError) as info:
-        ViewOptions.from_dict({"max_clusterz": 3, "max_children": -1})
-    message = str(info.value)
-    assert "max_clusterz" in message and "max_children" in message
-    assert ViewOptions.from_dict({"max_children": 2}).max_children == 2
+        config_from_dict({"views": {"max_clusterz": 3, "max_children": -1}})
+    assert info.value.problems == [
+        "views: unknown setting 'max_clusterz' (did you mean 'max_clusters'?); the settings are max_clusters, "
+        "max_children, max_businesses, physics_below, aggregate_above, max_page_nodes, overview_clusters, overview_links",
+        "views.max_children -1 must be a whole number >= 0",
+    ]
+    assert config_from_dict({"views": {"max_children": 2}}).views == ViewOptions(max_children=2)
 
 
 def test_a_job_writes_views_report_and_anx_with_hostile_text_escaped(xss_job):

@@ -15,7 +15,7 @@ from linkage.errors import ConfigError, DataError
 from linkage.job import run_job
 from linkage.read import load_dataset
 from linkage.read.imports import import_ssda903
-from linkage.resolve import resolve_people, settings_from_dict
+from linkage.resolve import resolve_people
 
 #: a health extract keyed on a pseudonymised NHS number: no names, no date of birth
 HEALTH = [
@@ -76,9 +76,9 @@ def test_resolve_none_makes_every_record_its_own_person_and_says_so(tmp_path):
     assert any(n.startswith("resolve: none -- the 3 person records were not compared") for n in result.notes)
     assert result.manifest["summary"]["network"]["people"] == 3
     # the mapping form says the same
-    assert settings_from_dict({"method": "none"}).method == "none"
+    assert config_from_dict({"resolve": {"method": "none"}}).resolve.method == "none"
     with pytest.raises(ConfigError, match="resolve.method 'nothing'"):
-        settings_from_dict({"method": "nothing"})
+        config_from_dict({"resolve": {"method": "nothing"}})
 
 
 def test_resolve_none_from_yaml(tmp_path):

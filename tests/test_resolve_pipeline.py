@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from linkage.cli import cli
 from linkage.read import load_dataset
-from linkage.resolve import ResolveSettings, evaluate_entities, evaluate_files, resolve_people, settings_from_dict
+from linkage.config import config_from_dict
+from linkage.resolve import ResolveSettings, evaluate_entities, evaluate_files, resolve_people
 from linkage.synth import generate_world
 
 
@@ -184,7 +185,7 @@ def test_records_without_any_names_resolve_on_what_they_have(people):
     assert default.entities["entity_id"].nunique() == 301
     assert any("first_name, last_name empty in every record" in note and "blocking" in note for note in default.notes)
 
-    settings = settings_from_dict({"blocking": [["dob", "postcode"], ["dob", "sex"]]})
+    settings = config_from_dict({"resolve": {"blocking": [["dob", "postcode"], ["dob", "sex"]]}}).resolve
     entity = resolve_people(records, settings).entities.set_index("record_id")["entity_id"]
     assert len(entity) == 301
     assert entity[original] == entity["copy-of-" + original]

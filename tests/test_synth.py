@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkage.config._geography import geography_from_dict, load_geography
+from linkage.config import geography_from_dict, load_geography
 from linkage.contract import LOCATION_CATEGORIES, PLACEMENT_TYPES, SSDA903_PLACE_CODES, TABLES
 from linkage.synth import generate_world
 

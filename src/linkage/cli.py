@@ -268,12 +268,11 @@ def resolve(dataset: Path, out: Path, config_path: Path | None, previous: Path |
         linkage resolve synthetic_data/demo --out reports/demo-resolve --explain-blocking
     """
     from .resolve import explain_blocking as explain, prepare_records, read_previous_entities, resolve_people, write_resolution
-    from .job._stages import resolve_settings
     from .job import config_inputs, prepare_output_folder, write_csv
     import dataclasses
 
     config = load_config(config_path) if config_path else JobConfig()
-    settings = resolve_settings(config)
+    settings = config.resolve
     updates = {k: v for k, v in {"model": model, "overrides": overrides, "labels": labels}.items() if v is not None}
     for name, path in updates.items():
         if not path.is_file():

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .._arrow import positions_in
-from ..build import Network, haversine_km
+from ..build import Network
+from ..geography import haversine_km
 from ..graph.kernels import distinct
 from .core import UNDATED, NetworkLike, as_network, dated_ties, empty_table, no_rows, seconds, typed_table
 

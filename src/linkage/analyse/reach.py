@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..build import PERSON_TIES, Network, haversine_km
+from ..build import PERSON_TIES, Network
+from ..geography import haversine_km
 from ..config import Geography
 from ..contract import PERPETRATOR_ROLES
 from ..graph.kernels import distinct

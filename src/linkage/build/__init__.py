@@ -11,7 +11,6 @@ the source tables for the analyses. ``to_networkx`` gives a networkx graph.
 from __future__ import annotations
 
 from ._edges import EDGE_COLUMNS, co_missing_edges, co_placed_edges, owner_contacts, shared_identifier_edges
-from ._geo import authority_table, bng_to_wgs84, haversine_km, place_coordinates, postcode_points
 from ._graph import PERSON_TIES, to_networkx
 from ._intervals import overlapping_pairs
 from ._network import BUSINESS_CATEGORIES, CARE_CATEGORIES, Network, NetworkSettings, build_network
@@ -23,16 +22,11 @@ __all__ = [
     "Network",
     "NetworkSettings",
     "PERSON_TIES",
-    "authority_table",
-    "bng_to_wgs84",
     "build_network",
     "co_missing_edges",
     "co_placed_edges",
-    "haversine_km",
     "overlapping_pairs",
     "owner_contacts",
-    "place_coordinates",
-    "postcode_points",
     "shared_identifier_edges",
     "to_networkx",
 ]

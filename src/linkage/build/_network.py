@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from .._arrow import isin
-from ..config import JobConfig
+from ..config import JobConfig, NetworkSettings
 from ..contract import PERPETRATOR_ROLES
+from ..geography import authority_table, place_coordinates
 from ..read import Dataset
 from ._edges import (
     co_missing_edges,
@@ -32,7 +33,6 @@ from ._edges import (
     shared_identifier_edges,
 )
 from ._entities import EntityLookup
-from ._geo import authority_table, place_coordinates
 from ._order import UNORDERED_TABLES, canonical_rows
 from ._sets import group_has, joined_values
 
@@ -43,48 +43,6 @@ BUSINESS_CATEGORIES = (
 )
 CARE_CATEGORIES = ("children_home", "foster_home")
 
-
-
-@dataclass(frozen=True)
-class NetworkSettings:
-    """``network:`` section of the job config."""
-
-    #: two placements at one setting must overlap at least this many days to make a co_placed edge
-    min_overlap_days: float = 1.0
-    #: a missing episode with no end is taken to last this many hours
-    open_episode_hours: float = 24.0
-    #: an identifier held by more people than this is treated as shared infrastructure, not a tie
-    max_identifier_holders: int = 25
-    #: placements with no end date are open until this date (default: the latest date in the data)
-    open_until: str | None = None
-
-    @classmethod
-    def from_dict(cls, raw: dict | None) -> "NetworkSettings":
-        from ..errors import ConfigError, did_you_mean
-
-        raw = dict(raw or {})
-        problems = []
-        known = {"min_overlap_days", "open_episode_hours", "max_identifier_holders", "open_until"}
-        for key in raw:
-            if key not in known:
-                problems.append(f"network: unknown setting '{key}'{did_you_mean(key, sorted(known))}; the settings are {', '.join(sorted(known))}")
-        values = {}
-        for key, kind in (("min_overlap_days", float), ("open_episode_hours", float), ("max_identifier_holders", int)):
-            if key in raw:
-                value = raw[key]
-                if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                    problems.append(f"network.{key} {value!r} must be a number >= 0")
-                    continue
-                values[key] = kind(value)
-        if "open_until" in raw:
-            try:
-                pd.Timestamp(str(raw["open_until"]))
-                values["open_until"] = str(raw["open_until"])
-            except ValueError:
-                problems.append(f"network.open_until {raw['open_until']!r} is not a date; write it as 2025-12-31")
-        if problems:
-            raise ConfigError.from_problems("network", problems)
-        return cls(**values)
 
 
 @dataclass
@@ -354,7 +312,7 @@ def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobCo
     a table that is absent gives an empty table and no edges.
     """
     config = config or JobConfig()
-    settings = settings or NetworkSettings.from_dict(config.stage("network"))
+    settings = settings or config.network
     dataset = _in_value_order(dataset)
     if entities is None:
         entities = pd.DataFrame({"record_id": dataset["people"]["record_id"], "entity_id": dataset["people"]["record_id"]})

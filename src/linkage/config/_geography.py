@@ -1,72 +1,37 @@
-"""The force's geography: local authorities, BCUs, neighbouring forces, centroids."""
+"""The ``geography:`` section (or file): the force's BCUs and neighbours, read into ``linkage.geography.Geography``."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..errors import ConfigError, did_you_mean
+from ..errors import ConfigError
+from ..geography import Authority, Geography, normalise_authority_name
+from ._fields import Context, Invalid, Section, collect, control_problem, parse, resolve_path, setting
 from ._yaml import read_yaml
 
-__all__ = ["Authority", "Geography", "load_geography", "geography_from_dict", "normalise_authority_name"]
+__all__ = ["GeographyFile", "geography_from_dict", "load_geography", "read_geography"]
 
 
-GEOGRAPHY_KEYS = ("force", "bcus", "neighbouring_forces")
+def _force(value: Any, where: str, ctx: Context) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("'force' must name the home police force, e.g. force: Lancashire")
+    return value
 
 
-def normalise_authority_name(name: str) -> str:
-    """Key for matching authority names: case, spacing, '&' and punctuation ignored."""
-    text = name.strip().lower().replace("&", " and ")
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+def _bcus(value: Any, where: str, ctx: Context) -> dict:
+    if not isinstance(value, dict) or not value:
+        raise Invalid("'bcus' must map each BCU to its authorities, e.g. bcus: {West: {Blackpool: [53.82, -3.04]}}")
+    return value
 
 
-@dataclass(frozen=True)
-class Authority:
-    name: str
-    force: str
-    bcu: str | None  # None for authorities of a neighbouring force
-    latitude: float | None
-    longitude: float | None
-
-    @property
-    def in_force(self) -> bool:
-        return self.bcu is not None
-
-
-@dataclass(frozen=True)
-class Geography:
-    """Who polices where: the home force's BCUs and authorities, and its neighbours."""
-
-    force: str
-    authorities: tuple[Authority, ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_key", {normalise_authority_name(a.name): a for a in self.authorities})
-
-    def lookup(self, name: str | None) -> Authority | None:
-        """The authority called ``name`` (spelling-tolerant), or None when unknown."""
-        if name is None or (isinstance(name, float)) or not str(name).strip():
-            return None
-        return self._by_key.get(normalise_authority_name(str(name)))  # type: ignore[attr-defined]
-
-    @property
-    def bcus(self) -> list[str]:
-        return sorted({a.bcu for a in self.authorities if a.bcu})
-
-    @property
-    def home_authorities(self) -> list[Authority]:
-        return [a for a in self.authorities if a.in_force]
-
-    @property
-    def neighbour_authorities(self) -> list[Authority]:
-        return [a for a in self.authorities if not a.in_force]
-
-    @property
-    def forces(self) -> list[str]:
-        return [self.force] + sorted({a.force for a in self.authorities if not a.in_force})
+def _neighbours(value: Any, where: str, ctx: Context) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Invalid("'neighbouring_forces' must map each force to its authorities")
+    return value
 
 
 def _coordinates(value: Any, where: str, problems: list[str]) -> tuple[float | None, float | None]:
@@ -84,59 +49,95 @@ def _coordinates(value: Any, where: str, problems: list[str]) -> tuple[float | N
     return None, None
 
 
+@dataclass(frozen=True)
+class GeographyFile:
+    """A geography file (``configs/lancashire.yaml``), or the same mapping inline under ``geography:``."""
+
+    SECTION: ClassVar[Section] = Section(
+        noun="key", prefixed=False, not_a_mapping="expected a mapping with 'force', 'bcus' and 'neighbouring_forces'")
+
+    force: str = setting("home force", read=_force, shown_default="(required)", doc="the home police force")
+    bcus: dict = setting(
+        read=_bcus, factory=dict, shown_default="(required)",
+        doc="each BCU with its authorities: {West: {Blackpool: [53.82, -3.04]}} (a list of names: no centroids)")
+    neighbouring_forces: dict = setting(read=_neighbours, factory=dict,
+                                        doc="each neighbouring force with its authorities, as bcus")
+    authorities: tuple[Authority, ...] = field(default=())
+
+    @classmethod
+    def finish(cls, values: dict, raw: dict, where: str, ctx: Context) -> dict:
+        for key, read in (("force", _force), ("bcus", _bcus)):
+            if key not in raw:  # required: the reader says what to write
+                try:
+                    read(None, key, ctx)
+                except Invalid as exc:
+                    ctx.problems.extend(exc.problems)
+        force = values.get("force", "home force")
+        authorities: list[Authority] = []
+        for group_key, in_force in (("bcus", True), ("neighbouring_forces", False)):
+            for group, members in values.get(group_key, {}).items():
+                if isinstance(members, list):
+                    members = {m: None for m in members}
+                if not isinstance(members, dict):
+                    ctx.problems.append(f"{group_key}.{group}: expected a mapping of authority name to [latitude, longitude]")
+                    continue
+                for name, centroid in members.items():
+                    lat, lon = _coordinates(centroid, f"{group_key}.{group}.{name}", ctx.problems)
+                    authorities.append(Authority(name=str(name), force=force if in_force else str(group),
+                                                 bcu=str(group) if in_force else None, latitude=lat, longitude=lon))
+        seen: dict[str, str] = {}
+        for a in authorities:
+            key = normalise_authority_name(a.name)
+            if key in seen:
+                ctx.problems.append(f"authority '{a.name}' is listed twice (under {seen[key]} and {a.bcu or a.force}); keep one")
+            seen[key] = a.bcu or a.force
+        values["authorities"] = tuple(authorities)
+        return values
+
+    def geography(self, path: Path | None = None) -> Geography:
+        return Geography(force=self.force, authorities=self.authorities, path=path)
+
+
+def _geography(raw: Any, ctx: Context, path: Path | None = None) -> Geography:
+    before = len(ctx.problems)
+    spec = parse(GeographyFile, raw, "", ctx)
+    if len(ctx.problems) > before:
+        raise Invalid()  # the problems are in ctx already
+    return spec.geography(path)
+
+
+def _checked(raw: Any, source: str, base: Path, path: Path | None = None) -> Geography:
+    ctx = Context(base=base, source=source)
+    return collect(ctx, lambda: _geography(raw, ctx, path))
+
+
 def geography_from_dict(raw: Any, source: str = "geography") -> Geography:
-    """Build a Geography from the mapping in a geography YAML file, reporting every problem at once."""
-    problems: list[str] = []
-    if not isinstance(raw, dict):
-        raise ConfigError.from_problems(source, ["expected a mapping with 'force', 'bcus' and 'neighbouring_forces'"])
-    unknown = sorted(set(raw) - set(GEOGRAPHY_KEYS), key=str)
-    for key in unknown:
-        problems.append(f"unknown key '{key}'{did_you_mean(key, GEOGRAPHY_KEYS)}; the keys are {', '.join(GEOGRAPHY_KEYS)}")
-    force = raw.get("force")
-    if not isinstance(force, str) or not force.strip():
-        problems.append("'force' must name the home police force, e.g. force: Lancashire")
-        force = "home force"
-    authorities: list[Authority] = []
-    bcus = raw.get("bcus")
-    if not isinstance(bcus, dict) or not bcus:
-        problems.append("'bcus' must map each BCU to its authorities, e.g. bcus: {West: {Blackpool: [53.82, -3.04]}}")
-        bcus = {}
-    neighbours = raw.get("neighbouring_forces") or {}
-    if not isinstance(neighbours, dict):
-        problems.append("'neighbouring_forces' must map each force to its authorities")
-        neighbours = {}
-    for group_key, groups, in_force in (("bcus", bcus, True), ("neighbouring_forces", neighbours, False)):
-        for group, members in groups.items():
-            if isinstance(members, list):
-                members = {m: None for m in members}
-            if not isinstance(members, dict):
-                problems.append(f"{group_key}.{group}: expected a mapping of authority name to [latitude, longitude]")
-                continue
-            for name, centroid in members.items():
-                lat, lon = _coordinates(centroid, f"{group_key}.{group}.{name}", problems)
-                authorities.append(
-                    Authority(
-                        name=str(name),
-                        force=force if in_force else str(group),
-                        bcu=str(group) if in_force else None,
-                        latitude=lat,
-                        longitude=lon,
-                    )
-                )
-    seen: dict[str, str] = {}
-    for a in authorities:
-        key = normalise_authority_name(a.name)
-        if key in seen:
-            problems.append(f"authority '{a.name}' is listed twice (under {seen[key]} and {a.bcu or a.force}); keep one")
-        seen[key] = a.bcu or a.force
-    if problems:
-        raise ConfigError.from_problems(source, problems)
-    return Geography(force=force, authorities=tuple(authorities))
+    """A Geography from the mapping in a geography YAML file, reporting every problem at once."""
+    return _checked(raw, source, Path.cwd())
 
 
 def load_geography(path: str | Path) -> Geography:
     """Read a geography YAML file such as ``configs/lancashire.yaml``."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"geography file {path} does not exist; point 'geography:' in the job config at a file like configs/lancashire.yaml")
-    return geography_from_dict(read_yaml(path, "geography"), str(path))
+        raise ConfigError(f"geography file {path} does not exist; point 'geography:' in the job config at a file like "
+                          "configs/lancashire.yaml")
+    return _checked(read_yaml(path, "geography"), str(path), path.parent, path)
+
+
+def read_geography(value: Any, where: str, ctx: Context) -> Geography | None:
+    """Reads ``geography:``: a file path (``configs/lancashire.yaml``) or the same mapping inline."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        problem = control_problem(f"'{where}'", value)
+        if problem:
+            raise Invalid(problem)
+        try:
+            return load_geography(resolve_path(value, ctx.base))
+        except ConfigError as exc:
+            raise Invalid(*exc.problems) from None
+    if isinstance(value, dict):
+        return _geography(value, ctx)
+    raise Invalid(f"'{where}' must be a file path (configs/lancashire.yaml) or a mapping with force, bcus, "
+                  "neighbouring_forces")

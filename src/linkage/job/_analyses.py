@@ -13,7 +13,6 @@ works out (ties, clusters) is there for the next.
 from __future__ import annotations
 
 import importlib
-import inspect
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -22,7 +21,6 @@ import pandas as pd
 
 from ..analyse.core import empty_reason, network_view
 from ..config import JobConfig
-from ..errors import ConfigError, did_you_mean
 from ._run import JobContext
 
 __all__ = ["Analysis", "ANALYSES", "run_analyses", "analysis_options"]
@@ -118,57 +116,9 @@ ANALYSES: tuple[Analysis, ...] = (
     Analysis("candidate links", "linkage.analyse.candidates", _candidates, "candidate_links"),
 )
 
-#: keyword options the job sets itself, never the config
-_JOB_OPTIONS = ("seed",)
-
-
-def _settable(analysis: Analysis) -> dict[str, type]:
-    """The options of an analysis's main function that ``analyses:`` may set: name -> type of the default."""
-    try:
-        function = analysis.function(analysis.main)
-    except (ImportError, AttributeError):
-        return {}
-    out = {}
-    for name, parameter in inspect.signature(function).parameters.items():
-        default = parameter.default
-        if parameter.kind is parameter.KEYWORD_ONLY and name not in _JOB_OPTIONS and \
-                isinstance(default, (int, float)) and not isinstance(default, bool):
-            out[name] = float if parameter.annotation in ("float", float) else type(default)
-    return out
-
-
 def analysis_options(config: JobConfig) -> dict[str, dict]:
-    """The ``analyses:`` section, checked: ``{analysis: {option: value}}``; every problem reported at once."""
-    from ..config._job import TOP_LEVEL_KEYS
-
-    raw = config.stage("analyses") or {}
-    if not isinstance(raw, dict):
-        raise ConfigError.from_problems("analyses", [f"analyses must be a mapping of analysis name to settings, not {raw!r}"])
-    mains = {a.main: a for a in ANALYSES}
-    problems: list[str] = []
-    options: dict[str, dict] = {}
-    for key, settings in raw.items():
-        if key not in mains:
-            hint = did_you_mean(key, mains) or did_you_mean(key, TOP_LEVEL_KEYS).replace("mean '", "mean the top-level setting '")
-            problems.append(f"analyses: unknown analysis '{key}'{hint}; the analyses are {', '.join(mains)}")
-            continue
-        known = _settable(mains[key])
-        if not isinstance(settings, dict):
-            problems.append(f"analyses.{key} must be a mapping of settings ({', '.join(known) or 'it has none'}), not {settings!r}")
-            continue
-        for name, value in settings.items():
-            if name not in known:
-                listed = ", ".join(known) if known else "none"
-                problems.append(f"analyses.{key}: unknown setting '{name}'{did_you_mean(name, known)}; its settings are {listed}")
-            elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (
-                    known[name] is int and not float(value).is_integer()):
-                kind = "a whole number" if known[name] is int else "a number"
-                problems.append(f"analyses.{key}.{name} {value!r} must be {kind} >= 0")
-            else:
-                options.setdefault(key, {})[name] = known[name](value)
-    if problems:
-        raise ConfigError.from_problems("analyses", problems)
-    return options
+    """The ``analyses:`` section, checked when the config was read: ``{analysis: {option: value}}``."""
+    return config.analyses
 
 
 def _options(ctx: JobContext, main: str) -> dict:

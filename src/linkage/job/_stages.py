@@ -9,10 +9,8 @@ __all__ = ["register_default_stages", "resolve_settings"]
 
 
 def resolve_settings(config: JobConfig):
-    """The job's resolution settings (the ``resolve:`` section), checked."""
-    from ..resolve import settings_from_dict
-
-    return settings_from_dict(config.stage("resolve"), base=config.base, seed=config.seed, source="resolve")
+    """The job's resolution settings (the ``resolve:`` section, checked when the config was read)."""
+    return config.resolve
 
 
 def _stage_resolve(ctx: JobContext) -> None:
@@ -33,9 +31,7 @@ def _stage_resolve(ctx: JobContext) -> None:
 
 
 def network_settings(config: JobConfig):
-    from ..build import NetworkSettings
-
-    return NetworkSettings.from_dict(config.stage("network"))
+    return config.network
 
 
 def _stage_build(ctx: JobContext) -> None:
@@ -85,15 +81,11 @@ def _stage_export(ctx: JobContext) -> None:
 
 
 def export_options(config: JobConfig):
-    from ..render.exports import ExportOptions
-
-    return ExportOptions.from_dict(config.stage("exports"))
+    return config.exports
 
 
 def view_options(config: JobConfig):
-    from ..render import ViewOptions
-
-    return ViewOptions.from_dict(config.stage("views"))
+    return config.views
 
 
 def _stage_render(ctx: JobContext) -> None:

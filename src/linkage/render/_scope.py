@@ -9,40 +9,19 @@ clusters, people with a role, looked after or at risk come first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from .._arrow import isin
 from ..build import Network
-from ..errors import ConfigError, did_you_mean
 
-__all__ = ["ExportOptions", "export_scope"]
+__all__ = ["export_scope"]
 
 #: the node id column of each node table
 _NODE_ID = {"people": "entity_id", "places": "location_id", "episodes": "episode_id",
             "operations": "operation", "identifiers": "identifier"}
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """``exports:`` section of the job config."""
-
-    #: above this many edges, graph.graphml / graph.gexf / graph.anx carry the top clusters only
-    max_edges: int = 100_000
-
-    @classmethod
-    def from_dict(cls, raw: dict | None) -> "ExportOptions":
-        raw = dict(raw or {})
-        problems = [f"exports: unknown setting '{key}'{did_you_mean(key, ['max_edges'])}; the setting is max_edges"
-                    for key in raw if key != "max_edges"]
-        value = raw.get("max_edges", cls.max_edges)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            problems.append(f"exports.max_edges {value!r} must be a whole number >= 1, e.g. 500000")
-        if problems:
-            raise ConfigError.from_problems("exports", problems)
-        return cls(max_edges=value)
 
 
 def _priority_people(network: Network, members: pd.DataFrame | None) -> pd.Series:

@@ -10,7 +10,8 @@ import networkx as nx
 import pandas as pd
 
 from ..build import Network, to_networkx
-from ._scope import ExportOptions, export_scope
+from ..config import ExportOptions
+from ._scope import export_scope
 from ._xml import xml_safe_network
 from .anx import write_anx
 

@@ -16,7 +16,7 @@ shows clusters as super-nodes that open the cluster pages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +24,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..build import Network
-from ..errors import ConfigError, did_you_mean
-
+from ..config import ViewOptions
 from ._html import safe_name
 from ._io import write_text_atomic
 from ._layout import layout
@@ -43,45 +42,6 @@ LIGHT_LABELS_ABOVE = 2000
 #: the business_targets.csv columns a business page shows beside its drawing ("Why this business")
 _BUSINESS_FACTS = ("rank", "name", "category", "local_authority", "bcu", "score", "children_linked",
                    "perpetrators_linked", "evidence")
-
-
-@dataclass(frozen=True)
-class ViewOptions:
-    """The ``views:`` section of the job config."""
-
-    #: pages for the highest-risk clusters (clusters.csv order by risk_score)
-    max_clusters: int = 50
-    #: pages for the looked-after children most at risk (see ``children_at_risk``)
-    max_children: int = 50
-    #: pages for the top business targets (business_targets.csv rank)
-    max_businesses: int = 20
-    #: vis-network physics runs only on pages with at most this many nodes
-    physics_below: int = 300
-    #: above this many nodes the overview shows clusters as super-nodes
-    aggregate_above: int = 3000
-    #: a cluster, child or business page keeps at most this many nodes (nearest first)
-    max_page_nodes: int = 1500
-    #: an aggregated overview shows this many clusters (highest risk first) as super-nodes; the rest join the groups
-    overview_clusters: int = 300
-    #: an aggregated overview keeps this many links between super-nodes (heaviest first)
-    overview_links: int = 3000
-
-    @classmethod
-    def from_dict(cls, raw: dict | None) -> "ViewOptions":
-        raw = dict(raw or {})
-        known = [f.name for f in fields(cls)]
-        problems = []
-        values = {}
-        for key, value in raw.items():
-            if key not in known:
-                problems.append(f"views: unknown setting '{key}'{did_you_mean(key, known)}; the settings are {', '.join(known)}")
-            elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                problems.append(f"views.{key} {value!r} must be a whole number >= 0")
-            else:
-                values[key] = value
-        if problems:
-            raise ConfigError.from_problems("views", problems)
-        return cls(**values)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from ._evaluate import evaluate_entities, evaluate_files
 from ._model import FellegiSunterModel
 from ._prepare import Records, prepare_records
 from ._resolve import Resolution, resolve_people
-from ._settings import BLOCKING_KEYS, COMPARISON_KINDS, BlockingRule, Comparison, ResolveSettings, settings_from_dict
+from ..config import BLOCKING_KEYS, COMPARISON_KINDS, BlockingRule, Comparison, ResolveSettings
 from ._write import read_previous_entities, write_resolution
 
 __all__ = [
@@ -33,6 +33,5 @@ __all__ = [
     "prepare_records",
     "read_previous_entities",
     "resolve_people",
-    "settings_from_dict",
     "write_resolution",
 ]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ._prepare import Records, key_codes
-from ._settings import BlockingRule
+from ..config import BlockingRule
 
 __all__ = ["CandidatePairs", "block_pairs", "explain_blocking", "pairs_within_blocks"]
 

@@ -16,7 +16,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from ..pseudonymise._bloom import bloom_matrix, dice_pairs
 from ._prepare import Records, nickname_groups
-from ._settings import BLOOM_THRESHOLDS, Comparison
+from ..config import BLOOM_THRESHOLDS, Comparison
 
 __all__ = [
     "Gamma",

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import LinkageError
 from ._compare import Gamma
-from ._settings import Comparison, ResolveSettings
+from ..config import Comparison, ResolveSettings
 
 __all__ = ["FellegiSunterModel", "estimate_u", "estimate_m_by_em", "estimate_m_from_labels", "estimate_prior", "held_for_review", "REVIEW_FLOOR"]
 

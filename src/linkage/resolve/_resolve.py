@@ -28,7 +28,7 @@ from ._model import (
 )
 from ._overrides import read_labels, read_overrides
 from ._prepare import Records, prepare_records
-from ._settings import ResolveSettings
+from ..config import ResolveSettings
 
 __all__ = ["Resolution", "resolve_people", "train_model", "score_pairs", "check_identity_columns", "IDENTITY_COLUMNS"]
 

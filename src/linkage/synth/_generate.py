@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from ..config._geography import Geography
+from ..config import Geography
 from ._associations import make_associations
 from ._care import make_placements
 from ._comms import make_comms

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config._geography import Geography
+from ..config import Geography
 from ._resources import Vocabulary, districts_for
 from ._util import letter_tokens
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from ..config._geography import Geography, load_geography
+from ..config import Geography, load_geography
 
 __all__ = ["Vocabulary", "vocabulary", "default_geography", "data_path"]
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..._arrow import isin
-from ...build._geo import haversine_km, postcode_points
+from ...geography import haversine_km, postcode_points
 from ...contract import SSDA903_PLACE_CODES, TABLES
 from .._validate import REJECT_COLUMNS
 from ._common import ImportResult, Rejects, parse_uk_date, prepare_import_out, read_source, write_import

