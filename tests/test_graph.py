@@ -15,9 +15,11 @@ from linkage.graph import (
     degree,
     kernels,
     louvain_labels,
+    shortest_paths,
     spring_layout,
+    tie_lengths,
 )
-from linkage.graph import centrality, community, components, layout
+from linkage.graph import centrality, community, components, layout, paths
 
 
 def _edges(graph: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
@@ -46,7 +48,7 @@ def _cpm(a: np.ndarray, b: np.ndarray, w: np.ndarray, labels: np.ndarray, resolu
 
 
 def test_docstring_examples_run():
-    for module in (linkage.graph, kernels, components, community, centrality, layout):
+    for module in (linkage.graph, kernels, components, community, centrality, layout, paths):
         failed, tried = doctest.testmod(module, extraglobs={"np": np})
         assert failed == 0, module.__name__
     assert doctest.testmod(kernels, extraglobs={"np": np}).attempted >= 7
@@ -243,3 +245,40 @@ def test_layout_of_tiny_graphs():
     assert spring_layout(1, np.array([]), np.array([])).tolist() == [[0.0, 0.0]]
     pair = spring_layout(2, np.array([0]), np.array([1]))
     assert np.hypot(*(pair[0] - pair[1])) == pytest.approx(layout.EDGE_PIXELS)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# paths
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_k_shortest_paths_have_networkx_lengths(seed):
+    """The k shortest loopless paths are as long as networkx's (Yen there too), and each is a real path."""
+    graph = nx.connected_watts_strogatz_graph(60, 4, 0.3, seed=seed)
+    rng = np.random.default_rng(seed)
+    for u, v in graph.edges:
+        graph.edges[u, v]["length"] = float(rng.choice([0.25, 0.5, 1.0, 2.0]))
+    a, b = _edges(graph)
+    length = np.array([graph.edges[u, v]["length"] for u, v in zip(a, b)])
+    found = shortest_paths(60, a, b, length, 0, 37, k=6)
+    expected = []
+    for path in nx.shortest_simple_paths(graph, 0, 37, weight="length"):
+        expected.append(nx.path_weight(graph, path, "length"))
+        if len(expected) == 6:
+            break
+    assert [round(total, 9) for _, total in found] == [round(total, 9) for total in expected]
+    for path, total in found:
+        assert path[0] == 0 and path[-1] == 37 and len(set(path)) == len(path)
+        assert total == pytest.approx(nx.path_weight(graph, path, "length"))
+    assert len({tuple(path) for path, _ in found}) == len(found)
+
+
+def test_shortest_paths_break_ties_by_node_code_and_skip_missing_ties():
+    # a square 0-1-3, 0-2-3 with equal lengths, and a zero-weight shortcut 0-3 that is no tie
+    a, b = np.array([0, 1, 0, 2, 0]), np.array([1, 3, 2, 3, 3])
+    length = tie_lengths(np.array([1.0, 1.0, 1.0, 1.0, 0.0]))
+    assert shortest_paths(4, a, b, length, 0, 3, k=5) == [([0, 1, 3], 2.0), ([0, 2, 3], 2.0)]
+    assert shortest_paths(5, a, b, length, 0, 4) == []  # node 4 has no tie
+    # heavier ties are shorter: weight 4 on 0-2-3 makes it the shortest
+    heavy = tie_lengths(np.array([1.0, 1.0, 4.0, 4.0, 0.0]))
+    assert shortest_paths(4, a, b, heavy, 0, 3, k=1) == [([0, 2, 3], 0.5)]

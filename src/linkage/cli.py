@@ -440,6 +440,41 @@ def verify(jobdir: Path) -> None:
     _echo(result.summary())
 
 
+@cli.command()
+@click.argument("jobdir", type=click.Path(path_type=Path))
+@click.argument("a")
+@click.argument("b")
+@click.option("--paths", "k", type=click.IntRange(min=1, max=20), default=3, show_default=True,
+              help="how many of the shortest paths to show")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="also write the paths, a row per tie with its evidence, to this CSV file")
+@_friendly_errors
+def path(jobdir: Path, a: str, b: str, k: int, csv_path: Path | None) -> None:
+    """How is A connected to B: the shortest weighted paths between two people of a job, with every tie's evidence.
+
+    A and B are entity ids, source record ids or names as the views show them.
+    A tie's length is 1 / its weight (the weights of every link between the
+    two, summed), so strong ties make short paths.
+
+    Example:
+
+        linkage path reports/demo E00299c3350eab9df "Dawn Fairclough"
+    """
+    from .job import job_paths, write_csv
+
+    result = job_paths(jobdir, a, b, k=k)
+    _echo(f"{result.source_label} ({result.source}) to {result.target_label} ({result.target}): "
+          f"{result.paths['path'].nunique()} shortest path(s); a path's length is the sum of 1 / weight of its ties")
+    for number, steps in result.paths.groupby("path", sort=True):
+        _echo(f"path {number}: {len(steps)} tie(s), length {steps['length'].iloc[0]:.4g}")
+        for row in steps.itertuples(index=False):
+            _echo(f"  {row.from_label} ({row.from_id}) -- {row.to_label} ({row.to_id}): {row.evidence}")
+    for note in result.notes:
+        _echo(f"note: {note}")
+    if csv_path is not None:
+        _echo(f"paths written to {write_csv(result.paths, csv_path)}")
+
+
 @cli.group(name="import")
 def import_group() -> None:
     """Turn the files partners send into a dataset folder in the data contract.

@@ -4,6 +4,7 @@ optionally ``weight``), options as keywords, numpy arrays out.
 - ``components.connected_components``: a component label per node (one vectorised union-find);
 - ``community.louvain_labels``: Louvain communities, modularity or CPM;
 - ``centrality.betweenness_centrality`` (exact or sampled, Brandes) and ``centrality.degree``;
+- ``paths.shortest_paths``: the k shortest weighted paths between two nodes (Dijkstra, Yen), ``tie_lengths``;
 - ``layout.spring_layout``: Fruchterman-Reingold positions for drawing, components packed;
 - ``kernels``: the sort-based integer kernels these (and the analyses) are written in.
 
@@ -21,6 +22,7 @@ from .centrality import betweenness_centrality, degree
 from .community import QUALITIES, louvain_labels
 from .components import connected_components
 from .layout import fruchterman_reingold, spring_layout
+from .paths import shortest_path, shortest_paths, tie_lengths
 
 __all__ = [
     "QUALITIES",
@@ -30,5 +32,8 @@ __all__ = [
     "fruchterman_reingold",
     "kernels",
     "louvain_labels",
+    "shortest_path",
+    "shortest_paths",
     "spring_layout",
+    "tie_lengths",
 ]

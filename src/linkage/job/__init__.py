@@ -12,6 +12,7 @@ from ._folder import (
     manifest_kind,
     prepare_output_folder,
 )
+from ._paths import JobPaths, job_paths
 from ._leftovers import CleanResult, clean_leftovers, clean_tree, find_leftovers
 from ._progress import CallbackProgress, NoProgress, Progress
 from ._run import (
@@ -56,6 +57,8 @@ __all__ = [
     "manifest_kind",
     "prepare_output_folder",
     "job_folder",
+    "JobPaths",
+    "job_paths",
     "neutralise_formulas",
     "register_default_stages",
     "restore_neutralised",
