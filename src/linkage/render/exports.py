@@ -34,6 +34,15 @@ def _atomic_graph_write(graph: nx.Graph, path: Path, writer) -> Path:
     return path
 
 
+def _write_gexf(graph: nx.Graph, path: str) -> None:
+    """``nx.write_gexf`` without the ``lastmodifieddate`` it stamps from the clock: the same job writes the same
+    bytes on any day (the attribute is optional in GEXF; the manifest holds when the job ran)."""
+    writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.xml.find("meta").attrib.pop("lastmodifieddate", None)
+    writer.add_graph(graph)
+    writer.write(path)
+
+
 def write_graph_exports(network: Network, folder: str | Path, *, notes: list[str] | None = None,
                         members: pd.DataFrame | None = None, options: ExportOptions | None = None) -> dict[str, Path]:
     """``graph.graphml``, ``graph.gexf`` and ``graph.anx`` of the network (typed nodes and edges).
@@ -65,6 +74,6 @@ def write_graph_exports(network: Network, folder: str | Path, *, notes: list[str
     graph = to_networkx(safe)
     return {
         "graph.graphml": _atomic_graph_write(graph, folder / "graph.graphml", nx.write_graphml),
-        "graph.gexf": _atomic_graph_write(graph, folder / "graph.gexf", nx.write_gexf),
+        "graph.gexf": _atomic_graph_write(graph, folder / "graph.gexf", _write_gexf),
         "graph.anx": write_anx(scoped, folder / "graph.anx"),  # makes its own text XML-safe, the same way
     }
