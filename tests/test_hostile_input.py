@@ -23,7 +23,7 @@ from conftest import VALID_TABLES
 from linkage.cli import cli
 from linkage.contract import TABLE_ORDER, TABLES
 from linkage.errors import LinkageError
-from linkage.job._write import FORMULA_PREFIXES
+from linkage.files import FORMULA_PREFIXES
 from linkage.read import load_dataset
 
 KEY = "9b1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c"

@@ -24,8 +24,7 @@ from click.testing import CliRunner
 from conftest import assert_one_error as one_error
 from linkage.cli import cli
 from linkage.errors import Interrupted, JobExistsError
-from linkage.job import clean_leftovers, find_leftovers, folder_kind, job_folder, write_text
-from linkage.job._leftovers import owner_token
+from linkage.files import clean_leftovers, find_leftovers, folder_kind, job_folder, owner_token, write_text
 
 JOB_MANIFEST = '{"kind": "linkage job", "toolkit": "linkage", "outputs": {}}'
 
@@ -404,8 +403,7 @@ def test_a_real_job_killed_at_any_moment_leaves_the_old_or_the_new_job_and_no_le
 
 
 def test_a_signal_while_a_single_file_is_written_leaves_no_temporary_file(tmp_path):
-    from linkage.job._signals import interruptible
-    from linkage.job._write import _atomic
+    from linkage.files import atomic_open, interruptible
 
     (tmp_path / "rejects.csv").write_text("old")
 
@@ -416,7 +414,8 @@ def test_a_signal_while_a_single_file_is_written_leaves_no_temporary_file(tmp_pa
 
     with pytest.raises(Interrupted, match="stopped by SIGTERM"):
         with interruptible():
-            _atomic(tmp_path / "rejects.csv", write)
+            with atomic_open(tmp_path / "rejects.csv") as stream:
+                write(stream)
     assert [p.name for p in tmp_path.iterdir()] == ["rejects.csv"]
     assert (tmp_path / "rejects.csv").read_text() == "old"
 

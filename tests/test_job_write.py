@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from linkage.errors import JobExistsError
-from linkage.job import check_can_write, job_folder, neutralise_formulas, write_csv, write_json, write_text
+from linkage.files import check_can_write, job_folder, neutralise_formulas, write_csv, write_json, write_text
 
 #: the manifest of a job as linkage writes it (the kind is what marks the folder as linkage's)
 JOB_MANIFEST = '{"kind": "linkage job", "toolkit": "linkage", "outputs": {}}'

@@ -13,15 +13,11 @@ from click.testing import CliRunner
 
 from conftest import PLANTED, REPO_ROOT
 from linkage.cli import cli
+from linkage.bloom import BLOOM_PREFIX, BloomEncoder, bloom_matrix, dice_pairs, is_bloom_series
 from linkage.pseudonymise import (
-    BLOOM_PREFIX,
-    BloomEncoder,
     Pseudonymiser,
     PseudonymKeyError,
-    bloom_matrix,
     check_key,
-    dice_pairs,
-    is_bloom_series,
     load_key,
     normalise_identifier,
     postcode_sector,

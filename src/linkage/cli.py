@@ -19,7 +19,7 @@ from ._terminal import terminal_safe
 from .config import JobConfig, load_config
 from .errors import LinkageError
 from .job import reject_messages, reject_summary, run_job, validate_dataset
-from .job._signals import interruptible
+from .files import interruptible
 
 __all__ = ["main"]
 
@@ -268,7 +268,7 @@ def resolve(dataset: Path, out: Path, config_path: Path | None, previous: Path |
         linkage resolve synthetic_data/demo --out reports/demo-resolve --explain-blocking
     """
     from .resolve import explain_blocking as explain, prepare_records, read_previous_entities, resolve_people, write_resolution
-    from .job import config_inputs, prepare_output_folder, write_csv
+    from .files import config_inputs, prepare_output_folder, write_csv
     import dataclasses
 
     config = load_config(config_path) if config_path else JobConfig()
@@ -326,7 +326,7 @@ def clean(folder: Path) -> None:
 
         linkage clean reports
     """
-    from .job import clean_tree
+    from .files import clean_tree
 
     result = clean_tree(folder)
     for message in result.done:

@@ -11,7 +11,7 @@ the source tables for the analyses. ``to_networkx`` gives a networkx graph.
 from __future__ import annotations
 
 from ._edges import EDGE_COLUMNS, co_missing_edges, co_placed_edges, owner_contacts, shared_identifier_edges
-from ._graph import PERSON_TIES, to_networkx
+from ._graph import NODE_COLUMNS, NODE_KEYS, PERSON_TIES, to_networkx
 from ._intervals import overlapping_pairs
 from ._network import BUSINESS_CATEGORIES, CARE_CATEGORIES, Network, NetworkSettings, build_network
 
@@ -19,6 +19,8 @@ __all__ = [
     "BUSINESS_CATEGORIES",
     "CARE_CATEGORIES",
     "EDGE_COLUMNS",
+    "NODE_COLUMNS",
+    "NODE_KEYS",
     "Network",
     "NetworkSettings",
     "PERSON_TIES",

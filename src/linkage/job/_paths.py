@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import LinkageError
-from ._folder import KIND_JOB, folder_kind
+from ..files import KIND_JOB, folder_kind
 
 __all__ = ["JobPaths", "job_paths"]
 

@@ -19,11 +19,10 @@ import pandas as pd
 from .. import __version__
 from ..config import JobConfig
 from ..errors import ConfigError, StrictRejectError, TooManyRejectsError
+from ..files import KIND_JOB, job_folder, job_inputs, manifest_kind, prepare_output_folder, write_csv, write_json
 from ..read import Dataset, file_sha256, load_dataset
-from ._folder import KIND_JOB, Inputs, job_folder, manifest_kind, prepare_output_folder
 from ._progress import NoProgress, Progress
 from ._suppress import suppress_counts
-from ._write import write_csv, write_json
 
 __all__ = [
     "JobContext",
@@ -31,8 +30,6 @@ __all__ = [
     "Stage",
     "STAGES",
     "check_stage_settings",
-    "config_inputs",
-    "job_inputs",
     "run_job",
     "validate_dataset",
     "reject_messages",
@@ -222,28 +219,6 @@ def validate_dataset(
     if strict and len(dataset.rejects):
         raise strict_error(dataset)
     return dataset
-
-
-def config_inputs(config: JobConfig) -> list[tuple[str, Path | None]]:
-    """The files a config names: the config itself, its geography, the resolve: section's files."""
-    source = Path(config.source) if config.source and not config.source.startswith("<") else None
-    found: list[tuple[str, Path | None]] = [
-        ("the job config", source if source is not None and source.is_file() else None),
-        ("the geography file", config.geography_path),
-    ]
-    raw = config.stage("resolve")
-    base = config.base or Path.cwd()
-    for key in ("model", "overrides", "labels", "previous_entities"):
-        value = raw.get(key)
-        if isinstance(value, (str, Path)) and str(value):
-            path = Path(str(value)).expanduser()
-            found.append((f"the resolve.{key} file", path if path.is_absolute() else base / path))
-    return found
-
-
-def job_inputs(config: JobConfig, data: str | Path | None) -> Inputs:
-    """Every input of a job: the dataset folder and the files its config names."""
-    return [("the dataset", Path(data) if data is not None else None), *config_inputs(config)]
 
 
 def _config_as_run(config: JobConfig, data: Path) -> dict:

@@ -19,17 +19,19 @@ from .. import __version__
 from ..config import JobConfig
 from ..contract import TABLE_ORDER, TABLES
 from ..errors import DataError, LinkageError
-from ..job._folder import KIND_PSEUDONYMISED, job_folder, manifest_kind
-from ..job._run import config_inputs
-from ..job._write import write_csv, write_json
-from ..read import find_table_files, read_raw_table
-from ..read._columns import table_headers
-from ..read._dataset import mapped_headers_note
-from ..read._parse import map_unique, parse_date
-from ..read._validate import apply_value_maps
+from ..files import KIND_PSEUDONYMISED, config_inputs, job_folder, manifest_kind, write_csv, write_json
+from ..read import (
+    apply_value_maps,
+    find_table_files,
+    map_unique,
+    mapped_headers_note,
+    parse_date,
+    read_raw_table,
+    table_headers,
+)
 from ._key import Key
 from ..config import normalise_authority_name
-from ..synth._resources import default_geography
+from ..synth import default_geography
 from ._normalise import postcode_sector
 from ._scrub import NameScrubber
 from ._tokens import Pseudonymiser

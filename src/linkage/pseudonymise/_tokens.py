@@ -7,8 +7,8 @@ import hmac
 
 import pandas as pd
 
-from ..read._parse import map_unique
-from ._bloom import BloomEncoder
+from ..bloom import BloomEncoder
+from ..read import map_unique
 from ._key import Key
 from ._normalise import normalise_free, normalise_id, normalise_identifier, normalise_name
 

@@ -136,7 +136,7 @@ def match_headers(frame: pd.DataFrame, header: list[str], table: Table, renamed:
     the values contradict it or two candidates tie, the analyst decides: a
     problem line gives the exact ``columns:`` line to add.
     """
-    from .imports._column_map import score_headers
+    from .imports import score_headers
 
     found = HeaderMatch()
     open_columns = [c for c in table.column_names if c not in set(renamed.values())]

@@ -23,6 +23,7 @@ from ._files import RawTable
 from ._parse import SEX_CODES, Parsed, parse_bool, parse_enum, parse_float, parse_int, parse_list
 
 __all__ = [
+    "TableRejects",
     "ValidationResult",
     "Problem",
     "validate_table",
@@ -89,7 +90,7 @@ def _kind_of(reason: str | pd.Series) -> str | pd.Series:
     return reason.astype(str).str.split(r"[;(]", n=1, regex=True).str[0].str.strip()
 
 
-class _Rejects:
+class TableRejects:
     """Collects reject lines for one table, vectorised; a line either rejects its row or clears its value."""
 
     def __init__(self, table: str, lines: np.ndarray) -> None:
@@ -311,7 +312,7 @@ def validate_table(
     """
     text = raw.frame
     lines = raw.lines
-    rejects = _Rejects(table.name, lines)
+    rejects = TableRejects(table.name, lines)
     warnings: list[Problem] = []
     rejects.add_bad_rows(raw.bad_rows)
     if not values_mapped:

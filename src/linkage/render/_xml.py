@@ -18,8 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..build import Network
-from ..build._graph import NODE_COLUMNS, NODE_KEYS
+from ..build import NODE_COLUMNS, NODE_KEYS, Network
 
 __all__ = ["xml_text", "xml_safe_network", "XML_INVALID"]
 

@@ -20,8 +20,8 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from ..build import Network
-from ..build._graph import NODE_COLUMNS, NODE_KEYS
+from ..build import NODE_COLUMNS, NODE_KEYS, Network
+from ..files import atomic_open
 from ._xml import xml_safe_network
 
 __all__ = ["anx_chart", "write_anx", "ENTITY_TYPES", "entity_id"]
@@ -189,23 +189,12 @@ def anx_chart(network: Network, *, edges: pd.DataFrame | None = None) -> Iterato
 
 def write_anx(network: Network, path: str | Path, *, edges: pd.DataFrame | None = None) -> Path:
     """Write ``anx_chart(network)`` to ``path`` atomically."""
-    import os
-    import tempfile
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            buffer: list[str] = []
-            for piece in anx_chart(network, edges=edges):
-                buffer.append(piece)
-                if len(buffer) >= 4096:
-                    stream.write("".join(buffer))
-                    buffer.clear()
-            stream.write("".join(buffer))
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_open(path) as stream:
+        buffer: list[str] = []
+        for piece in anx_chart(network, edges=edges):
+            buffer.append(piece)
+            if len(buffer) >= 4096:
+                stream.write("".join(buffer))
+                buffer.clear()
+        stream.write("".join(buffer))
+    return Path(path)

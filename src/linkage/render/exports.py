@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import networkx as nx
@@ -11,6 +9,7 @@ import pandas as pd
 
 from ..build import Network, to_networkx
 from ..config import ExportOptions
+from ..files import atomic_path
 from ._scope import export_scope
 from ._xml import xml_safe_network
 from .anx import write_anx
@@ -23,14 +22,8 @@ MAX_EXPORT_EDGES = 2_000_000
 
 
 def _atomic_graph_write(graph: nx.Graph, path: Path, writer) -> Path:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temp:
         writer(graph, temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
     return path
 
 

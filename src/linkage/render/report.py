@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..build import Network
+from ..files import write_text
 from ._charts import bar_chart, line_chart
-from ._io import write_text_atomic
 from ._tables import cell_text, data_table
 from ._template import page_assets, render_page
 from .views import ViewPages, children_at_risk
@@ -248,4 +248,4 @@ def report_html(network: Network, *, tables: dict[str, pd.DataFrame] | None = No
 
 def write_report(network: Network, folder: str | Path, **options) -> Path:
     """Write ``report.html`` into ``folder``; ``options`` as for ``report_html``."""
-    return write_text_atomic(report_html(network, **options), Path(folder) / "report.html")
+    return write_text(report_html(network, **options), Path(folder) / "report.html")

@@ -25,8 +25,9 @@ from markupsafe import Markup
 
 from ..build import Network
 from ..config import ViewOptions
+from ..files import write_text
+
 from ._html import safe_name
-from ._io import write_text_atomic
 from ._layout import layout
 from ._nodes import EDGE_STYLES, NODE_STYLES, FactBook, ViewNetwork, edge_records, view_network
 from ._template import page_assets, render_page, render_part, view_data
@@ -258,7 +259,7 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
     node_links = {**pages.children, **pages.businesses}
 
     def write(name: str, text: str) -> None:
-        pages.outputs[name] = write_text_atomic(text, folder / name)
+        pages.outputs[name] = write_text(text, folder / name)
 
     # the overview
     subtitle = f"{len(vn.nodes):,} nodes, {len(vn.edges):,} links"

@@ -14,7 +14,7 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
-from ..pseudonymise._bloom import bloom_matrix, dice_pairs
+from ..bloom import bloom_matrix, dice_pairs
 from ._prepare import Records, nickname_groups
 from ..config import BLOOM_THRESHOLDS, Comparison
 

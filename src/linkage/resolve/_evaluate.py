@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LinkageError
+from ..files import read_side_csv
 
 __all__ = ["evaluate_entities", "evaluate_files"]
 
@@ -59,13 +60,7 @@ def evaluate_entities(predicted: pd.Series, truth: pd.Series) -> dict:
 
 
 def _read_labeling(path: Path, what: str) -> pd.Series:
-    path = Path(path)
-    if not path.is_file():
-        raise LinkageError(f"{path} does not exist; pass the {what} CSV (record_id and an id column)")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise LinkageError(f"{path} cannot be read as CSV ({' '.join(str(exc).split())})") from None
+    frame = read_side_csv(path, what=f"{what} file", fix=f"pass the {what} CSV (record_id and an id column)")
     if "record_id" not in frame.columns:
         raise LinkageError(f"{path} has no record_id column; the {what} file needs record_id and an id column")
     for column in ("entity_id", "person_id", "cluster_id", "true_id"):

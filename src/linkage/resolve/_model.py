@@ -113,7 +113,7 @@ class FellegiSunterModel:
         }
 
     def save(self, path: str | Path) -> Path:
-        from ..job._write import write_json
+        from ..files import write_json
 
         return write_json(self.to_dict(), path)
 

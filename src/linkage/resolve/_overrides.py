@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LinkageError
+from ..files import read_side_csv
 
 __all__ = ["PairFile", "read_overrides", "read_labels"]
 
@@ -25,15 +26,8 @@ class PairFile:
 
 
 def _read_pairs(path: Path, decision_columns: tuple[str, ...], what: str, record_ids: pd.Index) -> PairFile:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise LinkageError(
-            f"{what} file {path} is empty; it needs a header line record_id_a,record_id_b,{decision_columns[0]} "
-            "and a line per pair (or leave the setting out)"
-        ) from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise LinkageError(f"{path} cannot be read as CSV ({exc}); it needs columns record_id_a, record_id_b, {decision_columns[0]}") from None
+    frame = read_side_csv(path, what=f"{what} file", fix=f"it needs a header line record_id_a,record_id_b,{decision_columns[0]} "
+                          "and a line per pair (or leave the setting out)")
     frame.columns = [c.strip().lower() for c in frame.columns]
     decision = next((c for c in decision_columns if c in frame.columns), None)
     missing = [c for c in ("record_id_a", "record_id_b") if c not in frame.columns]

@@ -17,8 +17,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ..pseudonymise._bloom import is_bloom_series
-from ..read._parse import map_unique
+from ..bloom import is_bloom_series
+from ..read import map_unique
 
 __all__ = ["Records", "prepare_records", "normalise_name", "soundex", "nickname_groups", "key_codes"]
 

@@ -139,7 +139,7 @@ def _proposed_mapping(columns: list[str]) -> dict[str, str]:
 
     from rapidfuzz import fuzz, process
 
-    from ..read.imports._column_map import SYNONYMS
+    from ..read.imports import SYNONYMS
 
     def words(name: str) -> str:
         return " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split())

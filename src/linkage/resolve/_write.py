@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import LinkageError
-from ..job._write import restore_neutralised, write_csv
+from ..files import read_side_csv, restore_neutralised, write_csv
 from ._resolve import Resolution
 
 __all__ = ["write_resolution", "read_previous_entities", "RESOLUTION_FILES"]
@@ -31,13 +31,7 @@ def write_resolution(resolution: Resolution, folder: str | Path) -> dict[str, Pa
 
 def read_previous_entities(path: str | Path) -> pd.DataFrame:
     """A previous run's entities.csv (record_id, entity_id), to keep entity ids stable."""
-    path = Path(path)
-    if not path.is_file():
-        raise LinkageError(f"{path} does not exist; pass the entities.csv of the previous run")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise LinkageError(f"{path} cannot be read as CSV ({' '.join(str(exc).split())})") from None
+    frame = read_side_csv(path, what="previous entities file", fix="pass the entities.csv of the previous run")
     missing = [c for c in ("record_id", "entity_id") if c not in frame.columns]
     if missing:
         raise LinkageError(f"{path} has no column {', '.join(missing)}; pass the entities.csv a linkage run wrote")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from ._generate import build_world, generate_world
 from ._records import ERROR_KINDS, typo
+from ._resources import default_geography
 from ._scale import SCALES, Scale
 from ._truth import TRUTH_FILES
 
-__all__ = ["generate_world", "build_world", "SCALES", "Scale", "ERROR_KINDS", "TRUTH_FILES", "typo"]
+__all__ = ["generate_world", "build_world", "SCALES", "Scale", "ERROR_KINDS", "TRUTH_FILES", "default_geography", "typo"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..contract import TABLES
+from ..files import atomic_open
 from ._util import fmt_days, fmt_seconds, hex_tokens, join_lists, unique_ints
 from ._world import SOURCES, World
 
@@ -89,11 +89,9 @@ def write_csv(path: Path, columns: list[str], data: dict[str, object], sort_by: 
     table = pa.Table.from_arrays([to_arrow(data[name]) for name in columns], names=columns)
     if sort_by:
         table = table.sort_by([(k, "ascending") for k in sort_by])
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_open(path, binary=True) as fh:
         fh.write((",".join(columns) + "\n").encode("utf-8"))
         pacsv.write_csv(table, fh, pacsv.WriteOptions(include_header=False, quoting_style="none"))
-    os.replace(tmp, path)
     return table.num_rows
 
 

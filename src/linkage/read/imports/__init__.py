@@ -14,7 +14,7 @@ See ``docs/importing.md``.
 
 from __future__ import annotations
 
-from ._column_map import ColumnProposal, MappingProposal, propose_column_map
+from ._column_map import SYNONYMS, ColumnProposal, MappingProposal, propose_column_map, score_headers
 from ._common import IMPORTED_FROM, ImportResult
 from ._police_uk import import_police_uk
 from ._ssda903 import import_ssda903
@@ -24,7 +24,9 @@ __all__ = [
     "IMPORTED_FROM",
     "ImportResult",
     "MappingProposal",
+    "SYNONYMS",
     "import_police_uk",
     "import_ssda903",
     "propose_column_map",
+    "score_headers",
 ]

@@ -186,7 +186,7 @@ class MappingProposal:
 
     def write(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write ``to_yaml()`` to ``path`` (atomically); an existing file is replaced only with ``overwrite``."""
-        from ...job import write_text
+        from ...files import write_text
 
         path = Path(path)
         if path.exists() and path.resolve() == self.file.resolve():

@@ -19,8 +19,9 @@ import pandas as pd
 
 from ...contract import TABLES
 from ...errors import DataError
+from ...files import prepare_output_folder, read_side_csv, write_csv
 from .._files import RawTable, read_raw_table
-from .._validate import REJECT_COLUMNS, _Rejects
+from .._validate import REJECT_COLUMNS, TableRejects
 
 __all__ = ["ImportResult", "IMPORTED_FROM", "read_source", "parse_uk_date", "Rejects", "write_import", "prepare_import_out"]
 
@@ -43,7 +44,7 @@ class ImportResult:
         return int(self.rejects.drop_duplicates(["table", "row"]).shape[0]) if len(self.rejects) else 0
 
 
-class Rejects(_Rejects):
+class Rejects(TableRejects):
     """Reject lines of one input file; ``table`` is the file's name, ``row`` its line."""
 
     def add_bad_rows(self, raw: RawTable) -> None:  # type: ignore[override]
@@ -141,7 +142,8 @@ def parse_uk_date(text: pd.Series, column: str) -> tuple[pd.Series, np.ndarray, 
 def _read_existing(path: Path) -> pd.DataFrame | None:
     if not path.is_file():
         return None
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    return read_side_csv(path, what="the dataset's file", blank_is_missing=True,
+                         fix="import into a new folder, or repair or remove that file first")
 
 
 def _numbers_back(frame: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -168,8 +170,6 @@ def write_import(
     replaced; other rows (another importer's, or the analyst's own) are kept.
     Rejects of the files read now replace their earlier rejects.
     """
-    from ...job import write_csv  # the job stage owns atomic, formula-safe CSV writing
-
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise DataError(f"{out} is a file; the import writes a dataset folder, so name a folder")
@@ -209,7 +209,5 @@ def prepare_import_out(out: str | Path, files: dict[str, str | Path | None]) -> 
     folder may not be, hold or lie inside an input file, nor be a linkage job
     or pseudonymised dataset.
     """
-    from ...job import prepare_output_folder
-
     inputs = [(f"the {option} file", path) for option, path in files.items()]
     return prepare_output_folder(out, inputs, writer="the import", what="the dataset folder")

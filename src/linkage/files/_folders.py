@@ -25,11 +25,14 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..errors import Interrupted, JobExistsError, OutputClashError
 from ._leftovers import clean_leftovers, owner_token
 from ._signals import interruptible
+
+if TYPE_CHECKING:
+    from ..config import JobConfig
 
 __all__ = [
     "KIND_JOB",
@@ -39,8 +42,10 @@ __all__ = [
     "check_can_write",
     "check_clear_of_inputs",
     "check_not_linkage_output",
+    "config_inputs",
     "folder_kind",
     "job_folder",
+    "job_inputs",
     "manifest_kind",
     "prepare_output_folder",
     "suggest_folder",
@@ -256,3 +261,25 @@ def job_folder(
         raise Interrupted.from_signal(
             guard.fired[0], f"stopped by {{signal}} after the {kind} was complete: {out} holds the new {kind}"
         )
+
+
+def config_inputs(config: JobConfig) -> list[tuple[str, Path | None]]:
+    """The files a config names: the config itself, its geography, the resolve: section's files."""
+    source = Path(config.source) if config.source and not config.source.startswith("<") else None
+    found: list[tuple[str, Path | None]] = [
+        ("the job config", source if source is not None and source.is_file() else None),
+        ("the geography file", config.geography_path),
+    ]
+    raw = config.stage("resolve")
+    base = config.base or Path.cwd()
+    for key in ("model", "overrides", "labels", "previous_entities"):
+        value = raw.get(key)
+        if isinstance(value, (str, Path)) and str(value):
+            path = Path(str(value)).expanduser()
+            found.append((f"the resolve.{key} file", path if path.is_absolute() else base / path))
+    return found
+
+
+def job_inputs(config: JobConfig, data: str | Path | None) -> Inputs:
+    """Every input of a job: the dataset folder and the files its config names."""
+    return [("the dataset", Path(data) if data is not None else None), *config_inputs(config)]

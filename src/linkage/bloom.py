@@ -1,5 +1,8 @@
 """Bloom-filter (CLK-style) encodings of names, and their Dice similarity, vectorised.
 
+``linkage.pseudonymise`` writes the encodings; ``linkage.resolve`` compares
+them.  Both import this module, so neither points at the other.
+
 A name's bigrams (``_s sm mi it th h_`` for ``smith``) each set ``k`` bits of
 an ``l``-bit filter, at positions from keyed HMACs (double hashing).  Two
 encodings share bits in proportion to the bigrams their names share, so the
