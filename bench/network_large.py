@@ -29,8 +29,7 @@ from linkage.config import load_config
 from linkage.read import load_dataset
 from linkage.resolve import resolve_people
 from linkage.build import build_network
-from linkage.job._run import JobContext
-from linkage.job._analyses import run_analyses
+from linkage.job import JobContext, JobState, run_analyses
 
 config = load_config(sys.argv[2])
 seconds = {}
@@ -43,10 +42,9 @@ gc.collect()
 Path("/proc/self/clear_refs").write_text("5")
 tick = time.perf_counter(); network = build_network(dataset, entities, config); seconds["build"] = time.perf_counter() - tick
 with tempfile.TemporaryDirectory() as folder:
-    ctx = JobContext(config=config, folder=Path(folder), dataset=dataset)
-    ctx.state["network"] = network
+    ctx = JobContext(config=config, folder=Path(folder), state=JobState(dataset=dataset, network=network))
     tick = time.perf_counter(); run_analyses(ctx); seconds["analyses"] = time.perf_counter() - tick
-    per_analysis = ctx.state["summary"]["analyses"]["seconds"]
+    per_analysis = ctx.state.summary["analyses"]["seconds"]
 stage_peak_kib = int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1))
 seconds = {k: round(v, 1) for k, v in seconds.items()}
 print(json.dumps({"stage_seconds": seconds, "build_plus_analyses": round(seconds["build"] + seconds["analyses"], 1),

@@ -303,13 +303,14 @@ def test_a_signal_removes_the_staging_folder_keeps_the_old_job_and_restores_hand
 #: ``linkage run`` with one extra stage that marks the staging folder and waits: the test kills it there.
 _STALLING_RUN = """
 import sys, time
-from linkage.job import STAGES, Stage
+import linkage.job._run as run
+from linkage.job import Stage
 
 def stall(ctx):
     (ctx.folder / "stalled").write_text("x")
     time.sleep(60)
 
-STAGES.insert(2, Stage("stall", stall))
+run.STAGES = (*run.STAGES[:2], Stage("stall", stall), *run.STAGES[2:])
 from linkage.cli import main
 sys.argv = ["linkage", *sys.argv[1:]]
 main()

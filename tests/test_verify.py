@@ -14,7 +14,7 @@ from conftest import VALID_TABLES
 from linkage import __version__
 from linkage.cli import cli
 from linkage.config import JobConfig
-from linkage.job import VerifyError, run_job, verify_job
+from linkage.job import STAGES, VerifyError, run_job, verify_job
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +55,16 @@ def test_manifest_records_version_config_inputs_rows_seed_stages_and_outputs(job
     assert outputs["entities.csv"]["rows"] == 4
     assert outputs["rejects.csv"]["rows"] == 0
     assert manifest["suppression"]["suppress_below"] is None
+
+
+def test_the_stages_are_declared_in_pipeline_order_and_the_manifest_times_each(job):
+    assert isinstance(STAGES, tuple)
+    assert [stage.name for stage in STAGES] == ["read", "resolve", "build", "analyse", "export", "render"]
+    manifest = json.loads((job / "manifest.json").read_text())
+    assert list(manifest["seconds_per_stage"]) == [stage.name for stage in STAGES]
+    # each stage hands on its part of the summary (JobState.summary), in the order the stages ran
+    assert list(manifest["summary"]) == ["resolution", "network", "analyses"]
+    assert manifest["summary"]["resolution"]["records"] == 4
 
 
 def test_verify_passes_on_an_untouched_job(job):

@@ -361,18 +361,16 @@ def run_linkage(folder: str | Path, *, seed: int = 0) -> dict:
     ``Network``), ``rejects`` and ``notes``.
     """
     from linkage.build import build_network
-    from linkage.job import JobContext
-    from linkage.job import run_analyses
+    from linkage.job import JobContext, JobState, run_analyses
     from linkage.read import load_dataset
 
     config = _config(seed)
     dataset = load_dataset(folder, config)
     network = build_network(dataset, None, config)
     with tempfile.TemporaryDirectory() as out:
-        ctx = JobContext(config=config, folder=Path(out), dataset=dataset)
-        ctx.state["network"] = network
+        ctx = JobContext(config=config, folder=Path(out), state=JobState(dataset=dataset, network=network))
         run_analyses(ctx)
-        tables = dict(ctx.state.get("tables", {}))
+        tables = dict(ctx.state.tables)
     return {**tables, "network": network, "rejects": dataset.rejects, "notes": list(ctx.notes) + network.notes}
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..analyse.core import empty_reason, network_view
 from ..config import JobConfig
-from ._run import JobContext
+from ._context import JobContext
 
 __all__ = ["Analysis", "ANALYSES", "run_analyses", "analysis_options"]
 
@@ -49,14 +49,13 @@ def _crossover(ctx, network):
 def _clusters(ctx, network):
     module = importlib.import_module("linkage.analyse.clusters")
     clusters, members = module.clusters(network, seed=ctx.config.seed, **_options(ctx, "clusters"))
-    ctx.state["cluster_members"] = members
+    ctx.state.cluster_members = members
     return {"clusters.csv": clusters, "cluster_members.csv": members}
 
 
 def _care_moves(ctx, network):
     module = importlib.import_module("linkage.analyse.care_moves")
     moves = module.care_moves(network)
-    ctx.state["care_moves"] = moves
     outputs = {"care_moves.csv": moves}
     if hasattr(module, "care_move_cohort"):
         outputs["care_move_cohort.csv"] = module.care_move_cohort(network, moves)
@@ -84,7 +83,7 @@ def _missing(ctx, network):
 
 def _businesses(ctx, network):
     module = importlib.import_module("linkage.analyse.businesses")
-    targets = module.business_targets(network, clusters_members=ctx.state.get("cluster_members"),
+    targets = module.business_targets(network, clusters_members=ctx.state.cluster_members,
                                       **_options(ctx, "business_targets"))
     outputs = {"business_targets.csv": targets}
     if hasattr(module, "business_targets_by_area"):
@@ -94,7 +93,7 @@ def _businesses(ctx, network):
 
 def _key_people(ctx, network):
     module = importlib.import_module("linkage.analyse.key_people")
-    members = ctx.state.get("cluster_members")
+    members = ctx.state.cluster_members
     return {"key_people.csv": module.key_people(network, seed=ctx.config.seed, clusters_members=members,
                                                 **_options(ctx, "key_people"))}
 
@@ -122,9 +121,7 @@ def analysis_options(config: JobConfig) -> dict[str, dict]:
 
 
 def _options(ctx: JobContext, main: str) -> dict:
-    if "analysis_options" not in ctx.state:
-        ctx.state["analysis_options"] = analysis_options(ctx.config)
-    return ctx.state["analysis_options"].get(main, {})
+    return analysis_options(ctx.config).get(main, {})
 
 
 def _empty_notes(outputs: dict[str, pd.DataFrame]) -> tuple[dict[str, dict], list[str]]:
@@ -148,9 +145,9 @@ def _empty_notes(outputs: dict[str, pd.DataFrame]) -> tuple[dict[str, dict], lis
 def run_analyses(ctx: JobContext) -> None:
     """Run every analysis the data allows; note the ones skipped, and why any output is empty."""
     tick = time.perf_counter()
-    view = network_view(ctx.state["network"])
+    view = network_view(ctx.state.network)
     timings = {"network view": round(time.perf_counter() - tick, 2)}
-    dataset = ctx.dataset
+    dataset = ctx.state.dataset
     assert dataset is not None
     skipped = {}
     empty: dict[str, dict] = {}
@@ -171,12 +168,9 @@ def run_analyses(ctx: JobContext) -> None:
         outputs = analysis.run(ctx, view)
         for name, frame in outputs.items():
             ctx.write_table(name, frame)
-            ctx.state.setdefault("tables", {})[name] = frame
+            ctx.state.tables[name] = frame
         reasons, notes = _empty_notes(outputs)
         empty.update(reasons)
         ctx.notes.extend(notes)
         timings[analysis.name] = round(time.perf_counter() - tick, 2)
-    ctx.state["summary"] = {
-        **ctx.state.get("summary", {}),
-        "analyses": {"seconds": timings, "skipped": {k: list(v) for k, v in skipped.items()}, "empty": empty},
-    }
+    ctx.state.summary["analyses"] = {"seconds": timings, "skipped": {k: list(v) for k, v in skipped.items()}, "empty": empty}

@@ -1,18 +1,18 @@
-"""Run a whole job: read -> (resolve -> build -> analyse -> render) into a job folder.
+"""Run a whole job: read -> resolve -> build -> analyse -> export -> render into a job folder.
 
-Each stage is a function of the ``JobContext``; stages added by later parts of
-the pipeline register in ``STAGES``.  The manifest records what was run on
-what, and the sha256 of everything written.
+The stages (``_stages.STAGES``) run in order on one ``JobContext``, each
+reading and writing its typed ``JobState``.  The manifest records what was run
+on what, and the sha256 of everything written.
 """
 
 from __future__ import annotations
 
 import platform
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -21,14 +21,12 @@ from ..config import JobConfig
 from ..errors import ConfigError, StrictRejectError, TooManyRejectsError
 from ..files import KIND_JOB, job_folder, job_inputs, manifest_kind, prepare_output_folder, write_csv, write_json
 from ..read import Dataset, file_sha256, load_dataset
+from ._context import JobContext
 from ._progress import NoProgress, Progress
-from ._suppress import suppress_counts
+from ._stages import STAGES
 
 __all__ = [
-    "JobContext",
     "JobResult",
-    "Stage",
-    "STAGES",
     "check_stage_settings",
     "run_job",
     "validate_dataset",
@@ -42,55 +40,11 @@ __all__ = [
 
 
 @dataclass
-class JobContext:
-    """What the stages share: the config, the data, the folder being written."""
-
-    config: JobConfig
-    folder: Path
-    dataset: Dataset | None = None
-    outputs: dict[str, Path] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    state: dict[str, Any] = field(default_factory=dict)
-    #: rows of every table output, for the manifest
-    rows: dict[str, int] = field(default_factory=dict)
-    #: output -> columns whose small counts were suppressed, and columns removed (``suppress_below``)
-    suppressed: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-
-    def write_table(self, name: str, frame: pd.DataFrame) -> Path:
-        """Write ``name`` into the job folder; counts under ``suppress_below`` shown as ``<N``."""
-        frame, columns, removed = suppress_counts(name, frame, self.config.suppress_below)
-        if columns or removed:
-            self.suppressed[name] = {"suppressed": columns, "removed": removed}
-        path = write_csv(frame, self.folder / name)
-        self.outputs[name] = path
-        self.rows[name] = len(frame)
-        return path
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    run: Callable[[JobContext], None]
-    #: checks the stage's config section before any work starts (raises ConfigError)
-    check: Callable[[JobConfig], object] | None = None
-
-
-@dataclass
 class JobResult:
     folder: Path
     manifest: dict
     dataset: Dataset
     notes: list[str]
-
-
-def _stage_read(ctx: JobContext) -> None:
-    assert ctx.dataset is not None
-    ctx.write_table("rejects.csv", ctx.dataset.rejects)
-    ctx.notes.extend(ctx.dataset.notes)
-
-
-#: The pipeline's stages in order; later stages append themselves here.
-STAGES: list[Stage] = [Stage("read", _stage_read)]
 
 
 def reject_messages(dataset: Dataset, limit: int | None = 20) -> list[str]:
@@ -278,14 +232,14 @@ def run_job(
         ctx = JobContext(config=config, folder=staging, notes=notes)
         progress.start(len(STAGES))
         tick = time.perf_counter()
-        ctx.dataset = load_dataset(data_path, config)
+        dataset = ctx.state.dataset = load_dataset(data_path, config)
         timings["read"] = time.perf_counter() - tick
-        if strict and len(ctx.dataset.rejects):
-            raise strict_error(ctx.dataset)
-        stop = too_many_rejects_error(ctx.dataset, config, data=data_path)
+        if strict and len(dataset.rejects):
+            raise strict_error(dataset)
+        stop = too_many_rejects_error(dataset, config, data=data_path)
         if stop is not None:
             raise stop
-        ctx.notes.extend(reject_share_notes(ctx.dataset))
+        ctx.notes.extend(reject_share_notes(dataset))
         for stage in STAGES:
             progress.step(stage.name)
             tick = time.perf_counter()
@@ -294,13 +248,13 @@ def run_job(
         finished = datetime.now(timezone.utc)
         manifest = build_manifest(ctx, data_path, started, finished, timings)
         write_json(manifest, staging / "manifest.json")
-    return JobResult(out_path, manifest, ctx.dataset, ctx.notes)
+    return JobResult(out_path, manifest, dataset, ctx.notes)
 
 
 def build_manifest(
     ctx: JobContext, data: Path, started: datetime, finished: datetime, timings: dict[str, float]
 ) -> dict:
-    dataset = ctx.dataset
+    dataset = ctx.state.dataset
     assert dataset is not None
     return {
         "kind": manifest_kind(KIND_JOB),
@@ -319,7 +273,7 @@ def build_manifest(
         "rows_cleared": dataset.n_cleared,
         "warnings": [w.as_dict() for w in dataset.warnings],
         "notes": ctx.notes,
-        "summary": ctx.state.get("summary", {}),
+        "summary": ctx.state.summary,
         "suppression": {
             "suppress_below": ctx.config.suppress_below,
             "applied_to": {name: cols for name, cols in sorted(ctx.suppressed.items())},

@@ -1,11 +1,24 @@
-"""The stages of a job, in pipeline order: read -> resolve -> (build -> analyse -> render)."""
+"""The stages of a job, in pipeline order: read -> resolve -> build -> analyse -> export -> render.
+
+Each stage reads what the ones before it left in ``ctx.state`` (a ``JobState``)
+and adds its own part; ``STAGES`` declares them in order.
+"""
 
 from __future__ import annotations
 
 from ..config import JobConfig
-from ._run import STAGES, JobContext, Stage
+from ._context import JobContext, Stage
 
-__all__ = ["register_default_stages", "resolve_settings"]
+__all__ = ["STAGES", "resolve_settings"]
+
+
+def _stage_read(ctx: JobContext) -> None:
+    """The tables were read and validated before the job folder was made (a job with too many rejects stops
+    there); this writes their rejects."""
+    dataset = ctx.state.dataset
+    assert dataset is not None
+    ctx.write_table("rejects.csv", dataset.rejects)
+    ctx.notes.extend(dataset.notes)
 
 
 def resolve_settings(config: JobConfig):
@@ -16,18 +29,18 @@ def resolve_settings(config: JobConfig):
 def _stage_resolve(ctx: JobContext) -> None:
     from ..resolve import read_previous_entities, resolve_people, write_resolution
 
-    assert ctx.dataset is not None
+    assert ctx.state.dataset is not None
     settings = resolve_settings(ctx.config)
     previous = read_previous_entities(settings.previous_entities) if settings.previous_entities else None
-    resolution = resolve_people(ctx.dataset["people"], settings, previous_entities=previous)
+    resolution = resolve_people(ctx.state.dataset["people"], settings, previous_entities=previous)
     for name, path in write_resolution(resolution, ctx.folder).items():
         ctx.outputs[name] = path
     for name, frame in (("entities.csv", resolution.entities), ("match_pairs.csv", resolution.match_pairs),
                         ("review_queue.csv", resolution.review_queue), ("blocking.csv", resolution.blocking)):
         ctx.rows[name] = len(frame)
     ctx.notes.extend(resolution.notes)
-    ctx.state["resolution"] = resolution
-    ctx.state["summary"] = {**ctx.state.get("summary", {}), "resolution": resolution.stats}
+    ctx.state.resolution = resolution
+    ctx.state.summary["resolution"] = resolution.stats
 
 
 def network_settings(config: JobConfig):
@@ -37,23 +50,20 @@ def network_settings(config: JobConfig):
 def _stage_build(ctx: JobContext) -> None:
     from ..build import build_network
 
-    assert ctx.dataset is not None
-    resolution = ctx.state.get("resolution")
+    assert ctx.state.dataset is not None
+    resolution = ctx.state.resolution
     entities = resolution.entities if resolution is not None else None
-    network = build_network(ctx.dataset, entities, ctx.config, network_settings(ctx.config))
-    ctx.state["network"] = network
+    network = build_network(ctx.state.dataset, entities, ctx.config, network_settings(ctx.config))
+    ctx.state.network = network
     ctx.notes.extend(network.notes)
     counts = network.edges["edge_type"].value_counts().sort_index()
-    ctx.state["summary"] = {
-        **ctx.state.get("summary", {}),
-        "network": {
-            "people": int(len(network.people)),
-            "places": int(len(network.places)),
-            "episodes": int(len(network.episodes)),
-            "operations": int(len(network.operations)),
-            "identifiers": int(len(network.identifiers)),
-            "edges": {str(k): int(v) for k, v in counts.items()},
-        },
+    ctx.state.summary["network"] = {
+        "people": int(len(network.people)),
+        "places": int(len(network.places)),
+        "episodes": int(len(network.episodes)),
+        "operations": int(len(network.operations)),
+        "identifiers": int(len(network.identifiers)),
+        "edges": {str(k): int(v) for k, v in counts.items()},
     }
 
 
@@ -73,8 +83,8 @@ def _stage_analyse(ctx: JobContext) -> None:
 def _stage_export(ctx: JobContext) -> None:
     from ..render.exports import write_graph_exports
 
-    network = ctx.state["network"]
-    written = write_graph_exports(network, ctx.folder, notes=ctx.notes, members=ctx.state.get("cluster_members"),
+    network = ctx.state.network
+    written = write_graph_exports(network, ctx.folder, notes=ctx.notes, members=ctx.state.cluster_members,
                                   options=export_options(ctx.config))
     for name, path in written.items():
         ctx.outputs[name] = path
@@ -94,29 +104,26 @@ def _stage_render(ctx: JobContext) -> None:
 
     from ..render import write_report, write_views
 
-    network = ctx.state["network"]
-    tables = ctx.state.get("tables", {})
+    network = ctx.state.network
+    tables = ctx.state.tables
     pages = write_views(network, ctx.folder, tables=tables, seed=ctx.config.seed, options=view_options(ctx.config),
                         title=ctx.config.name)
     ctx.outputs.update(pages.outputs)
     ctx.notes.extend(pages.notes)
-    dataset = ctx.dataset
+    dataset = ctx.state.dataset
     inputs = pd.DataFrame(dataset.summary_rows()) if dataset is not None else None
     ctx.outputs["report.html"] = write_report(
-        network, ctx.folder, tables=tables, summary=ctx.state.get("summary"), notes=ctx.notes, inputs=inputs,
+        network, ctx.folder, tables=tables, summary=ctx.state.summary, notes=ctx.notes, inputs=inputs,
         rejects=dataset.rejects if dataset is not None else None, pages=pages, title=ctx.config.name,
     )
 
 
-def register_default_stages() -> None:
-    names = {stage.name for stage in STAGES}
-    if "resolve" not in names:
-        STAGES.append(Stage("resolve", _stage_resolve, check=resolve_settings))
-    if "build" not in names:
-        STAGES.append(Stage("build", _stage_build, check=network_settings))
-    if "analyse" not in names:
-        STAGES.append(Stage("analyse", _stage_analyse, check=analysis_settings))
-    if "export" not in names:
-        STAGES.append(Stage("export", _stage_export, check=export_options))
-    if "render" not in names:
-        STAGES.append(Stage("render", _stage_render, check=view_options))
+#: The pipeline's stages, in the order they run.
+STAGES: tuple[Stage, ...] = (
+    Stage("read", _stage_read),
+    Stage("resolve", _stage_resolve, check=resolve_settings),
+    Stage("build", _stage_build, check=network_settings),
+    Stage("analyse", _stage_analyse, check=analysis_settings),
+    Stage("export", _stage_export, check=export_options),
+    Stage("render", _stage_render, check=view_options),
+)
