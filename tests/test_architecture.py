@@ -44,9 +44,7 @@ KNOWN_BACKWARD: set[tuple[str, str]] = set()
 #: no module is longer than this (a module answers one question, and a reader sees it whole)
 MAX_LINES = 500
 #: modules still over it, each with its owner
-KNOWN_LONG = {
-    "linkage/cli.py",  # becomes a cli/ package (the CLI redesign, issue 14)
-}
+KNOWN_LONG: set[str] = set()
 
 
 def _module_and_package(path: Path, source: Path) -> tuple[str, str]:

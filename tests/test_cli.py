@@ -396,7 +396,7 @@ def test_wrong_usage_exits_2(args, message):
 
 
 def test_run_summary_lists_pages_per_folder_not_one_line_per_page():
-    from linkage.cli import _output_lines
+    from linkage.cli._jobs import output_lines
 
     outputs = ["clusters.csv", "clusters/C0001.html", "clusters/C0002.html", "children/E1.html", "network.html"]
-    assert _output_lines(outputs) == ["clusters.csv", "network.html", "children/ (1 page)", "clusters/ (2 pages)"]
+    assert output_lines(outputs) == ["clusters.csv", "network.html", "children/ (1 page)", "clusters/ (2 pages)"]

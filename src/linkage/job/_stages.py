@@ -6,10 +6,16 @@ and adds its own part; ``STAGES`` declares them in order.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
 from ..config import JobConfig
 from ._context import JobContext, Stage
 
-__all__ = ["STAGES", "resolve_settings"]
+if TYPE_CHECKING:
+    from ..resolve import Resolution
+
+__all__ = ["STAGES", "resolve_settings", "resolve_stage"]
 
 
 def _stage_read(ctx: JobContext) -> None:
@@ -26,13 +32,22 @@ def resolve_settings(config: JobConfig):
     return config.resolve
 
 
-def _stage_resolve(ctx: JobContext) -> None:
+def resolve_stage(ctx: JobContext, *, settings=None, previous_entities: Path | None = None,
+                  progress: Callable[[str], None] | None = None) -> Resolution:
+    """The resolve stage: the people of ``ctx.state.dataset`` resolved into entities, written into ``ctx.folder``.
+
+    ``settings`` are the config's ``resolve:`` section unless given;
+    ``previous_entities`` (an earlier run's entities.csv, so unchanged
+    entities keep their ids) is the settings' unless given.  ``linkage
+    resolve`` runs this same stage (``resolve_dataset``).
+    """
     from ..resolve import read_previous_entities, resolve_people, write_resolution
 
     assert ctx.state.dataset is not None
-    settings = resolve_settings(ctx.config)
-    previous = read_previous_entities(settings.previous_entities) if settings.previous_entities else None
-    resolution = resolve_people(ctx.state.dataset["people"], settings, previous_entities=previous)
+    settings = settings or resolve_settings(ctx.config)
+    previous_path = previous_entities or settings.previous_entities
+    previous = read_previous_entities(previous_path) if previous_path else None
+    resolution = resolve_people(ctx.state.dataset["people"], settings, previous_entities=previous, progress=progress)
     for name, path in write_resolution(resolution, ctx.folder).items():
         ctx.outputs[name] = path
     for name, frame in (("entities.csv", resolution.entities), ("match_pairs.csv", resolution.match_pairs),
@@ -41,6 +56,7 @@ def _stage_resolve(ctx: JobContext) -> None:
     ctx.notes.extend(resolution.notes)
     ctx.state.resolution = resolution
     ctx.state.summary["resolution"] = resolution.stats
+    return resolution
 
 
 def network_settings(config: JobConfig):
@@ -121,7 +137,7 @@ def _stage_render(ctx: JobContext) -> None:
 #: The pipeline's stages, in the order they run.
 STAGES: tuple[Stage, ...] = (
     Stage("read", _stage_read),
-    Stage("resolve", _stage_resolve, check=resolve_settings),
+    Stage("resolve", resolve_stage, check=resolve_settings),
     Stage("build", _stage_build, check=network_settings),
     Stage("analyse", _stage_analyse, check=analysis_settings),
     Stage("export", _stage_export, check=export_options),

@@ -76,8 +76,12 @@ def _inside(folder: Path, name: str) -> Path | None:
     return path if path == root or root in path.parents else None
 
 
-def verify_job(folder: str | Path) -> VerifyResult:
-    """Recompute the sha256 of every output in the job ``folder`` and compare with its manifest."""
+def verify_job(folder: str | Path, *, strict: bool = False) -> VerifyResult:
+    """Recompute the sha256 of every output in the job ``folder`` and compare with its manifest.
+
+    With ``strict``, a folder that does not match raises ``VerifyError`` naming every output altered,
+    missing or added, instead of returning a result that is not ``ok``.
+    """
     folder = Path(folder)
     manifest = _read_manifest(folder)
     result = VerifyResult(folder, job=str(manifest.get("job", "")), finished=str(manifest.get("finished", "")))
@@ -99,4 +103,10 @@ def verify_job(folder: str | Path) -> VerifyResult:
         if name == MANIFEST or name in listed:
             continue
         result.added.append(name)
+    if strict and not result.ok:
+        lines = "\n  ".join(result.problems())
+        raise VerifyError(
+            f"{folder} does not match its manifest.json:\n  {lines}\n"
+            "Do not rely on these outputs: re-run the job, or restore the folder from a trusted copy"
+        )
     return result

@@ -1,0 +1,5 @@
+"""``python -m linkage.cli``: the ``linkage`` command."""
+
+from . import main
+
+main()
