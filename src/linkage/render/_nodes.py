@@ -248,7 +248,6 @@ class FactBook:
         return [self.cache[node_id] for node_id in ids]
 
 
-
 def _fact_text(value) -> str:
     if value is None or value is pd.NA or value is pd.NaT:
         return ""

@@ -10,9 +10,7 @@ from ..errors import LinkageError
 from ..files import read_side_csv, restore_neutralised, write_csv
 from ._resolve import Resolution
 
-__all__ = ["write_resolution", "read_previous_entities", "RESOLUTION_FILES"]
-
-RESOLUTION_FILES = ("entities.csv", "match_pairs.csv", "review_queue.csv", "model.json", "blocking.csv")
+__all__ = ["write_resolution", "read_previous_entities"]
 
 
 def write_resolution(resolution: Resolution, folder: str | Path) -> dict[str, Path]:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ._world import World
 
-__all__ = ["make_locations", "location_rows", "NTE_CATEGORIES", "BUSINESS_CATEGORIES", "cat_codes"]
+__all__ = ["make_locations", "location_rows", "NTE_CATEGORIES", "BUSINESS_CATEGORIES"]
 
 #: Night-time-economy business categories (the contract's list; the job config decides the default flag).
 NTE_CATEGORIES = ("takeaway", "hotel", "taxi_firm", "licensed_premises", "off_licence", "shisha_bar", "car_wash")
@@ -24,18 +24,6 @@ _BUSINESS_RATE = {
     "car_wash": 1.5,
     "retail": 8.0,
 }
-
-
-_CATEGORIES = (
-    "takeaway", "hotel", "taxi_firm", "licensed_premises", "off_licence", "shisha_bar", "car_wash", "retail",
-    "children_home", "foster_home", "address", "public_space", "school", "transport_hub", "other",
-)
-
-
-def cat_codes(category: np.ndarray | str) -> np.ndarray:
-    """Integer code of each location category."""
-    return pd.Categorical(np.atleast_1d(np.asarray(category, dtype=object)), categories=_CATEGORIES).codes.astype(np.int64)
-
 
 
 def _words(world: World, key: str) -> np.ndarray:

@@ -119,7 +119,6 @@ def ranks_within(groups: np.ndarray) -> np.ndarray:
     return out
 
 
-
 def join_lists(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """``;``-joined ``values`` per owner ``0..n-1`` (sorted, duplicates dropped); '' where none."""
     joined = np.full(n, "", dtype=object)

@@ -64,7 +64,6 @@ def assign_ids(world: World) -> Ids:
     )
 
 
-
 def to_arrow(values: object) -> pa.Array:
     """A column as an Arrow array: integers stay numbers; text has nulls for '' / None / NaN."""
     if isinstance(values, pa.ChunkedArray):
