@@ -16,8 +16,8 @@ the result is compared with networkx on the same ties:
 - the row of each known central person in ``key_people.csv``, and their
   networkx rank;
 - whether ``clusters.csv`` and ``key_people.csv`` are empty;
-- how many of the input ties the analyses use (``person_ties``; contacts
-  under ``min_contacts`` are cut);
+- how many of the input ties the analyses use (``person_ties``; none is cut
+  unless a job sets ``min_contacts`` or ``min_weight``);
 - modularity of ``clusters.csv`` (people in no cluster as communities of one)
   against networkx's Louvain and greedy modularity communities.
 

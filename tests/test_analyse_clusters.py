@@ -144,15 +144,26 @@ def test_ties_are_typed_and_weighted_as_documented(world):
     assert list(ties.columns) == ["source", "target", "weight", "ties"]
     assert (ties["source"] < ties["target"]).all()
     assert not ties.duplicated(["source", "target"]).any()
-    assert (ties["weight"] >= 0.5).all()
+    assert (ties["weight"] > 0).all()
     kinds = set(";".join(ties["ties"]).split(";"))
     assert kinds == set(TIE_TYPES)
-    # only contacts of 10 or more count: every contact tie has a contact count of at least 10
+    # no contact is cut: every person-person contact pair is a tie, weighing its contacts over the median pair's
     contacts = world["network"].contacts
-    heavy = contacts[(contacts["target_type"] == "person") & (contacts["count"] >= 10)]
-    heavy_pairs = set(zip(heavy["source"], heavy["target"]))
-    tied = ties[ties["ties"].str.contains("contact")]
-    assert set(zip(tied["source"], tied["target"])) <= heavy_pairs | {(b, a) for a, b in heavy_pairs}
+    between = contacts[(contacts["source_type"] == "person") & (contacts["target_type"] == "person")]
+    pairs = pd.DataFrame({"source": between[["source", "target"]].min(axis=1),
+                          "target": between[["source", "target"]].max(axis=1), "count": between["count"]})
+    pairs = pairs.groupby(["source", "target"], as_index=False)["count"].sum()
+    tied = ties[ties["ties"].str.contains("contact")].merge(pairs, on=["source", "target"], how="outer")
+    assert len(tied) == len(pairs) and tied["weight"].notna().all()
+    median = between["count"].median()
+    only = tied[tied["ties"] == "contact"]
+    assert len(only) > 100
+    assert np.allclose(only["weight"], only["count"] / median)
+    assert (pairs["count"] < 10).mean() > 0.5   # most of them light: the ties a fixed 10-contact cut deleted
+    # a job can still cut light contacts: then only pairs with 10 or more contacts are contact ties
+    heavy = person_ties(world["network"], min_contacts=10)
+    heavy_contact = heavy[heavy["ties"].str.contains("contact")].merge(pairs, on=["source", "target"])
+    assert len(heavy_contact) and (heavy_contact["count"] >= 10).all()
     only_events = person_ties(world["network"], ties=("event",))
     assert set(only_events["ties"]) == {"event"}
     with pytest.raises(ValueError, match="unknown tie type"):

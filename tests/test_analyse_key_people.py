@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from linkage.analyse.clusters import clusters
-from linkage.analyse.key_people import KEY_PEOPLE_COLUMNS, key_people
+from linkage.analyse.key_people import KEY_CAPS, KEY_PEOPLE_COLUMNS, KEY_WEIGHTS, key_people
 from linkage.build import build_network
 from linkage.read import load_dataset
 
@@ -153,3 +153,43 @@ def test_empty_network_gives_an_empty_table_with_the_contract_columns(write_data
     table = key_people(people_only)
     assert list(table.columns) == list(KEY_PEOPLE_COLUMNS)
     assert (table["degree"] == 0).all() and (table["betweenness"] == 0).all()
+
+
+def test_key_score_is_led_by_betweenness_and_the_other_parts_cannot_outweigh_it():
+    """Issue 13: brokerage and roles add, capped, to less than betweenness's share of the score."""
+    others = sum(KEY_WEIGHTS[name] * KEY_CAPS[name] for name in KEY_WEIGHTS if name != "betweenness")
+    assert KEY_WEIGHTS["betweenness"] * KEY_CAPS["betweenness"] > others
+    assert KEY_WEIGHTS["betweenness"] == max(KEY_WEIGHTS[n] * KEY_CAPS[n] for n in KEY_WEIGHTS)
+
+
+def test_a_peripheral_broker_ranks_below_the_most_central_person(tmp_path, lancashire_config):
+    """H holds the network together (the short paths between its two halves run through H); B, on its edge,
+    is a perpetrator tied into both clusters, flagged and tied to suspects: B still ranks below H."""
+    left, right = [f"L{i}" for i in range(5)], [f"R{i}" for i in range(5)]
+    people = ["record_id,source,first_name,last_name,dob,sex,postcode,local_authority,flags"]
+    for i, record in enumerate(left + right + ["H", "B"]):
+        people.append(f"{record},police,N{i},S{i},,,,Preston,{'cse_risk;cce_risk' if record == 'B' else ''}")
+    associations = ["record_id_a,record_id_b,kind,date,weight"]
+    for side in (left, right):
+        associations += [f"{a},{b},associate,,5" for i, a in enumerate(side) for b in side[i + 1:]]
+        associations += [f"H,{member},associate,," for member in side]   # weight 1 when not given
+    associations += [f"B,{member},associate,,0.5" for member in left[1:] + right[1:]]
+    events = ["event_id,event_type,category,operation,date,location_id,local_authority,status"]
+    event_people = ["event_id,record_id,role"]
+    for i, record in enumerate(["B", *left[1:3], *right[1:3]]):
+        events.append(f"C{i},crime,CSE,,2021-01-0{i + 1},,Preston,closed")
+        event_people.append(f"C{i},{record},suspect")
+    folder = tmp_path / "broker"
+    folder.mkdir()
+    for name, lines in (("people", people), ("associations", associations), ("events", events),
+                        ("event_people", event_people)):
+        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    network = build_network(load_dataset(folder, lancashire_config), None, lancashire_config)
+    table = key_people(network, seed=0)
+    row = table.set_index("entity_id")
+    assert row.loc["B", "brokerage"] >= 1 and row.loc["B", "key_score"] > row.loc["B", "betweenness"]
+    assert "perpetrator 1x" in row.loc["B", "key_parts"] and "brokerage" in row.loc["B", "key_parts"]
+    assert row["betweenness"].idxmax() == "H"
+    assert table["entity_id"].iloc[0] == "H"
+    # the weighted ties (association weight 5 inside each half, 1 for H's, 0.5 for B's) decide the paths
+    assert row.loc["H", "strength"] == 10.0 and row.loc["B", "strength"] == 4.0

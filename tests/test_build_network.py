@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from linkage.analyse.core import person_ties
 from linkage.build import build_network
-from linkage.config import load_config
+from linkage.config import config_from_dict, load_config
+from linkage.errors import ConfigError
 from linkage.read import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,3 +76,25 @@ def test_contacts_are_lifted_to_holders_in_both_directions_with_totals():
     assert len(person_place) == 1 and person_place[0].count == 1
     # the unknown identifier 07404 ties nobody
     assert "07404" not in set(lifted["source"]) | set(lifted["target"])
+
+
+def test_association_weight_and_kind_weights_make_the_tie(write_dataset, lancashire_config):
+    """Contract v1.1: associations.weight (1 when empty or absent) times the kind's weight from the config."""
+    v1 = build_network(load_dataset(write_dataset("v1"), lancashire_config), None, lancashire_config)
+    associate = v1.edges_of("associate").set_index(["source", "target"])["weight"]
+    assert associate.tolist() == [1.0, 1.0]   # a v1 file, no weight column: one recorded link each
+    folder = write_dataset("v11", replace={"associations": "record_id_a,record_id_b,kind,date,weight\n"
+                                                           "007,P4,associate,2021-02-01,4\nP2,P3,family,,\n"})
+    config = config_from_dict({"geography": "lancashire.yaml", "network": {"association_weights": {"family": 0.5},
+                                                                        "tie_weights": {"associate": 2}}}, base=ROOT / "configs")
+    network = build_network(load_dataset(folder, config), None, config)
+    weight = network.edges_of("associate").set_index("kind")["weight"]
+    assert weight["associate"] == 4.0 and weight["family"] == 0.5
+    ties = person_ties(network, ties=("associate",)).set_index(["source", "target"])["weight"]
+    assert sorted(ties.tolist()) == [1.0, 8.0]   # x the associate tie weight 2
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict({"network": {"tie_weights": {"contcat": 1, "event": -1}, "association_weights": {"family": "x"}}})
+    message = str(caught.value)
+    assert "network.tie_weights: unknown kind 'contcat' (did you mean 'contact'?)" in message
+    assert "network.tie_weights.event -1 must be a number >= 0" in message
+    assert "network.association_weights.family 'x' must be a number >= 0" in message

@@ -71,51 +71,73 @@ def _write_config(root: Path, data: Path, extra: str = "") -> Path:
     return path
 
 
-def test_phones_without_roles_say_why_clusters_and_key_people_are_empty(phones_job):
+def _records(job: Path) -> dict[str, str]:
+    """entity id -> record id (each record is its own person here)."""
+    entities = pd.read_csv(job / "entities.csv", dtype=str)
+    return dict(zip(entities["entity_id"], entities["record_id"]))
+
+
+def test_phones_without_roles_give_clusters_and_key_people_ranked_by_structure(phones_job):
+    """Roles refine, never gate (issue 13): with no roles at all, clusters and key people come from the ties."""
     folder, output = phones_job
-    for name in ("clusters.csv", "cluster_members.csv", "key_people.csv"):
-        assert len(pd.read_csv(folder / name)) == 0, name
+    record = _records(folder)
+    clusters = pd.read_csv(folder / "clusters.csv")
+    members = pd.read_csv(folder / "cluster_members.csv")
+    # the ring that calls heavily is one cluster; the four light callers are tied to it too weakly to join
+    assert len(clusters) == 1 and clusters.loc[0, "size"] == 6
+    assert set(members["node_id"].map(record)) == set(RING)
+    key = pd.read_csv(folder / "key_people.csv")
+    # everyone with a phone tie is listed, none cut for calling only twice (the two without a phone have no tie)
+    assert set(key["entity_id"].map(record)) == set(RING + OTHERS[:4])
+    assert (key["roles"].fillna("") == "").all()
+    assert key["key_score"].is_monotonic_decreasing
+    # the ring's members, who carry the light callers' paths, rank above the light callers
+    assert set(key["entity_id"].head(4).map(record)) <= set(RING)
     manifest = json.loads((folder / "manifest.json").read_text())
     empty = manifest["summary"]["analyses"]["empty"]
-    assert set(empty) >= {"clusters.csv", "cluster_members.csv", "key_people.csv"}
+    assert not {"clusters.csv", "cluster_members.csv", "key_people.csv"} & set(empty)
+    # a note says the ranking is structural, and how roles would sharpen it
     for name in ("clusters.csv", "key_people.csv"):
-        assert "nobody among the 12 people has a victim or perpetrator role" in empty[name]["why"], name
-        assert "event_people" in empty[name]["fix"] and "cse_risk" in empty[name]["fix"], name
-    assert "the 15 ties between people were not used" in empty["clusters.csv"]["why"]  # the ring's 15 pairs
-    # the four light calls are below the contact threshold, and the note says which setting that is
-    assert "4 of the 19 person-to-person contact ties have fewer than 10 contacts" in empty["clusters.csv"]["why"]
-    assert "analyses.clusters.min_contacts" in empty["clusters.csv"]["why"]
-    # one note per reason, in the run summary and the manifest
-    note = next(n for n in manifest["notes"] if n.startswith("clusters.csv and cluster_members.csv are empty: nobody"))
-    assert f"note: {note}" in output
-    assert any(n.startswith("key_people.csv is empty: nobody") for n in manifest["notes"])
-    report = (folder / "report.html").read_text(encoding="utf-8")
-    assert "<code>clusters.csv</code> has no rows: nobody among the 12 people" in report
-    assert "<code>key_people.csv</code> has no rows: nobody among the 12 people" in report
+        note = next(n for n in manifest["notes"] if n.startswith(f"{name}: nobody has a victim or perpetrator role"))
+        assert "ranked by structure alone" in note and "event_people" in note and "cse_risk" in note
+        assert f"note: {note}" in output
     # outputs with rows carry no empty note
     assert len(pd.read_csv(folder / "entities.csv")) == 12 and "entities.csv" not in empty
 
 
-def test_following_the_fix_gives_clusters_and_key_people(tmp_path):
+def test_following_the_fix_ranks_clusters_and_key_people_by_risk(tmp_path):
     data = phones_only(tmp_path / "data", flags={r: "cse_risk" for r in RING[:4]})
     result = run_job(_config(), data=data, out=tmp_path / "job")
     clusters = pd.read_csv(tmp_path / "job" / "clusters.csv")
-    # the flagged four (the other two of the ring are tied to them by calls, never strongly enough to join)
-    assert len(clusters) == 1 and clusters.loc[0, "size"] == 4
+    # the whole ring, the four flagged and the two they call, scored for the four at risk
+    assert len(clusters) == 1 and clusters.loc[0, "size"] == 6
+    assert clusters.loc[0, "risk_parts"].startswith("exploited 4x")
     key = pd.read_csv(tmp_path / "job" / "key_people.csv")
-    assert len(key) >= 4
+    assert len(key) == 10
+    flagged = key["entity_id"].map(_records(tmp_path / "job")).isin(RING[:4])
+    assert flagged.sum() == 4 and key.loc[flagged, "key_parts"].str.contains("at_risk 1x").all()
     assert "clusters.csv" not in result.manifest["summary"]["analyses"]["empty"]
+    assert not any("ranked by structure alone" in n for n in result.manifest["notes"])
 
 
 def test_a_threshold_that_removes_everything_is_named_with_its_setting(tmp_path):
     data = phones_only(tmp_path / "data", flags={r: "cse_risk" for r in RING[:4]})
     result = run_job(_config(analyses={"clusters": {"min_size": 7}}), data=data, out=tmp_path / "job")
     why = result.manifest["summary"]["analyses"]["empty"]["clusters.csv"]
-    assert "4 people with a role, in care or at risk, but no community of 7 or more" in why["why"]
+    assert "no community of 7 or more of the 12 people holds together" in why["why"]
     assert "analyses.clusters.min_size (now 7)" in why["fix"]
     result = run_job(_config(analyses={"clusters": {"min_contacts": 40}}), data=data, out=tmp_path / "job2")
     why = result.manifest["summary"]["analyses"]["empty"]["clusters.csv"]
     assert "fewer than 40 contacts" in why["why"] and "min_contacts (now 40" in why["fix"]
+
+
+def test_a_threshold_a_job_sets_says_what_it_removed(tmp_path):
+    data = phones_only(tmp_path / "data")
+    result = run_job(_config(analyses={"key_people": {"min_contacts": 3}}), data=data, out=tmp_path / "job")
+    note = next(n for n in result.manifest["notes"] if n.startswith("key_people.csv: analyses.key_people.min_contacts"))
+    assert "left out 4 of the 19 person-to-person contact pairs" in note
+    key = pd.read_csv(tmp_path / "job" / "key_people.csv")
+    assert set(key["entity_id"].map(_records(tmp_path / "job"))) == set(RING)   # the light callers' ties were cut
 
 
 def test_analyses_settings_are_checked_before_any_work(tmp_path):

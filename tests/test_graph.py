@@ -179,6 +179,31 @@ def test_betweenness_equals_networkx(graph):
     assert np.allclose(ours, [theirs[v] for v in range(n)], rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_weighted_betweenness_equals_networkx_with_distance_one_over_weight(seed):
+    """Ties weighted by strength: networkx on the same graph with distance = 1 / weight."""
+    graph = nx.disjoint_union(nx.connected_watts_strogatz_graph(200, 6, 0.2, seed=seed), nx.path_graph(7))
+    a, b = _edges(graph)
+    rng = np.random.default_rng(seed)
+    # strengths whose inverses are exact binary fractions (ties of equal length exist), and arbitrary ones
+    weight = rng.choice([1.0, 2.0, 4.0, 0.5], len(a)) if seed % 2 else rng.uniform(0.2, 40.0, len(a))
+    for u, v, w in zip(a, b, weight):
+        graph[u][v]["distance"] = 1.0 / w
+    n = graph.number_of_nodes()
+    ours = betweenness_centrality(n, a, b, distance=1.0 / weight)
+    theirs = nx.betweenness_centrality(graph, weight="distance")
+    assert np.allclose(ours, [theirs[v] for v in range(n)], rtol=1e-9, atol=1e-15)
+    # equal distances count hops
+    assert np.allclose(betweenness_centrality(n, a, b, distance=np.full(len(a), 3.0)), betweenness_centrality(n, a, b))
+    sampled = betweenness_centrality(n, a, b, distance=1.0 / weight, k=60, seed=1)
+    assert np.corrcoef(sampled, ours)[0, 1] > 0.8
+
+
+def test_weighted_betweenness_refuses_a_distance_that_is_not_positive():
+    with pytest.raises(ValueError, match="positive finite"):
+        betweenness_centrality(3, np.array([0, 1]), np.array([1, 2]), distance=np.array([1.0, 0.0]))
+
+
 def test_sampled_betweenness_is_seeded_and_estimates_the_exact():
     graph = nx.connected_watts_strogatz_graph(300, 4, 0.2, seed=3)
     a, b = _edges(graph)

@@ -3,11 +3,9 @@
 The networks are networkx's bundled graphs (no files, no network access),
 written as contract datasets by ``bench/networks/published.py`` (the converters
 ``bench/networks_public.py`` measures with). The first tests check the
-converters; the ``xfail(strict=True)`` ones are issue 13's acceptance: key
-people's betweenness ranks as networkx's does on the same ties (Spearman >= 0.9)
-and a known central person is in the top 3. They fail today (without roles
-``key_people.csv`` is empty) and will pass, and so must lose their mark, when
-the analyses are weighted and role-free.
+converters; the last ones are issue 13's acceptance: with no roles at all, key
+people's betweenness ranks as networkx's does on the same ties (Spearman >= 0.9,
+weighted: distance = 1 / weight) and a known central person is in the top 3.
 """
 
 from __future__ import annotations
@@ -37,7 +35,6 @@ networks = _module()
 
 #: (network, shape): each bundled graph in the shape a force would hold it in
 CASES = [("karate", "contacts"), ("lesmis", "contacts"), ("florentine", "associations"), ("davis", "events")]
-ISSUE_13 = pytest.mark.xfail(strict=True, reason="issue 13: analyses not yet weighted/role-free")
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +109,6 @@ def test_spearman_and_tied_rows():
     assert networks._worst_rows(key) == {"a": 1, "b": 3, "c": 3, "d": 4}
 
 
-@ISSUE_13
 @pytest.mark.parametrize("name, shape", CASES)
 def test_key_people_betweenness_ranks_as_networkx(runs, name, shape):
     network, _, tables = runs[name, shape]
@@ -121,7 +117,6 @@ def test_key_people_betweenness_ranks_as_networkx(runs, name, shape):
     assert rho is not None and rho >= 0.9, result
 
 
-@ISSUE_13
 @pytest.mark.parametrize("name, shape", [c for c in CASES if c[0] != "davis"])
 def test_known_central_person_in_top_three(runs, name, shape):
     network, _, tables = runs[name, shape]

@@ -475,7 +475,7 @@ def compare(network: PublicNetwork, shape: str, tables: dict, *, seed: int = 0) 
     louvain = nx.community.louvain_communities(graph, weight="weight", seed=seed)
     greedy = nx.community.greedy_modularity_communities(graph, weight="weight")
     built = tables["network"]
-    from linkage.analyse.clusters import person_ties
+    from linkage.analyse.core import person_ties
 
     ties = person_ties(built)
     input_pairs = graph.number_of_edges()

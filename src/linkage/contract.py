@@ -251,6 +251,7 @@ TABLES: dict[str, Table] = {
                 C("record_id_b", required=True),
                 C("kind", "enum", required=True, values=("associate", "family", "co_offender", "partner", "other")),
                 C("date", "date"),
+                C("weight", "float", minimum=0, meaning="how strong the link is, e.g. times met (v1.1; 1 when empty)"),
             ),
             references=(
                 R("record_id_a", "people", "record_id"),

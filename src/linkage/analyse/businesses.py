@@ -158,7 +158,7 @@ def business_targets(network: NetworkLike, *, clusters_members: pd.DataFrame | N
     if places is None or places.empty:
         return no_rows(empty_table(TARGET_COLUMNS), "the locations table has no kept rows",
                        "correct the locations rows listed in rejects.csv")
-    view = as_view(network, min_contacts=min_contacts)
+    view = as_view(network)
     n, n_places = view.n, len(view.place_ids)
     business = flag(view.places, "is_business")
     if not business.any():
@@ -192,7 +192,7 @@ def business_targets(network: NetworkLike, *, clusters_members: pd.DataFrame | N
                          minlength=n_places).astype(np.int64)
 
     if clusters_members is None:
-        _, clusters_members = clusters(view, seed=seed, min_contacts=min_contacts)
+        _, clusters_members = clusters(view, seed=seed)
     cluster_of, cluster_ids = person_clusters(view, clusters_members)
     in_cluster = cluster_of[person] >= 0
     touched_place, touched = pairs(place[in_cluster], cluster_of[person][in_cluster], max(len(cluster_ids), 1))

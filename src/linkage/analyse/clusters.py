@@ -7,15 +7,15 @@ operation. The connected components of that network are one giant component
 
 How they are found, at any scale (a million records, millions of ties):
 
-1. **Typed, weighted ties, weak ones dropped** (``core.weighted_ties``,
+1. **Typed, weighted ties, none cut** (``core.weighted_ties``,
    ``core.TIE_WEIGHTS``; see ``core.ties``). Going missing together, shared
-   identifiers and shared exploitation operations are strong; contacts below
-   ``min_contacts`` (default 10) are background; big operations share their
-   weight out; pairs lighter than ``min_weight`` in total are dropped.
-2. **The risk subgraph.** Only people who are victims, perpetrators, looked
-   after or flagged for CSE/CCE take part, plus anyone else with a strong tie
-   (weight >= ``STRONG_TIE``) to at least two of them: an adult unknown to
-   police who calls several victims heavily is who an analyst wants to see.
+   identifiers and shared exploitation operations are strong; a contact tie
+   weighs its contacts over the median pair's; an operation shares its weight
+   out over its size. ``min_contacts`` and ``min_weight`` cut light ties only
+   when a job sets them, and the run summary then says what they removed.
+2. **Everyone with a tie takes part.** Roles refine, never gate: a network
+   with no victims, perpetrators or flags still gives its clusters, ranked by
+   structure (size), with a note that roles would sharpen the ranking.
 3. **Communities** by ``linkage.graph.louvain_labels``: the Louvain method
    (Blondel et al. 2008) vectorised over edge arrays with numpy. The quality optimised is the
    Constant Potts Model (CPM, Traag et al. 2011) rather than modularity:
@@ -24,16 +24,16 @@ How they are found, at any scale (a million records, millions of ties):
    groups and hundreds of background people), and CPM's clusters do not depend
    on the size of the rest of the data, so a group looks the same in a
    county-wide run as in a one-BCU run. ``resolution`` is the least average tie
-   weight per pair of members that holds a cluster together.
-   ``quality="modularity"`` is available and matches
+   weight per pair of members that holds a cluster together (a typical contact
+   pair weighs 1). ``quality="modularity"`` is available and matches
    ``networkx.community.louvain_communities`` in modularity.
 4. Each community is split into its connected pieces, and pieces smaller than
    ``min_size`` are dropped.
 
 Clusters are ranked by ``risk_score``, a weighted sum whose parts and weights
 (``RISK_WEIGHTS``) are written out in ``risk_parts``, so every score can be
-explained. The clusters are kept in the view's memo, so that ``key_people``
-and ``business_targets`` on the same view reuse them.
+explained, then by size. The clusters are kept in the view's memo, so that
+``key_people`` and ``business_targets`` on the same view reuse them.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ from ..graph.kernels import dense
 from .core import (
     NO_PEOPLE,
     ROLE_FIX,
-    STRONG_TIE,
     TIE_BITS,
     TIE_TYPES,
     NetworkLike,
@@ -59,6 +58,7 @@ from .core import (
     as_view,
     attached,
     contact_threshold_note,
+    cut_notes,
     empty_table,
     flag,
     joined,
@@ -70,6 +70,7 @@ from .core import (
     text_at,
     typed_table,
     weighted_ties,
+    with_note,
 )
 
 __all__ = ["REQUIRES", "CLUSTER_COLUMNS", "MEMBER_COLUMNS", "RISK_WEIGHTS", "clusters"]
@@ -118,17 +119,9 @@ RISK_WEIGHTS: dict[str, float] = {
 }
 
 
-def _membership(view: NetworkView, found: Ties, *, seed: int, min_size: int, resolution: float,
-                quality: str) -> np.ndarray:
+def _membership(found: Ties, *, seed: int, min_size: int, resolution: float, quality: str) -> np.ndarray:
     """Cluster number of every person (-1: in no cluster of ``min_size`` or more), numbered by smallest person."""
-    risk = person_flags(view)["risk"]
-    strong = found.weight >= STRONG_TIE
-    # people with no role but strong ties to two or more risk people join the risk subgraph
-    ends = np.concatenate([found.b[strong & risk[found.a] & ~risk[found.b]],
-                           found.a[strong & risk[found.b] & ~risk[found.a]]])
-    inside = risk | (np.bincount(ends, minlength=found.n) >= 2)
-    keep = inside[found.a] & inside[found.b]
-    a, b, w = found.a[keep], found.b[keep], found.weight[keep]
+    a, b, w = found.a, found.b, found.cohesion
     nodes = np.flatnonzero(np.bincount(np.r_[a, b], minlength=found.n) > 0)
     local = np.full(found.n, -1, dtype=np.int64)
     local[nodes] = np.arange(len(nodes))
@@ -144,7 +137,7 @@ def _membership(view: NetworkView, found: Ties, *, seed: int, min_size: int, res
 
 
 def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE_TYPES, min_size: int = 3,
-             min_contacts: float = 10, min_weight: float = 0.5, resolution: float = 0.3,
+             min_contacts: float = 0, min_weight: float = 0.0, resolution: float = 0.3,
              quality: str = "cpm") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Groups of people tied together, ranked by risk: (``clusters.csv``, ``cluster_members.csv``).
 
@@ -154,8 +147,8 @@ def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE
     seed : seed of the community search; the same network and seed give the same clusters.
     ties : the kinds of tie used (``TIE_TYPES``).
     min_size : the fewest people a cluster holds.
-    min_contacts : contact counts below this are background and not used.
-    min_weight : pairs tied more lightly than this in total are dropped before the search.
+    min_contacts : contact counts below this are not used (none by default; what it removes is noted).
+    min_weight : pairs tied more lightly than this in total are dropped before the search (none by default).
     resolution : with ``quality="cpm"`` the least average tie weight per pair of members that
         holds a cluster together (higher: smaller, tighter clusters); with ``"modularity"`` the usual
         modularity resolution.
@@ -182,12 +175,20 @@ def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE
     found = weighted_ties(view, ties=ties, min_weight=min_weight)
     key = ("clusters", tuple(ties), float(min_weight), seed, min_size, float(resolution), quality)
     if key not in view.memo:
-        cluster_of = _membership(view, found, seed=seed, min_size=min_size, resolution=resolution, quality=quality)
+        cluster_of = _membership(found, seed=seed, min_size=min_size, resolution=resolution, quality=quality)
         table, members = _cluster_tables(view, found, cluster_of, view.network.operations)
         if table.empty:
             why, fix = _why_no_clusters(view, found, min_size=min_size, min_contacts=min_contacts,
                                         min_weight=min_weight, resolution=resolution)
             table, members = no_rows(table, why, fix), no_rows(members, why, fix)
+        else:
+            for note in cut_notes(view, found, min_contacts=min_contacts, min_weight=min_weight,
+                                  setting="analyses.clusters"):
+                table = with_note(table, note)
+            if not person_flags(view)["risk"].any():
+                table = with_note(table, "nobody has a victim or perpetrator role, is looked after or is flagged for "
+                                         "CSE or CCE, so clusters are ranked by structure alone (size); roles would rank them by risk: "
+                                         + ROLE_FIX)
         view.memo[key] = table, members
     table, members = view.memo[key]
     return table.copy(), members.copy()
@@ -195,30 +196,21 @@ def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE
 
 def _why_no_clusters(view: NetworkView, found: Ties, *, min_size: int, min_contacts: float,
                      min_weight: float, resolution: float) -> tuple[str, str]:
-    """Why no cluster came out: no ties at all, nobody to grow clusters from, or a threshold."""
+    """Why no cluster came out: no ties at all, or no community big enough to hold together."""
     setting = "analyses.clusters"
-    risk = person_flags(view)["risk"]
     contact_note = contact_threshold_note(view.network, min_contacts, setting)
-    lower_contacts = (f"lower {setting}.min_contacts (now {min_contacts:g}; a contact tie weighs log10 of the "
-                      f"contacts and pairs under {setting}.min_weight, now {min_weight:g}, are dropped)")
     if not len(found.a):
         why = (f"no two of the {plural(view.n, 'person', 'people')} are tied: there are no co-placements, missing "
-               f"episodes together, shared identifiers, associations or shared operations" + contact_note)
-        fix = (lower_contacts + " to count lighter contact" if contact_note else
+               f"episodes together, shared identifiers, contacts between people, associations or shared operations"
+               + contact_note)
+        fix = (f"lower {setting}.min_contacts (now {min_contacts:g}) or {setting}.min_weight (now {min_weight:g})"
+               if contact_note or min_weight > 0 else
                "add placements, missing episodes, identifiers with contacts, associations or events")
         return why, fix
-    if not risk.any():
-        return (f"nobody among the {plural(view.n, 'person', 'people')} has a victim or perpetrator role, is looked "
-                f"after or is flagged for CSE or CCE, and clusters are grown from such people: the "
-                f"{plural(len(found.a), 'tie')} between people were not used" + contact_note,
-                ROLE_FIX + " (clusters from the ties of people with no role are not built yet)")
-    strong = found.weight >= STRONG_TIE
-    inside = risk[found.a] & risk[found.b]
-    return (f"{plural(int(risk.sum()), 'person', 'people')} with a role, in care or at risk, but no community of "
-            f"{min_size} or more of them (with anyone strongly tied to two of them: {int(strong.sum()):,} strong "
-            f"ties in all) holds together; {plural(int(inside.sum()), 'tie')} join two of them directly" + contact_note,
-            f"lower {setting}.min_size (now {min_size}) or {setting}.resolution (now {resolution:g}), or "
-            + lower_contacts)
+    return (f"no community of {min_size} or more of the {plural(view.n, 'person', 'people')} holds together "
+            f"({plural(len(found.a), 'tie')} between people)" + contact_note,
+            f"lower {setting}.min_size (now {min_size}) or {setting}.resolution (now {resolution:g}: the least "
+            f"average tie weight per pair of members, a typical contact pair weighing 1)")
 
 
 def _cluster_tables(view: NetworkView, found: Ties, cluster_of: np.ndarray,

@@ -1,35 +1,44 @@
-"""Key people: brokers between clusters, BCUs and forms of exploitation, and vulnerable people.
+"""Key people: the people the network runs through, brokers between clusters, BCUs and forms of exploitation,
+and vulnerable people.
 
 Research on child-exploitation networks (Cockbain et al. 2011) warns that a
 single measure misleads, so every row carries several:
 
 - ``degree``: people tied to the person (the ties of ``core.person_ties``);
-- ``betweenness``: share of shortest paths through the person, on the risk
-  subgraph the clusters are found on, counted in ties (hops), normalised as
-  networkx does. Exact (one breadth-first search per person, Brandes 2001)
-  up to ``EXACT_BETWEENNESS`` people; above that estimated from seeded
-  random sources (Brandes and Pich 2007): ``betweenness_sample`` of them, or
-  by default as many as keep the searches to about ``SAMPLE_BUDGET`` tie
-  visits (16 on the large synthetic world, where one search takes about
-  0.15 s). Each search is vectorised level by level with numpy;
+- ``strength``: the summed weight of those ties;
+- ``betweenness``: share of shortest paths through the person over everyone
+  tied to anyone, a tie's length being 1 / its weight (a strong tie is a
+  short step, a weak one a long step; no tie is dropped), normalised as
+  networkx does (``networkx.betweenness_centrality(G, weight=1/weight)``).
+  Covert-network research (Morselli 2009) finds the coordinator high on
+  betweenness rather than degree. Exact (Brandes 2001) up to
+  ``EXACT_BETWEENNESS`` people; above that estimated from seeded random
+  sources (Brandes and Pich 2007): ``betweenness_sample`` of them, or by
+  default as many as keep the searches to about ``SAMPLE_BUDGET`` tie visits;
 - ``brokerage``: distinct clusters among the person's ties, minus one (a
   perpetrator tied into three groups scores 2), with the clusters named in
   ``clusters_bridged``; a cluster counts when the person is tied to at least
   ``BRIDGE_MEMBERS`` of its members and those ties weigh at least
-  ``STRONG_TIE`` (one co-placement, one missing episode together or a few
-  calls into a cluster do not make a broker); ``bcus_bridged`` names the BCUs the person
-  and their ties span when more than one; ``cse_cce_bridge`` is true when the person is
-  tied both to people flagged for CSE and to people flagged for CCE (the two
-  travel together);
+  ``STRONG_TIE``; ``bcus_bridged`` names the BCUs the person and their ties
+  span when more than one; ``cse_cce_bridge`` is true when the person is tied
+  both to people flagged for CSE and to people flagged for CCE (the two travel
+  together);
 - ``vulnerable_pattern``: the Neo4j POLE "vulnerable person" query: not a
   suspect or offender in any crime themselves, yet tied to at least
   ``vulnerable_min`` people who are (``n_crime_ties``).
 
-Rows: everyone with a role (victim or perpetrator), looked after or flagged
-for CSE/CCE, brokering two or more clusters, or matching the vulnerable
-pattern; ranked by ``key_score`` (``KEY_WEIGHTS``), then betweenness, degree
-and id, and cut at ``limit`` rows (default ``DEFAULT_LIMIT``: a list a person
-can read; pass ``limit=None`` for all).
+``key_score`` is a blend led by betweenness (``KEY_WEIGHTS``, parts written
+out in ``key_parts``): betweenness over the network's highest, times 6, plus
+at most 5.5 for brokerage, BCUs spanned, the CSE/CCE bridge, a role, being at
+risk and ties to suspects (each capped, ``KEY_CAPS``), so no broker on the
+edge of the network outranks its most central person. Roles refine the
+ranking, never gate it: a network with no roles at all still lists everyone
+tied to anyone, ranked by structure.
+
+Rows: everyone tied to anyone, and everyone with a role, in care or flagged;
+ranked by ``key_score``, then betweenness, degree and id, and cut at ``limit``
+rows (default ``DEFAULT_LIMIT``: a list a person can read; pass ``limit=None``
+for all).
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ from .core import (
     as_network,
     as_view,
     contact_threshold_note,
+    cut_notes,
     empty_table,
     joined,
     no_rows,
@@ -60,12 +70,14 @@ from .core import (
     text_at,
     typed_table,
     weighted_ties,
+    with_note,
 )
 
 __all__ = [
     "REQUIRES",
     "KEY_PEOPLE_COLUMNS",
     "KEY_WEIGHTS",
+    "KEY_CAPS",
     "EXACT_BETWEENNESS",
     "SAMPLE_BUDGET",
     "SAMPLE_RANGE",
@@ -92,16 +104,23 @@ KEY_PEOPLE_COLUMNS: dict[str, str] = {
     "label": "str",
     "cluster_id": "str",
     "key_score": "float64",
+    "strength": "float64",
+    "key_parts": "str",
 }
-#: ``key_score`` = sum of these weights times the person's measures
+#: ``key_score`` = sum of these weights times the person's measures (each capped at ``KEY_CAPS``)
 KEY_WEIGHTS: dict[str, float] = {
-    "brokerage": 3.0,          # per extra cluster bridged
-    "betweenness_rank": 3.0,   # 1 for the highest betweenness, falling to 0 at the median of those above 0
-    "bcus_bridged": 1.0,       # per extra BCU spanned
-    "cse_cce_bridge": 1.0,
-    "perpetrator": 1.0,
-    "crime_ties": 0.5,         # per tie to a suspect or offender, at most 10 counted
+    "betweenness": 6.0,        # x betweenness / the highest betweenness in the network (0 to 1): the largest part
+    "brokerage": 1.0,          # per extra cluster bridged
+    "bcus_bridged": 0.5,       # per extra BCU spanned
+    "cse_cce_bridge": 0.5,
+    "perpetrator": 0.5,        # a suspect or offender
+    "at_risk": 0.5,            # a victim, looked after, or flagged for CSE or CCE
+    "crime_ties": 0.1,         # per tie to a suspect or offender
 }
+#: the most of each measure counted in ``key_score``: all the parts but betweenness add up to at most 5.5,
+#: below betweenness's 6, so a broker with no betweenness never outranks the most central person
+KEY_CAPS: dict[str, float] = {"betweenness": 1.0, "brokerage": 2, "bcus_bridged": 2, "cse_cce_bridge": 1,
+                              "perpetrator": 1, "at_risk": 1, "crime_ties": 10}
 #: exact betweenness up to this many people in the risk subgraph, sampled above
 EXACT_BETWEENNESS = 3000
 #: sources sampled on bigger graphs: enough for about this many tie visits, within SAMPLE_RANGE sources
@@ -116,8 +135,8 @@ DEFAULT_LIMIT = 10000
 
 def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int | None = None,
                clusters_members: pd.DataFrame | None = None, vulnerable_min: int = 3,
-               limit: int | None = DEFAULT_LIMIT, ties: tuple[str, ...] = TIE_TYPES, min_contacts: float = 10,
-               min_weight: float = 0.5) -> pd.DataFrame:
+               limit: int | None = DEFAULT_LIMIT, ties: tuple[str, ...] = TIE_TYPES, min_contacts: float = 0,
+               min_weight: float = 0.0) -> pd.DataFrame:
     """Brokers, central people and vulnerable people, ranked (``key_people.csv``).
 
     Parameters
@@ -125,7 +144,7 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
     network : the built ``Network``, or its ``core.NetworkView``.
     seed : seed of the betweenness sample (and of the clusters, when they are worked out here).
     betweenness_sample : sources sampled for betweenness; by default exact up to
-        ``EXACT_BETWEENNESS`` people in the risk subgraph, and above that enough sources for about
+        ``EXACT_BETWEENNESS`` people with a tie, and above that enough sources for about
         ``SAMPLE_BUDGET`` tie visits (within ``SAMPLE_RANGE``).
     clusters_members : ``cluster_members.csv`` from ``clusters``; worked out when not given.
     vulnerable_min : ties to suspects or offenders that make the vulnerable pattern.
@@ -188,31 +207,38 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
     cse_cce = (np.bincount(src, weights=flags["cse"][dst].astype(np.float64), minlength=n) > 0) & \
               (np.bincount(src, weights=flags["cce"][dst].astype(np.float64), minlength=n) > 0)
 
-    # betweenness on the risk subgraph the clusters are found on
-    risk = flags["risk"]
+    # betweenness over everyone tied to anyone, a tie's length 1 / its weight
     betweenness = np.zeros(n)
-    inside = risk[found.a] & risk[found.b]
-    nodes = distinct(np.concatenate([found.a[inside], found.b[inside]]))
+    nodes = distinct(np.concatenate([found.a, found.b]))
     if len(nodes) > 2:
         local = np.full(n, -1, dtype=np.int64)
         local[nodes] = np.arange(len(nodes))
         k = betweenness_sample
         if k is None and len(nodes) > EXACT_BETWEENNESS:
-            k = int(np.clip(SAMPLE_BUDGET // max(2 * int(inside.sum()), 1), *SAMPLE_RANGE))
-        betweenness[nodes] = betweenness_centrality(len(nodes), local[found.a[inside]], local[found.b[inside]],
-                                                 k=k, seed=seed)
+            k = int(np.clip(SAMPLE_BUDGET // max(2 * len(found.a), 1), *SAMPLE_RANGE))
+        betweenness[nodes] = betweenness_centrality(len(nodes), local[found.a], local[found.b],
+                                                    distance=1.0 / found.weight, k=k, seed=seed)
     betweenness = np.round(betweenness, 12)
+    strength = np.bincount(src, weights=weight, minlength=n)
 
     # which rows, and their order
-    candidates = np.flatnonzero(risk | (brokerage >= 1) | vulnerable)
-    positive = betweenness[betweenness > 0]
-    median = np.median(positive) if len(positive) else 0.0
-    top = positive.max() if len(positive) else 0.0
-    between_rank = np.clip((betweenness - median) / (top - median), 0.0, 1.0) if top > median else np.zeros(n)
-    score = (KEY_WEIGHTS["brokerage"] * brokerage + KEY_WEIGHTS["betweenness_rank"] * between_rank
-             + KEY_WEIGHTS["bcus_bridged"] * np.maximum(n_bcus - 1, 0) + KEY_WEIGHTS["cse_cce_bridge"] * cse_cce
-             + KEY_WEIGHTS["perpetrator"] * flags["perpetrator"]
-             + KEY_WEIGHTS["crime_ties"] * np.minimum(n_crime_ties, 10))
+    risk = flags["risk"]
+    candidates = np.flatnonzero(risk | (degree > 0) | vulnerable)
+    top = betweenness.max() if n else 0.0
+    measures = {
+        "betweenness": betweenness / top if top > 0 else np.zeros(n),
+        "brokerage": brokerage,
+        "bcus_bridged": np.maximum(n_bcus - 1, 0),
+        "cse_cce_bridge": cse_cce,
+        "perpetrator": flags["perpetrator"],
+        "at_risk": flags["victim"] | flags["looked_after"] | flags["exploited"],
+        "crime_ties": n_crime_ties,
+    }
+    score = np.zeros(n)
+    counted = {}
+    for name, value in measures.items():
+        counted[name] = np.minimum(np.asarray(value, dtype=np.float64), KEY_CAPS[name])
+        score += KEY_WEIGHTS[name] * counted[name]
     score = np.round(score, 9)
     # ids are sorted, so a person's code orders them by id
     order = candidates[np.lexsort((candidates, -degree[candidates], -betweenness[candidates], -score[candidates]))]
@@ -224,12 +250,11 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
                            "raise analyses.key_people.limit to list the key people")
         return no_rows(
             empty_table(KEY_PEOPLE_COLUMNS),
-            f"nobody among the {plural(n, 'person', 'people')} has a victim or perpetrator role, is looked after or is "
-            f"flagged for CSE or CCE, nobody bridges two clusters ({plural(len(cluster_ids), 'cluster')}), and nobody "
-            f"is tied to {vulnerable_min} or more suspects or offenders of crimes; key people are drawn from those "
-            f"({plural(len(found.a), 'tie')} between people were measured)"
+            f"no two of the {plural(n, 'person', 'people')} are tied, and nobody has a victim or perpetrator role, "
+            f"is looked after or is flagged for CSE or CCE"
             + contact_threshold_note(view.network, min_contacts, "analyses.key_people"),
-            ROLE_FIX + " (ranking everyone by the network's structure alone is not built yet)",
+            "add contacts between people's identifiers, associations, events with the people in them, placements "
+            "or missing episodes; " + ROLE_FIX + " to list people with no ties",
         )
 
     # text, for the rows shown only
@@ -256,5 +281,26 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
         "label": text_at(view.people, "label", order) if "label" in view.people else view.ids[order],
         "cluster_id": np.where(own >= 0, cluster_ids[np.maximum(own, 0)] if len(cluster_ids) else "", ""),
         "key_score": score[order],
+        "strength": np.round(strength[order], 9),
+        "key_parts": _parts(counted, order),
     })
-    return typed_table(table, KEY_PEOPLE_COLUMNS)
+    table = typed_table(table, KEY_PEOPLE_COLUMNS)
+    for note in cut_notes(view, found, min_contacts=min_contacts, min_weight=min_weight,
+                          setting="analyses.key_people", ties=ties):
+        table = with_note(table, note)
+    if not flags["risk"].any():
+        table = with_note(table, "nobody has a victim or perpetrator role, is looked after or is flagged for CSE or "
+                                 "CCE, so key people are ranked by structure alone (betweenness, brokerage); roles would "
+                                 "sharpen the ranking: " + ROLE_FIX)
+    return table
+
+
+def _parts(counted: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """``key_parts`` of ``rows``: each part of the score above 0 as ``name amountxweight``, in ``KEY_WEIGHTS`` order."""
+    out = np.full(len(rows), "", dtype=object)
+    for name, value in counted.items():
+        amount = value[rows]
+        text = np.array([f"{v:.4g}" for v in amount], dtype=object) if name == "betweenness" else \
+            amount.astype(np.int64).astype(str).astype(object)
+        out = out + np.where(amount > 0, "; " + name + " " + text + f"x{KEY_WEIGHTS[name]:g}", "")
+    return np.array([t[2:] for t in out], dtype=object)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ._edges import EDGE_COLUMNS, co_missing_edges, co_placed_edges, owner_contacts, shared_identifier_edges
 from ._graph import NODE_COLUMNS, NODE_KEYS, PERSON_TIES, to_networkx
 from ._intervals import overlapping_pairs
-from ._network import BUSINESS_CATEGORIES, CARE_CATEGORIES, Network, NetworkSettings, build_network
+from ._network import BUSINESS_CATEGORIES, CARE_CATEGORIES, TIE_KINDS, Network, NetworkSettings, build_network
 
 __all__ = [
     "BUSINESS_CATEGORIES",
@@ -24,6 +24,7 @@ __all__ = [
     "Network",
     "NetworkSettings",
     "PERSON_TIES",
+    "TIE_KINDS",
     "build_network",
     "co_missing_edges",
     "co_placed_edges",

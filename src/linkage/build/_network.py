@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._arrow import isin
-from ..config import JobConfig, NetworkSettings
+from ..config import TIE_KINDS, JobConfig, NetworkSettings
 from ..contract import PERPETRATOR_ROLES
 from ..geography import authority_table, place_coordinates
 from ..read import Dataset
@@ -36,7 +36,7 @@ from ._entities import EntityLookup
 from ._order import UNORDERED_TABLES, canonical_rows
 from ._sets import group_has, joined_values
 
-__all__ = ["Network", "NetworkSettings", "build_network", "BUSINESS_CATEGORIES", "CARE_CATEGORIES"]
+__all__ = ["Network", "NetworkSettings", "build_network", "BUSINESS_CATEGORIES", "CARE_CATEGORIES", "TIE_KINDS"]
 
 BUSINESS_CATEGORIES = (
     "takeaway", "hotel", "taxi_firm", "licensed_premises", "off_licence", "shisha_bar", "car_wash", "retail",
@@ -276,7 +276,7 @@ def _identifiers(dataset: Dataset, entity_of: EntityLookup, *, settings: Network
     return identifiers, contacts, parts
 
 
-def _associations(dataset: Dataset, entity_of: EntityLookup) -> list[pd.DataFrame]:
+def _associations(dataset: Dataset, entity_of: EntityLookup, settings: NetworkSettings) -> list[pd.DataFrame]:
     """Recorded associations between two people as associate edges (source < target; none with oneself)."""
     if not dataset.has("associations"):
         return []
@@ -285,8 +285,13 @@ def _associations(dataset: Dataset, entity_of: EntityLookup) -> list[pd.DataFram
     b = entity_of(associations["record_id_b"]).to_numpy(dtype=object)
     associations["source"], associations["target"] = pair_frame(a, b)
     associations = associations[associations["source"] != associations["target"]]
+    # an association weighs its own weight (1 when not given) times its kind's weight from the config
+    own = (pd.to_numeric(associations["weight"], errors="coerce").fillna(1.0) if "weight" in associations
+           else pd.Series(1.0, index=associations.index))
+    by_kind = associations["kind"].astype(str).map(settings.association_weights).astype(float).fillna(1.0)
+    associations["weight"] = (own * by_kind).to_numpy(dtype=float)
     return [edge_rows(associations, source="source", source_type="person", target="target", target_type="person",
-                      edge_type="associate", start="date", kind="kind")]
+                      edge_type="associate", start="date", kind="kind", weight="weight")]
 
 
 def _in_value_order(dataset: Dataset) -> Dataset:
@@ -326,7 +331,7 @@ def build_network(dataset: Dataset, entities: pd.DataFrame | None, config: JobCo
     participation, operations, event_edges = _events(dataset, entity_of)
     identifiers, contacts, identifier_edges = _identifiers(dataset, entity_of, settings=settings, notes=notes)
     edges = _edge_table([*placement_edges, *episode_edges, *event_edges, *identifier_edges,
-                         *_associations(dataset, entity_of)])
+                         *_associations(dataset, entity_of, settings)])
     people = _annotate_roles(people, participation, placements)
     return Network(
         people=people, places=places, episodes=episodes, operations=operations, identifiers=identifiers,

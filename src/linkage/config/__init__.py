@@ -15,11 +15,13 @@ from ._geography import GeographyFile, geography_from_dict, load_geography
 from ._job import DEFAULT_NTE_CATEGORIES, TOP_LEVEL_KEYS, JobConfig, JobSection, config_from_dict, load_config
 from ._resolve import (BLOCKING_KEYS, BLOOM_THRESHOLDS, COMPARISON_KINDS, METHODS, BlockingRule, Comparison,
                        ResolveSettings)
-from ._sections import ExportOptions, InputOptions, NetworkSettings, ReportOptions, ViewOptions
+from ._sections import (ASSOCIATION_KINDS, TIE_KINDS, ExportOptions, InputOptions, NetworkSettings, ReportOptions,
+                        ViewOptions)
 from ._yaml import MAX_YAML_BYTES
 
 __all__ = [
     "ANALYSIS_FUNCTIONS",
+    "ASSOCIATION_KINDS",
     "Authority",
     "BLOCKING_KEYS",
     "BLOOM_THRESHOLDS",
@@ -38,6 +40,7 @@ __all__ = [
     "NetworkSettings",
     "ReportOptions",
     "ResolveSettings",
+    "TIE_KINDS",
     "TOP_LEVEL_KEYS",
     "analysis_schema",
     "ViewOptions",

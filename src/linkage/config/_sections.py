@@ -10,10 +10,16 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..contract import TABLES
-from ._fields import Context, Invalid, Section, flag, number, setting, text_choice
+from ._fields import Context, Invalid, Section, flag, mapping_of, number, setting, text_choice
 from ..errors import did_you_mean
 
-__all__ = ["InputOptions", "NetworkSettings", "ViewOptions", "ExportOptions", "ReportOptions", "DELIMITER_NAMES"]
+__all__ = ["InputOptions", "NetworkSettings", "ViewOptions", "ExportOptions", "ReportOptions", "DELIMITER_NAMES",
+           "TIE_KINDS", "ASSOCIATION_KINDS"]
+
+#: the kinds of tie between two people the analyses weigh (``network.tie_weights``; ``analyse.core.TIE_TYPES``)
+TIE_KINDS: tuple[str, ...] = ("event", "co_missing", "shared_identifier", "contact", "associate", "co_placed")
+#: the kinds of recorded association (``associations.kind``; ``network.association_weights``)
+ASSOCIATION_KINDS: tuple[str, ...] = TABLES["associations"].columns_by_name["kind"].values
 
 #: delimiters ``input.delimiter`` takes by name
 DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
@@ -162,6 +168,25 @@ class NetworkSettings:
     open_until: str | None = setting(
         None, read=_date, shown_default="the latest date in the data",
         doc="placements with no end date are open until this date")
+    tie_weights: dict[str, float] = setting(
+        read=lambda value, where, ctx: _weights(value, where, ctx, TIE_KINDS), factory=dict,
+        shown_default="{} (analyse.core.TIE_WEIGHTS)",
+        doc="weight of one tie of each kind between two people, e.g. {contact: 1, event: 2}; 0 leaves a kind out")
+    association_weights: dict[str, float] = setting(
+        read=lambda value, where, ctx: _weights(value, where, ctx, ASSOCIATION_KINDS), factory=dict,
+        shown_default="{} (1 each)",
+        doc="weight of a recorded association of each kind (associations.kind), e.g. {family: 0.5, co_offender: 2}")
+
+
+def _weights(value: Any, where: str, ctx: Context, kinds: tuple[str, ...]) -> dict[str, float]:
+    """``{kind: weight >= 0}``: unknown kinds and bad weights are problems, with the kinds there are."""
+    def item(key, weight, where, ctx):
+        if str(key) not in kinds:
+            raise Invalid(f"{where}: unknown kind '{key}'{did_you_mean(str(key), kinds)}; the kinds are "
+                          f"{', '.join(kinds)}")
+        return number(what="a number >= 0 (0 leaves that kind of tie out)")(weight, f"{where}.{key}", ctx)
+    return mapping_of(item, problem="'{where}' must map a kind to its weight, e.g. {where}: {{contact: 1}}")(
+        value, where, ctx)
 
 
 def _whole(low: int = 0) -> Any:

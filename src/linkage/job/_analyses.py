@@ -4,7 +4,7 @@ An analysis whose input tables are absent is skipped with a note naming the
 missing table, never an error. An output with no rows gets a note saying why
 and what would give it rows: the reason the analysis itself returned with the
 empty table (``analyse.core.no_rows``). The ``analyses:`` config section sets
-the analyses' thresholds (``analyses: {clusters: {min_contacts: 5}}``). The
+the analyses' settings (``analyses: {clusters: {resolution: 0.5}}``). The
 network's view (``analyse.core.NetworkView``) is built once and passed to
 every analysis, so that the ids are looked up once and what one analysis
 works out (ties, clusters) is there for the next.
@@ -19,7 +19,7 @@ from typing import Callable
 
 import pandas as pd
 
-from ..analyse.core import empty_reason, network_view
+from ..analyse.core import empty_reason, network_view, table_notes
 from ..config import JobConfig
 from ._context import JobContext
 
@@ -172,5 +172,6 @@ def run_analyses(ctx: JobContext) -> None:
         reasons, notes = _empty_notes(outputs)
         empty.update(reasons)
         ctx.notes.extend(notes)
+        ctx.notes.extend(f"{name}: {note}" for name, frame in outputs.items() for note in table_notes(frame))
         timings[analysis.name] = round(time.perf_counter() - tick, 2)
     ctx.state.summary["analyses"] = {"seconds": timings, "skipped": {k: list(v) for k, v in skipped.items()}, "empty": empty}

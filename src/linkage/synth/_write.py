@@ -243,6 +243,8 @@ def write_tables(world: World, ids: Ids, out: Path) -> dict[str, int]:
     a = world.associations
     ra = _records_for(world, "association-records-a", a["a"].to_numpy(), 0.6, (1, 2, 0))
     rb = _records_for(world, "association-records-b", a["b"].to_numpy(), 0.6, (1, 2, 0))
-    data = {"record_id_a": rec[ra], "record_id_b": rec[rb], "kind": a["kind"].to_numpy(), "date": fmt_days(a["date"].to_numpy())}
+    # each association is one recorded link: its weight (contract v1.1) is left empty, which reads as 1
+    data = {"record_id_a": rec[ra], "record_id_b": rec[rb], "kind": a["kind"].to_numpy(), "date": fmt_days(a["date"].to_numpy()),
+            "weight": np.full(len(a), "", dtype=object)}
     rows["associations"] = write_csv(out / "associations.csv", cols["associations"], data, ("record_id_a", "record_id_b", "kind"))
     return rows

@@ -32,6 +32,8 @@ from .empty import (
     light_contacts,
     no_rows,
     plural,
+    table_notes,
+    with_note,
 )
 from .people import attached, person_clusters, person_detail, person_flags, person_places
 from .tables import (
@@ -48,15 +50,17 @@ from .tables import (
     typed_table,
 )
 from .ties import (
-    OPERATION_SHARE,
     STRONG_TIE,
     TIE_BITS,
     TIE_TYPES,
     TIE_WEIGHTS,
     DatedTies,
     Ties,
+    contact_scale,
+    cut_notes,
     dated_ties,
     person_ties,
+    tie_weights,
     weighted_ties,
 )
 from .view import (
@@ -79,7 +83,6 @@ __all__ = [
     "light_contacts",
     "no_rows",
     "plural",
-    "OPERATION_SHARE",
     "PERSON_EDGE_TYPES",
     "STRONG_TIE",
     "TIE_BITS",
@@ -95,6 +98,8 @@ __all__ = [
     "attached",
     "column_isin",
     "column_strings",
+    "contact_scale",
+    "cut_notes",
     "dated_ties",
     "empty_table",
     "flag",
@@ -108,7 +113,10 @@ __all__ = [
     "person_ties",
     "seconds",
     "text",
+    "table_notes",
     "text_at",
+    "tie_weights",
     "typed_table",
     "weighted_ties",
+    "with_note",
 ]

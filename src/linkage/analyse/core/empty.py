@@ -24,10 +24,11 @@ import pandas as pd
 
 from .tables import column_isin
 
-__all__ = ["EmptyReason", "no_rows", "empty_reason", "plural", "NO_PEOPLE", "ROLE_FIX", "light_contacts",
-           "contact_threshold_note"]
+__all__ = ["EmptyReason", "no_rows", "empty_reason", "with_note", "table_notes", "plural", "NO_PEOPLE", "ROLE_FIX",
+           "light_contacts", "contact_threshold_note"]
 
 _KEY = "linkage_empty_reason"
+_NOTES = "linkage_notes"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,17 @@ def empty_reason(frame: pd.DataFrame) -> EmptyReason | None:
         return None
     reason = frame.attrs.get(_KEY)
     return reason if isinstance(reason, EmptyReason) else None
+
+
+def with_note(frame: pd.DataFrame, note: str) -> pd.DataFrame:
+    """``frame`` carrying a note for the run summary (what a threshold removed, what would sharpen the result)."""
+    frame.attrs[_NOTES] = [*frame.attrs.get(_NOTES, []), note]
+    return frame
+
+
+def table_notes(frame: pd.DataFrame) -> list[str]:
+    """The notes an analysis left on its table (``with_note``)."""
+    return list(frame.attrs.get(_NOTES, []))
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

@@ -3,19 +3,25 @@
 Two views of the person-person ties:
 
 - ``weighted_ties``: one row per pair of people, the kinds of tie between
-  them summed into a weight (``TIE_WEIGHTS``), weak ones dropped: what
-  clusters are found on and key people are measured on;
+  them summed into a weight (``TIE_WEIGHTS``, or the job's
+  ``network.tie_weights``): what clusters are found on and key people are
+  measured on (betweenness over the distance 1 / weight);
 - ``dated_ties``: one row per tie edge with its start date: what the care-move
   and reach analyses follow through time and across boundaries.
 
-How ties are weighed. Going missing together, shared identifiers and shared
-exploitation operations are strong. Contact counts below ``min_contacts``
-(default 10: the background of friends and family is mostly 1 to 5 calls,
-exploiters call their victims dozens of times) are dropped. An operation's
-tie is shared out over its size (a pair in an 80-person drugs operation gets
-a tenth of a pair in a 10-person one), and an operation whose share is below
-``min_weight`` is not expanded into pairs at all. Pairs lighter than
-``min_weight`` in total are dropped.
+How ties are weighed. Nothing is cut by a fixed threshold: a weak tie makes a
+long step, not a missing one. A contact tie weighs its count of contacts over
+the median count of a person-person contact pair in the data in hand
+(``contact_scale``), so a typical pair weighs 1 whatever the source's calling
+habits (a wiretap of a few calls per pair, a download of hundreds). Going
+missing together, shared identifiers and shared exploitation operations are
+strong. An operation of n people ties each pair of its members with 1 / (n - 1)
+of its weight: every member's ties through it add up to the same weight
+whatever its size, so a 15-person phase is not a clique and a 100-person
+operation still ties its members, weakly. A recorded association weighs its
+``weight`` (``associations.weight``, 1 when not given) times its kind's weight
+(``network.association_weights``). ``min_contacts`` and ``min_weight`` can
+still cut light ties, when a job sets them; by default they cut nothing.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ import pandas as pd
 import pyarrow as pa
 
 from ..._arrow import positions_in, strings
-from ...build import PERSON_TIES
+from ...build import PERSON_TIES, TIE_KINDS
 from ...graph.kernels import distinct, pair_keys, sum_by_key
+from .empty import light_contacts, plural
 from .tables import seconds
 from .view import NetworkLike, NetworkView, as_network, as_view
 
@@ -38,8 +45,10 @@ __all__ = [
     "TIE_WEIGHTS",
     "TIE_BITS",
     "STRONG_TIE",
-    "OPERATION_SHARE",
     "Ties",
+    "tie_weights",
+    "contact_scale",
+    "cut_notes",
     "DatedTies",
     "weighted_ties",
     "person_ties",
@@ -47,22 +56,32 @@ __all__ = [
 ]
 
 #: the kinds of tie between two people
-TIE_TYPES: tuple[str, ...] = ("event", "co_missing", "shared_identifier", "contact", "associate", "co_placed")
-#: weight of one tie of each kind
+TIE_TYPES: tuple[str, ...] = TIE_KINDS
+#: weight of one tie of each kind (the job's ``network.tie_weights`` overrides them)
 TIE_WEIGHTS: dict[str, float] = {
-    "event": 2.0,               # per shared exploitation operation (half for others), shared out over big ones
+    "event": 2.0,               # per shared exploitation operation (half for others), over (n - 1) for n people
     "co_missing": 2.0,          # per missing episode together, at most 3 counted
     "shared_identifier": 2.0,   # per phone / vehicle / handle held by both, at most 3 counted
-    "contact": 1.0,             # x log10(contacts): 10 -> 1, 100 -> 2, 1000 or more -> 3
-    "associate": 1.0,           # a recorded association of any kind
+    "contact": 1.0,             # x contacts / the median contacts of a person-person pair (``contact_scale``)
+    "associate": 1.0,           # per recorded association, x its weight and its kind's weight
     "co_placed": 1.0,           # placed at one care setting at the same time
 }
 #: the bit of each kind of tie in ``Ties.bits``
 TIE_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(TIE_TYPES)}
-#: a tie at least this heavy is strong (it draws a person with no role into the risk subgraph)
+#: a tie at least this heavy is strong (what makes a cluster count as bridged by a key person)
 STRONG_TIE = 2.0
-#: a pair's tie through an operation of n people is its event weight x min(1, OPERATION_SHARE / (n - 1))
-OPERATION_SHARE = 10.0
+
+
+def tie_weights(view: NetworkView) -> dict[str, float]:
+    """The weight of one tie of each kind for this network: ``TIE_WEIGHTS`` with the job's overrides."""
+    settings = getattr(view.network, "settings", None)
+    return {**TIE_WEIGHTS, **dict(getattr(settings, "tie_weights", None) or {})}
+
+
+def contact_scale(view: NetworkView) -> float:
+    """The median count of contacts of a person-person contact pair in the view (1 when there is none)."""
+    count = view.contacts[2]
+    return float(np.median(count)) if len(count) else 1.0
 
 
 @dataclass
@@ -72,8 +91,9 @@ class Ties:
     n: int               # people (codes below n)
     a: np.ndarray
     b: np.ndarray
-    weight: np.ndarray   # the kinds of tie summed (``TIE_WEIGHTS``)
+    weight: np.ndarray   # the kinds of tie summed (``TIE_WEIGHTS``): a tie's length in paths is 1 / weight
     bits: np.ndarray     # the kinds of tie present (``TIE_BITS``)
+    cohesion: np.ndarray = None  # the weight communities are found on: a contact tie counts log2(1 + its weight)
 
     def kinds(self) -> np.ndarray:
         """The kinds of each tie as ``;``-joined text."""
@@ -84,26 +104,32 @@ class Ties:
         return np.array([t[:-1] for t in out], dtype=object)
 
 
-def _kind_ties(view: NetworkView, kind: str, min_weight: float) -> tuple[np.ndarray, np.ndarray]:
-    """One kind of tie: (pair key, weight), one row per pair."""
+def _kind_ties(view: NetworkView, kind: str,
+               weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One kind of tie: (pair key, weight, cohesion), one row per pair."""
     n = view.n
     if kind == "contact":
         a, b, count = view.contacts
-        weight = TIE_WEIGHTS["contact"] * np.clip(np.log10(np.maximum(count, 1.0)), 0.0, 3.0)
-        key, weight = pair_keys(n, a, b, weight)
+        key, weight = pair_keys(n, a, b, weights["contact"] * np.maximum(count, 0.0) / max(contact_scale(view), 1e-9))
         key, weight = sum_by_key(key, weight)
-        return key, np.minimum(weight, 3 * TIE_WEIGHTS["contact"])
+        return key, weight, np.log2(1.0 + weight)
     if kind == "event":
-        return _event_ties(view, min_weight)
+        key, weight = _event_ties(view, weights["event"])
+        return key, weight, weight
     a, b, raw = view.edges[kind]
+    if kind == "associate":
+        key, weight = pair_keys(n, a, b, raw)
+        key, weight = sum_by_key(key, weights["associate"] * weight)
+        return key, weight, weight
     capped = kind in ("co_missing", "shared_identifier")
     key, weight = pair_keys(n, a, b, np.minimum(raw, 3.0) if capped else 1.0)
     key, weight = sum_by_key(key, weight)
-    return key, TIE_WEIGHTS[kind] * (np.minimum(weight, 3.0) if capped else np.ones(len(key)))
+    weight = weights[kind] * (np.minimum(weight, 3.0) if capped else np.ones(len(key)))
+    return key, weight, weight
 
 
-def _event_ties(view: NetworkView, min_weight: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of people party to one operation; big operations share their weight out (``OPERATION_SHARE``)."""
+def _event_ties(view: NetworkView, event_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of people party to one operation, each with 1 / (n - 1) of its weight for an operation of n people."""
     part = view.participation
     part = part[part["operation"].to_numpy() >= 0]
     if part.empty:
@@ -114,11 +140,9 @@ def _event_ties(view: NetworkView, min_weight: float) -> tuple[np.ndarray, np.nd
     member = distinct(op * view.n + part["person"].to_numpy())
     op, person = member // view.n, member % view.n
     size = np.bincount(op, minlength=n_ops)
-    base = np.where(exploit, TIE_WEIGHTS["event"], TIE_WEIGHTS["event"] / 2)
-    share = base * np.minimum(1.0, OPERATION_SHARE / np.maximum(size - 1, 1))
-    # an operation whose share per pair is below min_weight ties nobody on its own: it is not expanded into pairs
-    useful = (share >= min_weight) & (size > 1)
-    keep = useful[op]
+    base = np.where(exploit, event_weight, event_weight / 2)
+    share = base / np.maximum(size - 1, 1)
+    keep = (size > 1)[op]
     op, person = op[keep], person[keep]
     if not len(op):
         return np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -129,36 +153,38 @@ def _event_ties(view: NetworkView, min_weight: float) -> tuple[np.ndarray, np.nd
     left = np.repeat(np.arange(len(op)), later)
     right = left + 1 + (np.arange(len(left)) - np.repeat(np.cumsum(later) - later, later))
     key, weight = pair_keys(view.n, person[left], person[right], share[op[left]])
-    key, weight = sum_by_key(key, weight)
-    return key, np.minimum(weight, 3 * TIE_WEIGHTS["event"])
+    return sum_by_key(key, weight)
 
 
 def _weighted_ties(view: NetworkView, ties: tuple[str, ...], min_weight: float) -> Ties:
     unknown = sorted(set(ties) - set(TIE_TYPES))
     if unknown:
         raise ValueError(f"unknown tie type(s) {', '.join(unknown)}; the types are {', '.join(TIE_TYPES)}")
-    keys, weights, bits = [], [], []
+    keys, weights, cohesions, bits = [], [], [], []
+    per_kind = tie_weights(view)
     for kind in dict.fromkeys(ties):
-        key, weight = _kind_ties(view, kind, min_weight)
+        key, weight, cohesion = _kind_ties(view, kind, per_kind)
         keys.append(key)
         weights.append(weight)
+        cohesions.append(cohesion)
         bits.append(np.full(len(key), TIE_BITS[kind], dtype=np.int64))
     n = view.n
     if not keys or not sum(len(k) for k in keys):
         empty = np.zeros(0, dtype=np.int64)
-        return Ties(n, empty, empty, np.zeros(0), np.zeros(0, dtype=np.int64))
-    key, weight, bit = sum_by_key(np.concatenate(keys), np.concatenate(weights), np.concatenate(bits))
-    keep = weight >= min_weight
+        return Ties(n, empty, empty, np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0))
+    key, weight, cohesion, bit = sum_by_key(np.concatenate(keys), np.concatenate(weights),
+                                            np.concatenate(cohesions), np.concatenate(bits))
+    keep = (weight >= min_weight) & (weight > 0)
     key = key[keep]
-    return Ties(n, key // n, key % n, weight[keep], bit[keep])
+    return Ties(n, key // n, key % n, weight[keep], bit[keep], cohesion[keep])
 
 
-def weighted_ties(view: NetworkView, *, ties: tuple[str, ...] = TIE_TYPES, min_weight: float = 0.5) -> Ties:
+def weighted_ties(view: NetworkView, *, ties: tuple[str, ...] = TIE_TYPES, min_weight: float = 0.0) -> Ties:
     """The weighted person-person ties of the view (its ``min_contacts``), worked out once per view.
 
     ``ties``: the kinds used (``TIE_TYPES``); pairs lighter than ``min_weight``
-    in total are left out. Complexity: O(T log T) for T tie rows (sorts by pair
-    key), plus the pairs within each operation that shares at least ``min_weight``.
+    in total are left out (none by default). Complexity: O(T log T) for T tie
+    rows (sorts by pair key), plus the pairs within each operation.
     """
     key = ("weighted_ties", tuple(ties), float(min_weight))
     if key not in view.memo:
@@ -166,14 +192,32 @@ def weighted_ties(view: NetworkView, *, ties: tuple[str, ...] = TIE_TYPES, min_w
     return view.memo[key]
 
 
-def person_ties(network: NetworkLike, *, ties: tuple[str, ...] = TIE_TYPES, min_contacts: float = 10,
-                min_weight: float = 0.5) -> pd.DataFrame:
+def cut_notes(view: NetworkView, found: Ties, *, min_contacts: float, min_weight: float, setting: str,
+              ties: tuple[str, ...] = TIE_TYPES) -> list[str]:
+    """What ``min_contacts`` and ``min_weight`` removed, when a job set them (nothing is cut by default)."""
+    notes = []
+    if min_contacts > 0:
+        total, light = light_contacts(view.network, min_contacts)
+        if light:
+            notes.append(f"{setting}.min_contacts {min_contacts:g} left out {light:,} of the "
+                         f"{plural(total, 'person-to-person contact pair')} (those with fewer contacts)")
+    if min_weight > 0:
+        every = weighted_ties(view, ties=ties, min_weight=0.0)
+        removed = len(every.a) - len(found.a)
+        if removed:
+            notes.append(f"{setting}.min_weight {min_weight:g} left out {removed:,} of the "
+                         f"{plural(len(every.a), 'tie')} between people (those weighing less in all)")
+    return notes
+
+
+def person_ties(network: NetworkLike, *, ties: tuple[str, ...] = TIE_TYPES, min_contacts: float = 0,
+                min_weight: float = 0.0) -> pd.DataFrame:
     """The weighted person-person ties clusters are found on: ``source, target, weight, ties``.
 
     One row per pair of people (``source < target``); ``weight`` sums the
     kinds of tie between them (``TIE_WEIGHTS``) and ``ties`` names them.
     Contacts below ``min_contacts`` and pairs lighter than ``min_weight`` are
-    left out.
+    left out (none by default).
     """
     people = as_network(network).people
     if people is None or people.empty:

@@ -53,7 +53,7 @@ class NetworkView:
     """
 
     network: Network                                             # what the view was built from
-    min_contacts: float                                          # person-person contacts below this are left out
+    min_contacts: float                                          # person-person contacts below this are left out (0)
     ids: np.ndarray
     id_array: pa.Array                                           # ``ids`` as Arrow, for lookups
     people: pd.DataFrame                                         # network.people in ``ids`` order
@@ -92,12 +92,13 @@ def _sorted_ids(frame: pd.DataFrame | None, column: str) -> tuple[pd.DataFrame, 
     return ordered, np.asarray(array.to_pandas(types_mapper=None), dtype=object), array
 
 
-def network_view(network: Network, *, min_contacts: float = 10) -> NetworkView:
+def network_view(network: Network, *, min_contacts: float = 0) -> NetworkView:
     """Build the view of ``network``: every id of every table looked up once.
 
     ``min_contacts``: person-person contacts with fewer contacts than this are
-    background (friends and family), not ties, and are left out of the view's
-    ``contacts``. Complexity: one Arrow hash lookup over every id column, O(rows).
+    left out of the view's ``contacts`` (by default none: a pair with one call
+    is a weak tie, not no tie). Complexity: one Arrow hash lookup over every id
+    column, O(rows).
     """
     people, ids, id_array = _sorted_ids(network.people, "entity_id")
     places, place_ids, place_array = _sorted_ids(network.places, "location_id")
@@ -182,7 +183,7 @@ def network_view(network: Network, *, min_contacts: float = 10) -> NetworkView:
     )
 
 
-def as_view(network: NetworkLike, *, min_contacts: float = 10) -> NetworkView:
+def as_view(network: NetworkLike, *, min_contacts: float = 0) -> NetworkView:
     """``network`` as a view with ``min_contacts``: the view itself, one built from it, or one built now.
 
     A view asked for another ``min_contacts`` keeps the second view in its
