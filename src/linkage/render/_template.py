@@ -63,6 +63,7 @@ def environment() -> Environment:
         finalize=escape_value,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # package data: no need to stat the files on every page
         extensions=[CompactParts],
     )
 
@@ -83,13 +84,17 @@ def _inline(code: str, element: str) -> Markup:
     return Markup(re.sub(rf"</({element})", r"<\\/\1", code, flags=re.I))
 
 
+@lru_cache(maxsize=None)
+def _assets(scripts: tuple[str, ...], styles: tuple[str, ...], vis: bool) -> tuple[tuple[Markup, ...], tuple[Markup, ...]]:
+    vis_js, vis_css = vis_assets() if vis else ("", "")
+    return (((_inline(vis_css, "style"),) if vis else ()) + tuple(_inline(asset(name), "style") for name in styles),
+            ((_inline(vis_js, "script"),) if vis else ()) + tuple(_inline(asset(name), "script") for name in scripts))
+
+
 def page_assets(*, scripts: tuple[str, ...], styles: tuple[str, ...], vis: bool = False) -> dict[str, Any]:
     """The ``styles`` and ``scripts`` context of ``base.html``: files of ``linkage/data/render``, vis-network first."""
-    vis_js, vis_css = vis_assets() if vis else ("", "")
-    return {
-        "styles": ([_inline(vis_css, "style")] if vis else []) + [_inline(asset(name), "style") for name in styles],
-        "scripts": ([_inline(vis_js, "script")] if vis else []) + [_inline(asset(name), "script") for name in scripts],
-    }
+    styles_, scripts_ = _assets(scripts, styles, vis)
+    return {"styles": styles_, "scripts": scripts_}
 
 
 def view_data(data: dict) -> Markup:
