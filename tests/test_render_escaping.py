@@ -128,3 +128,11 @@ def test_hostile_text_is_shown_as_text_on_every_page_and_never_runs(hostile_job)
     text = "".join(report.text)
     for payload in (PAYLOADS[("people", "first_name")], PAYLOADS[("locations", "name")], PAYLOADS[("events", "operation")]):
         assert payload in text
+
+
+def test_compact_templates_drop_their_own_line_breaks_but_never_a_values():
+    from linkage.render._template import render_part
+
+    html = render_part("parts/view_business.html", facts=[("name", "Oak\n    House <b>")])
+    assert html.startswith("<h2>Why this business</h2><table")  # the template's own line breaks are gone
+    assert "<td>Oak\n    House &lt;b&gt;</td>" in html          # the value keeps its line break and is escaped
