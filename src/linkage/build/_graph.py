@@ -10,7 +10,7 @@ import pandas as pd
 
 from ._network import Network
 
-__all__ = ["to_networkx", "PERSON_TIES"]
+__all__ = ["to_networkx", "PERSON_TIES", "NODE_COLUMNS", "NODE_KEYS"]
 
 #: edge types that tie two people directly
 PERSON_TIES = ("co_placed", "co_missing", "shared_identifier", "contact", "associate")

@@ -4,7 +4,8 @@ Every command's help ends with an example.  User mistakes become one
 ``Error:`` line and exit code 1; wrong usage exits 2 (click's own).  The
 commands live by what they work on: ``_jobs`` (validate, run, demo, verify,
 path, clean), ``_resolve`` (resolve, evaluate), ``_data`` (synth, pseudonymise,
-import); ``_shell`` holds what they share (printing, errors, the options
+import), ``_checks`` (placement-check, brief: tools on a finished job for
+an officer); ``_shell`` holds what they share (printing, errors, the options
 ``--config``, ``--out`` and ``--overwrite``).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from ._checks import brief, placement_check
 from ._data import import_group, pseudonymise, synth
 from ._jobs import clean, demo, path, run, validate, verify
 from ._resolve import evaluate, resolve
@@ -35,7 +37,8 @@ def cli() -> None:
     """
 
 
-for _command in (synth, validate, run, resolve, clean, evaluate, pseudonymise, verify, path, import_group, demo):
+for _command in (synth, validate, run, resolve, clean, evaluate, pseudonymise, verify, path, placement_check, brief,
+                 import_group, demo):
     cli.add_command(_command)
 
 

@@ -125,15 +125,18 @@ def _report(result: JobResult) -> None:
 
 def output_lines(outputs) -> list[str]:
     """Files at the top of the job folder one per line; a sub-folder of pages as one line with its count."""
-    folders: dict[str, int] = {}
+    folders: dict[str, list[int]] = {}
     lines = []
     for name in sorted(outputs):
         head, _, rest = str(name).replace("\\", "/").partition("/")
         if rest:
-            folders[head] = folders.get(head, 0) + 1
+            counts = folders.setdefault(head, [0, 0])
+            counts[0 if rest.endswith(".html") else 1] += 1
         else:
             lines.append(head)
-    lines += [f"{folder}/ ({count} page{'s' if count != 1 else ''})" for folder, count in sorted(folders.items())]
+    for folder, (pages, files) in sorted(folders.items()):
+        parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((pages, "page"), (files, "file")) if n]
+        lines.append(f"{folder}/ ({', '.join(parts)})")
     return lines
 
 

@@ -1,7 +1,7 @@
 """Files every stage writes and reads beside the data: one module owns them, below every stage.
 
 - ``atomic_open`` / ``atomic_path`` (the one atomic writer), ``write_text``,
-  ``write_json``, ``write_csv`` (spreadsheet formulas neutralised);
+  ``write_json``, ``write_parquet``, ``write_csv`` (spreadsheet formulas neutralised);
 - ``read_side_csv``: the small CSVs a user hands in beside the data
   (overrides, labels, a previous run's entities), with errors that say the fix;
 - output folders: a job or pseudonymised dataset built in a staging folder and
@@ -16,7 +16,7 @@ only ``linkage.errors`` (and ``linkage.config`` for the type of a job config).
 
 from __future__ import annotations
 
-from ._atomic import atomic_open, atomic_path, write_json, write_text
+from ._atomic import atomic_open, atomic_path, write_json, write_parquet, write_text
 from ._csv import FORMULA_PREFIXES, neutralise_formulas, read_side_csv, restore_neutralised, write_csv
 from ._folders import (
     KIND_JOB,
@@ -58,5 +58,6 @@ __all__ = [
     "restore_neutralised",
     "write_csv",
     "write_json",
+    "write_parquet",
     "write_text",
 ]

@@ -18,7 +18,7 @@ from typing import IO, Any, Iterator
 
 from ._leftovers import owner_token
 
-__all__ = ["atomic_path", "atomic_open", "write_text", "write_json"]
+__all__ = ["atomic_path", "atomic_open", "write_text", "write_json", "write_parquet"]
 
 
 @contextmanager
@@ -63,3 +63,12 @@ def write_text(text: str, path: str | Path) -> Path:
 def write_json(data: Any, path: str | Path) -> Path:
     """Write ``data`` as indented JSON (keys in the given order; dates and paths as text) atomically."""
     return write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", path)
+
+
+def write_parquet(table, path: str | Path) -> Path:
+    """Write an Arrow ``table`` as Parquet (zstd) atomically, without pandas metadata: the bytes depend on the data."""
+    import pyarrow.parquet as pq
+
+    with atomic_open(path, binary=True) as stream:
+        pq.write_table(table.replace_schema_metadata(None), stream, compression="zstd")
+    return Path(path)

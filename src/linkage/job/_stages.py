@@ -6,6 +6,7 @@ and adds its own part; ``STAGES`` declares them in order.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -104,6 +105,26 @@ def _stage_export(ctx: JobContext) -> None:
                                   options=export_options(ctx.config))
     for name, path in written.items():
         ctx.outputs[name] = path
+    _write_network_tables(ctx, network)
+
+
+def _write_network_tables(ctx: JobContext, network) -> None:
+    """``network/*.parquet``: the whole network, for the tools that work on a finished job folder alone."""
+    from ..build import NETWORK_FOLDER, NETWORK_FORMAT, network_tables
+    from ..files import write_json, write_parquet
+
+    for name, table in network_tables(network).items():
+        key = f"{NETWORK_FOLDER}/{name}"
+        ctx.outputs[key] = write_parquet(table, ctx.folder / key)
+        ctx.rows[key] = table.num_rows
+    key = f"{NETWORK_FOLDER}/network.json"
+    ctx.outputs[key] = write_json({
+        "format": NETWORK_FORMAT,
+        "open_until": network.open_until.date().isoformat() if network.open_until is not None else None,
+        "settings": {k: v for k, v in dataclasses.asdict(network.settings).items() if v is not None},
+        # the geography as the job ran, for distances from home and boundary crossings
+        "geography": [dataclasses.asdict(a) for a in ctx.config.geography.authorities] if ctx.config.geography else [],
+    }, ctx.folder / key)
 
 
 def export_options(config: JobConfig):

@@ -2,7 +2,10 @@
 
 ``verify_job`` recomputes the hash of every output the manifest lists and
 names each one altered or missing, and each file in the folder that the
-manifest does not list (added since the run).
+manifest does not list (added since the run). Files that the tools working
+on a finished job write into it later (``checks/`` by ``linkage
+placement-check``, ``briefs/`` by ``linkage brief``) are listed apart, as
+written later, and are not a problem.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from pathlib import Path
 from ..errors import LinkageError
 from ..read import file_sha256
 
-__all__ = ["VerifyError", "VerifyResult", "verify_job", "MANIFEST"]
+__all__ = ["VerifyError", "VerifyResult", "verify_job", "MANIFEST", "LATER_FOLDERS"]
 
 MANIFEST = "manifest.json"
+#: sub-folders the tools on a finished job write into after the run (``linkage.checks``)
+LATER_FOLDERS = ("checks", "briefs")
 
 
 class VerifyError(LinkageError):
@@ -30,6 +35,8 @@ class VerifyResult:
     altered: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
+    #: files written into ``LATER_FOLDERS`` after the run (placement checks, briefings): listed, not problems
+    later: list[str] = field(default_factory=list)
     manifest_sha256: str = ""
     job: str = ""
     finished: str = ""
@@ -45,9 +52,11 @@ class VerifyResult:
         return lines
 
     def summary(self) -> str:
+        later = (f"; {len(self.later)} file(s) written later into {' and '.join(f + '/' for f in LATER_FOLDERS)} "
+                 "by linkage placement-check and linkage brief" if self.later else "")
         return (
             f"OK: {len(self.checked)} output(s) of job '{self.job}' (finished {self.finished}) match manifest.json; "
-            f"manifest sha256 {self.manifest_sha256}"
+            f"manifest sha256 {self.manifest_sha256}{later}"
         )
 
 
@@ -101,6 +110,9 @@ def verify_job(folder: str | Path, *, strict: bool = False) -> VerifyResult:
     for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         name = path.relative_to(folder).as_posix()
         if name == MANIFEST or name in listed:
+            continue
+        if name.partition("/")[0] in LATER_FOLDERS and name.partition("/")[2]:
+            result.later.append(name)
             continue
         result.added.append(name)
     if strict and not result.ok:

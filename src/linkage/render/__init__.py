@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from ._html import safe_name
 from .anx import anx_chart, write_anx
 from .exports import write_graph_exports
 from .report import write_report
@@ -20,6 +21,7 @@ __all__ = [
     "anx_chart",
     "children_at_risk",
     "graph_view",
+    "safe_name",
     "view_from_networkx",
     "write_anx",
     "write_graph_exports",
