@@ -274,3 +274,25 @@ def test_all_missing_now_briefs_each_child_whose_latest_episode_is_open(hostile_
     assert len(open_now) == len(list(tmp_path.glob("brief-*.html"))) >= 1
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert "network/edges.parquet" in manifest["outputs"]
+
+
+def test_the_brief_prints_on_one_a4_page(synthetic_world, tmp_path):
+    import re
+    import shutil
+    import subprocess
+
+    from linkage.checks import write_brief
+
+    chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+    if chromium is None:
+        pytest.skip("Chromium not found (apt-get install chromium; .ci/run does this)")
+    world = synthetic_world(0)
+    job = _job(world)
+    # the child with the most episodes: the fullest briefing
+    child = world.network.episodes.groupby("entity_id").size().sort_values(kind="stable").index[-1]
+    page = write_brief(missing_brief(job, child), tmp_path)
+    pdf = tmp_path / "brief.pdf"
+    subprocess.run([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    "--host-resolver-rules=MAP * ~NOTFOUND", f"--print-to-pdf={pdf}", page.resolve().as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == 1

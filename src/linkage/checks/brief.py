@@ -31,7 +31,10 @@ import pandas as pd
 from ..build import Network
 from .job_data import JobData
 
-__all__ = ["Brief", "missing_brief", "children_missing_now"]
+__all__ = ["Brief", "MAX_QUESTIONS", "missing_brief", "children_missing_now"]
+
+#: questions to ask on return, at most (the briefing is one page)
+MAX_QUESTIONS = 6
 
 
 @dataclass
@@ -55,17 +58,20 @@ def _ids(values) -> str:
     return ";".join(sorted({str(v) for v in values if isinstance(v, str) and v}))
 
 
-def _place_names(network: Network) -> pd.DataFrame:
-    places = network.places.drop_duplicates("location_id").set_index("location_id")
-    return places.reindex(columns=["name", "category", "postcode", "local_authority", "bcu", "is_business"])
+def _place_names(job: JobData) -> pd.DataFrame:
+    columns = ["name", "category", "postcode", "local_authority", "bcu", "is_business"]
+    return job.cached("place_names", lambda: job.network.places.drop_duplicates("location_id").set_index(
+        "location_id").reindex(columns=columns))
 
 
-def _describe(places: pd.DataFrame, location_id: str) -> str:
-    """A place as an officer reads it: its name (or category) and postcode."""
+def _describe(places: pd.DataFrame, location_id: str, *, address: bool = True) -> str:
+    """A place as an officer reads it: its name (or category) and, with ``address``, postcode and authority."""
     if location_id not in places.index:
         return location_id
     row = places.loc[location_id]
     name = row["name"] if isinstance(row["name"], str) and row["name"] else str(row["category"]).replace("_", " ")
+    if not address:
+        return f"{name} ({row['postcode']})" if isinstance(row["postcode"], str) and row["postcode"] else name
     where = ", ".join(v for v in (row["postcode"], row["local_authority"]) if isinstance(v, str) and v)
     return f"{name} ({where})" if where else name
 
@@ -82,14 +88,27 @@ def _found_places(episodes: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     return grouped.reset_index(drop=True)
 
 
-def _companions(network: Network, child: str, episodes: pd.DataFrame) -> pd.DataFrame:
+def _their_found_places(network: Network, people: list[str], names: pd.DataFrame, top: int = 2) -> pd.Series:
+    """Each person's ``top`` found places, most often then most recently first, as text: ``place xN; ...``."""
+    own = network.episodes[network.episodes["entity_id"].isin(people)].dropna(subset=["found_location_id"])
+    if own.empty:
+        return pd.Series(dtype=str)
+    counted = own.groupby(["entity_id", "found_location_id"], as_index=False).agg(
+        times=("episode_id", "size"), last=("start", "max"))
+    counted = counted.sort_values(["entity_id", "times", "last", "found_location_id"],
+                                  ascending=[True, False, False, True]).groupby("entity_id").head(top)
+    text = [f"{_describe(names, p, address=False)} x{n}" for p, n in zip(counted["found_location_id"], counted["times"])]
+    return pd.Series(text, index=counted["entity_id"].to_numpy()).groupby(level=0).agg("; ".join)
+
+
+def _companions(job: JobData, child: str, episodes: pd.DataFrame) -> pd.DataFrame:
     """People the child went missing with or was found with: one row per person, most episodes together first."""
     rows = []
     for episode in episodes.itertuples(index=False):
         for other in episode.found_with_entities or ():
             if other != child:
                 rows.append((other, episode.episode_id, episode.start, "found with"))
-    co = network.edges_of("co_missing")
+    co = job.edges_of("co_missing")
     co = co[(co["source"] == child) | (co["target"] == child)]
     for edge in co.itertuples(index=False):
         other = edge.target if edge.source == child else edge.source
@@ -102,7 +121,7 @@ def _companions(network: Network, child: str, episodes: pd.DataFrame) -> pd.Data
     table = frame.groupby("entity_id").agg(episodes_together=("episode_id", "nunique"), last_together=("start", "max"),
                                            how=("how", lambda v: ";".join(sorted(set(";".join(v).split(";"))))),
                                            source=("episode_id", _ids)).reset_index()
-    people = network.people.drop_duplicates("entity_id").set_index("entity_id")
+    people = job.people
     table.insert(1, "label", people["label"].reindex(table["entity_id"]).fillna("").to_numpy())
     roles = people[["exploitation", "role"]].reindex(table["entity_id"]).fillna("")
     table["flags"] = [";".join(v for v in (e, r) if v) for e, r in roles.itertuples(index=False)]
@@ -110,8 +129,9 @@ def _companions(network: Network, child: str, episodes: pd.DataFrame) -> pd.Data
     return table.reset_index(drop=True)
 
 
-def _linked_places(network: Network, people: list[str], names: pd.DataFrame) -> pd.DataFrame:
+def _linked_places(job: JobData, people: list[str], names: pd.DataFrame) -> pd.DataFrame:
     """Places linked to ``people``: found there, events there, contacts with the place's phone."""
+    network = job.network
     parts = []
     episodes = network.episodes[network.episodes["entity_id"].isin(people)].dropna(subset=["found_location_id"])
     parts.append(pd.DataFrame({"location_id": episodes["found_location_id"].to_numpy(),
@@ -120,7 +140,7 @@ def _linked_places(network: Network, people: list[str], names: pd.DataFrame) -> 
     party = network.participation[network.participation["entity_id"].isin(people)].dropna(subset=["location_id"])
     parts.append(pd.DataFrame({"location_id": party["location_id"].to_numpy(), "entity_id": party["entity_id"].to_numpy(),
                                "link": "event there", "source": party["event_id"].to_numpy()}))
-    contacts = network.edges_of("contact")
+    contacts = job.edges_of("contact")
     for mine, theirs in (("source", "target"), ("target", "source")):
         hit = contacts[contacts[mine].isin(people) & (contacts[f"{theirs}_type"] == "place")]
         parts.append(pd.DataFrame({"location_id": hit[theirs].to_numpy(), "entity_id": hit[mine].to_numpy(),
@@ -140,7 +160,7 @@ def _linked_places(network: Network, people: list[str], names: pd.DataFrame) -> 
 def _people_of_concern(job: JobData, child: str, companions: list[str]) -> pd.DataFrame:
     """Perpetrators within two steps of the child, and people sharing a phone or vehicle with a companion."""
     network = job.network
-    people = network.people.drop_duplicates("entity_id").set_index("entity_id")
+    people = job.people
     names = network.people["entity_id"].astype(str).to_numpy(dtype=object)
     perpetrator = network.people["is_perpetrator"].fillna(False).to_numpy(dtype=bool)
     rows = []
@@ -149,7 +169,7 @@ def _people_of_concern(job: JobData, child: str, companions: list[str]) -> pd.Da
     for step, found in ((1, first), (2, np.setdiff1d(job.ties.around(first), np.r_[first, position]))):
         for who in names[found[perpetrator[found]]]:
             rows.append((who, f"perpetrator, {step} step{'s' if step > 1 else ''} from the child", ""))
-    shared = network.edges_of("shared_identifier")
+    shared = job.edges_of("shared_identifier")
     known = set(companions) | {child}
     for mine, theirs in (("source", "target"), ("target", "source")):
         hit = shared[shared[mine].isin(companions) & ~shared[theirs].isin(known)]
@@ -164,8 +184,8 @@ def _people_of_concern(job: JobData, child: str, companions: list[str]) -> pd.Da
     return table.sort_values(["candidate_link", "entity_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _identifiers(network: Network, holders: list[str]) -> pd.DataFrame:
-    holds = network.edges_of("holds")
+def _identifiers(job: JobData, holders: list[str]) -> pd.DataFrame:
+    holds = job.edges_of("holds")
     holds = holds[holds["source"].isin(holders) & holds["kind"].isin(["phone", "vehicle"])]
     if holds.empty:
         return pd.DataFrame(columns=["identifier", "kind", "held_by", "source"])
@@ -207,9 +227,8 @@ def missing_brief(job: JobData, child: str) -> Brief:
     """The briefing for ``child`` (an entity id or record id); see the module docstring."""
     network = job.network
     entity = job.child(child)
-    names = _place_names(network)
-    people = network.people.drop_duplicates("entity_id").set_index("entity_id")
-    person = people.loc[entity]
+    names = _place_names(job)
+    person = job.people.loc[entity]
     placements = network.placements[network.placements["entity_id"] == entity].sort_values(["start_date", "placement_id"])
     placements = pd.DataFrame({
         "location_id": placements["location_id"].to_numpy(),
@@ -218,14 +237,10 @@ def missing_brief(job: JobData, child: str) -> Brief:
         "type": placements["placement_type"].to_numpy(), "source": placements["placement_id"].to_numpy(),
     })
     episodes = network.episodes[network.episodes["entity_id"] == entity].sort_values(["start", "episode_id"])
-    companions = _companions(network, entity, episodes)
+    companions = _companions(job, entity, episodes)
     circle = companions["entity_id"].astype(str).tolist()
-    own = network.episodes[network.episodes["entity_id"].isin(circle)]
-    companion_places = {
-        who: "; ".join(f"{row.place} x{row.times}" for row in _found_places(group, names).head(3).itertuples(index=False))
-        for who, group in own.groupby("entity_id")
-    }
-    companions["their_found_places"] = companions["entity_id"].map(companion_places).fillna("")
+    companions["their_found_places"] = _their_found_places(network, circle, names).reindex(
+        companions["entity_id"]).fillna("").to_numpy()
     latest = episodes.iloc[-1] if len(episodes) else None
     facts = {
         "entity_id": entity, "label": person.get("label"), "flags": ";".join(
@@ -242,12 +257,12 @@ def missing_brief(job: JobData, child: str) -> Brief:
     brief = Brief(
         child=entity, label=str(person.get("label") or entity), facts=facts, placements=placements,
         found_places=_found_places(episodes, names), companions=companions,
-        places=_linked_places(network, [entity, *circle], names),
+        places=_linked_places(job, [entity, *circle], names),
         people_of_concern=_people_of_concern(job, entity, circle),
-        identifiers=_identifiers(network, [entity, *circle]),
+        identifiers=_identifiers(job, [entity, *circle]),
         episodes=episodes[["episode_id", "start", "end", "from_location_id", "found_location_id"]].reset_index(drop=True),
     )
-    brief.questions = _questions(brief)
+    brief.questions = _questions(brief)[:MAX_QUESTIONS]
     return brief
 
 

@@ -82,12 +82,28 @@ class JobData:
     #: the geography as the job ran: authority name -> (force, bcu, latitude, longitude)
     authorities: dict[str, dict]
     _ties: PersonTies | None = field(default=None, repr=False)
+    _memo: dict = field(default_factory=dict, repr=False)
 
     @property
     def ties(self) -> PersonTies:
         if self._ties is None:
             self._ties = PersonTies.of(self.network)
         return self._ties
+
+    def cached(self, key, make):
+        """``make()``, worked out once per job for ``key`` (the job folder does not change under a check)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    @property
+    def people(self) -> pd.DataFrame:
+        """``network.people`` indexed by entity id."""
+        return self.cached("people", lambda: self.network.people.drop_duplicates("entity_id").set_index("entity_id"))
+
+    def edges_of(self, edge_type: str) -> pd.DataFrame:
+        """The edges of one type (each type picked out of the edge table once)."""
+        return self.cached(("edges", edge_type), lambda: self.network.edges_of(edge_type))
 
     def person_positions(self, ids) -> np.ndarray:
         """Positions in ``network.people`` of entity ids (-1 for unknown ones)."""

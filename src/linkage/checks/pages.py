@@ -22,9 +22,9 @@ from .placement import PlacementCheck, place_label
 __all__ = ["placement_check_page", "brief_page", "BRIEF_ROWS"]
 
 #: rows shown per section of the briefing (one A4 page); the rest are counted ("and N more")
-BRIEF_ROWS = 8
+BRIEF_ROWS = 6
 #: sources shown in full up to this many characters, then cut with a count
-_SOURCE_CHARS = 90
+_SOURCE_CHARS = 60
 
 
 def _blank(value) -> bool:

@@ -169,7 +169,7 @@ def _residents(network: Network, child: str, candidates: list[str], move_date: p
     return met, recent
 
 
-def _new_peers(network: Network, child: str, candidates: list[str], met: pd.DataFrame,
+def _new_peers(job: JobData, child: str, candidates: list[str], met: pd.DataFrame,
                move_date: pd.Timestamp) -> dict[str, int]:
     """``care_moves``' ``new_peers`` of the move to each candidate, as if it had happened.
 
@@ -177,10 +177,11 @@ def _new_peers(network: Network, child: str, candidates: list[str], met: pd.Data
     to the move date, the co-placements they brought, and the move; one call of
     ``care_moves`` gives every copy's last stay.
     """
+    network = job.network
     history = network.placements[network.placements["entity_id"] == child]
     history = history[history["start_date"] < move_date].copy()
     history["end_date"] = history["end_date"].where(history["end_date"] < move_date, move_date)
-    ties = network.edges_of("co_placed")
+    ties = job.edges_of("co_placed")
     ties = ties[((ties["source"] == child) | (ties["target"] == child)) & (ties["start"] < move_date)]
     before = pd.DataFrame({"entity_id": np.where(ties["source"] == child, ties["target"], ties["source"]).astype(str),
                            "via": ties["via"].astype(str).to_numpy(), "start": ties["start"].to_numpy(),
@@ -219,12 +220,12 @@ def _new_peers(network: Network, child: str, candidates: list[str], met: pd.Data
 def _person_facts(job: JobData, ids: np.ndarray, child: str) -> pd.DataFrame:
     """Per person: missing episodes, who they went missing with (victims among them), flags, perpetrators near."""
     network = job.network
-    people = network.people.drop_duplicates("entity_id").set_index("entity_id")
+    people = job.people
     ids = pd.unique(np.asarray(ids, dtype=object))
     episodes = network.episodes[network.episodes["entity_id"].isin(ids)]
     count = episodes.groupby("entity_id").size()
     last = episodes.groupby("entity_id")["start"].max()
-    co = network.edges_of("co_missing")
+    co = job.edges_of("co_missing")
     co = co[co["source"].isin(ids) | co["target"].isin(ids)]
     pairs = pd.concat([
         pd.DataFrame({"entity_id": co["source"].to_numpy(), "other": co["target"].to_numpy()}),
@@ -298,7 +299,7 @@ def placement_check(job: JobData, child: str, *, settings: list[str] | None = No
     if until is not None and until <= moment:
         raise CheckError(f"the stay's end {until.date()} is not after the move date {moment.date()}")
     met, recent = _residents(network, entity, candidates, moment, recent_days, until)
-    peers = _new_peers(network, entity, candidates, met, moment)
+    peers = _new_peers(job, entity, candidates, met, moment)
     already = set(met["entity_id"][met["start"] < moment])
     child_ties = job.ties.within_two(job.person_positions([entity]))
     perpetrator = network.people["is_perpetrator"].fillna(False).to_numpy(dtype=bool)
@@ -317,7 +318,7 @@ def placement_check(job: JobData, child: str, *, settings: list[str] | None = No
     stays = stays.sort_values(["start_date", "placement_id"]).drop_duplicates(["location_id", "entity_id"], keep="last")
     people = people.merge(stays[["location_id", "entity_id", "placement_id", "start_date", "end_date"]].rename(
         columns={"start_date": "placed_from", "end_date": "placed_until"}), on=["location_id", "entity_id"], how="left")
-    people["met_before"] = people["entity_id"].isin(already | _met_before(network, entity, moment))
+    people["met_before"] = people["entity_id"].isin(already | _met_before(job, entity, moment))
     people["perpetrators_within_two_steps"] = people["perpetrators"].map(lambda t: len(_split(t)))
     people = people.sort_values(["location_id", "when", "missing_episodes", "entity_id"],
                                 ascending=[True, False, False, True], kind="stable")
@@ -360,8 +361,8 @@ def placement_check(job: JobData, child: str, *, settings: list[str] | None = No
                           people=people.reset_index(drop=True), notes=notes)
 
 
-def _met_before(network: Network, child: str, moment: pd.Timestamp) -> set[str]:
-    ties = network.edges_of("co_placed")
+def _met_before(job: JobData, child: str, moment: pd.Timestamp) -> set[str]:
+    ties = job.edges_of("co_placed")
     ties = ties[((ties["source"] == child) | (ties["target"] == child)) & (ties["start"] < moment)]
     return set(np.where(ties["source"] == child, ties["target"], ties["source"]).astype(str))
 
