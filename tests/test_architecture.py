@@ -35,7 +35,7 @@ LAYERS = (
     ("build",),
     ("analyse",),
     ("render",),
-    ("job",),
+    ("checks", "job"),
     ("cli",),
 )
 #: imports still to be moved, each with its owner: (importing file, imported module)
