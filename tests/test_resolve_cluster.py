@@ -78,14 +78,14 @@ def _model() -> FellegiSunterModel:
     m = {
         "first_name": [0.88, 0.04, 0.04, 0.02, 0.02],
         "last_name": [0.93, 0.05, 0.01, 0.01],
-        "dob": [0.9, 0.012, 0.026, 0.008, 0.013, 0.01, 0.031],
+        "dob": [0.9, 0.012, 0.026, 0.008, 0.01, 0.013, 0.01, 0.031],
         "postcode": [0.69, 0.08, 0.07, 0.16],
         "sex": [0.995, 0.005],
     }
     u = {
         "first_name": [0.01, 0.002, 0.005, 0.03, 0.953],
         "last_name": [0.003, 0.005, 0.03, 0.962],
-        "dob": [0.0001, 0.00003, 0.0002, 0.0001, 0.0025, 0.03, 0.96717],
+        "dob": [0.0001, 0.00003, 0.0002, 0.0001, 0.0002, 0.0025, 0.03, 0.96717],
         "postcode": [0.0001, 0.002, 0.05, 0.9479],
         "sex": [0.5, 0.5],
     }
@@ -150,16 +150,33 @@ def test_resolution_links_duplicates_and_holds_twins_for_review(small_people, se
     assert set(twin_rows["decision"]) == {"review_disagrees"}
 
 
-def test_review_queue_is_the_uncertain_band_most_uncertain_first(small_people, settings):
+def test_review_queue_is_grouped_by_candidate_entity_most_valuable_decision_first(small_people, settings):
     resolution = resolve_people(small_people, replace(settings, review_from=0.01, threshold=0.999))
     queue = resolution.review_queue
-    assert list(queue.columns[:3]) == ["record_id_a", "record_id_b", "match_probability"]
+    assert list(queue.columns[:6]) == [
+        "record_id_a", "record_id_b", "match_probability", "review_group", "decision_value", "records_in_group"]
     assert len(queue) > 0
     in_band = queue["decision"].eq("review")
     assert (queue.loc[in_band, "match_probability"] < 0.999).all()
     assert (queue["match_probability"] >= 0.01).all()
-    uncertainty = queue["uncertainty"].to_numpy()
-    assert (np.diff(uncertainty) <= 1e-12).all()
+    # the value of a decision: the records of the two entities it would join, times the match probability
+    entity = _entity_of(resolution)
+    sizes = resolution.entities["entity_id"].value_counts()
+    moved = [sizes[entity[a]] + sizes[entity[b]] for a, b in zip(queue["record_id_a"], queue["record_id_b"])]
+    assert np.allclose(queue["decision_value"], queue["match_probability"] * moved, atol=1e-5)
+    # groups are contiguous, numbered in order of their best decision, best first inside each
+    groups = queue["review_group"].to_numpy()
+    assert (np.diff(groups) >= 0).all() and groups[0] == 1
+    best = queue.groupby("review_group")["decision_value"].max().to_numpy()
+    assert (np.diff(best) <= 1e-12).all()
+    for _, group in queue.groupby("review_group"):
+        assert (np.diff(group["decision_value"].to_numpy()) <= 1e-12).all()
+    # pairs of one group touch one connected set of entities; different groups share no entity
+    owner = {}
+    for row in queue.itertuples():
+        for record in (row.record_id_a, row.record_id_b):
+            assert owner.setdefault(entity[record], row.review_group) == row.review_group
+    assert resolution.stats["review_pairs_per_1000_records"] == round(1000 * len(queue) / len(small_people), 1)
 
 
 def test_match_pairs_carry_the_evidence_of_every_comparison(small_people, settings):

@@ -19,7 +19,8 @@ from ..job import (
     validate_dataset,
     verify_job,
 )
-from ._shell import ClickProgress, config_option, echo, echo_dataset_summary, friendly_errors, out_option, overwrite_option
+from ._shell import (ClickProgress, config_option, echo, echo_dataset_summary, friendly_errors, out_option,
+                     overwrite_option, review_rate)
 
 __all__ = ["validate", "run", "demo", "verify", "path", "clean", "output_lines"]
 
@@ -117,6 +118,7 @@ def _report(result: JobResult) -> None:
         echo(
             f"resolution: {resolution['records']} person records -> {resolution['entities']} entities; "
             f"{resolution['linked_pairs']} links, {resolution['review_pairs']} pairs to review (review_queue.csv)"
+            + review_rate(resolution)
         )
     echo(f"job '{result.manifest['job']}' written to {result.folder}")
     for line in output_lines(result.manifest["outputs"]):

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..job import explain_dataset_blocking, resolve_dataset
-from ._shell import config_option, echo, friendly_errors, out_option
+from ._shell import config_option, echo, friendly_errors, out_option, review_rate
 
 __all__ = ["resolve", "evaluate"]
 
@@ -33,8 +33,11 @@ def resolve(dataset: Path, out: Path, config, previous: Path | None, model: Path
 
     Writes OUT/entities.csv (record_id, entity_id), OUT/match_pairs.csv (every
     linked or nearly linked pair with the weight of each comparison),
-    OUT/review_queue.csv (the uncertain band, most uncertain first),
-    OUT/model.json and OUT/rejects.csv.
+    OUT/review_queue.csv (the pairs to decide, grouped by candidate entity,
+    most valuable decision first), OUT/model.json, OUT/rejects.csv and
+    OUT/settings.yaml (the settings used: with no resolve: config, derived
+    from the columns the people table has; pass it back with --config to
+    repeat the run).
 
     Example:
 
@@ -57,7 +60,7 @@ def resolve(dataset: Path, out: Path, config, previous: Path | None, model: Path
     stats = result.resolution.stats
     echo(f"{stats['records']} records -> {stats['entities']} entities "
          f"({stats['candidate_pairs']} candidate pairs, {stats['linked_pairs']} linked, "
-         f"{stats['review_pairs']} to review)")
+         f"{stats['review_pairs']} to review{review_rate(stats)})")
     for note in result.resolution.notes:
         echo(f"note: {note}")
     echo(f"written to {out}")

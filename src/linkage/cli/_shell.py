@@ -24,6 +24,7 @@ __all__ = [
     "friendly_errors",
     "out_option",
     "overwrite_option",
+    "review_rate",
 ]
 
 
@@ -130,3 +131,13 @@ def echo_dataset_summary(dataset) -> None:
         echo(f"{row['table']:<18}{row['file']:<26}{row['read']:>10}{row['rejected']:>10}{row['cleared']:>10}{row['kept']:>10}")
     for warning in dataset.warnings:
         echo(f"warning: {warning.table}.{warning.column} row {warning.first_row} ({warning.rows} row(s)): {warning.message}")
+
+
+def review_rate(stats: dict) -> str:
+    """``, 12.5 per 1,000 records; blocking recall about 0.991`` from a resolution's stats (empty when absent)."""
+    text = ""
+    if stats.get("review_pairs_per_1000_records") is not None:
+        text += f", {stats['review_pairs_per_1000_records']} per 1,000 records"
+    if stats.get("blocking_recall") is not None:
+        text += f"; blocking recall about {stats['blocking_recall']:.3f}"
+    return text

@@ -13,8 +13,8 @@ from ._analyses import ANALYSIS_FUNCTIONS, analysis_schema
 from ._fields import setting_fields
 from ._geography import GeographyFile, geography_from_dict, load_geography
 from ._job import DEFAULT_NTE_CATEGORIES, TOP_LEVEL_KEYS, JobConfig, JobSection, config_from_dict, load_config
-from ._resolve import (BLOCKING_KEYS, BLOOM_THRESHOLDS, COMPARISON_KINDS, METHODS, BlockingRule, Comparison,
-                       ResolveSettings)
+from ._resolve import (BLOCKING_KEYS, BLOOM_THRESHOLDS, COLUMN_KINDS, COMPARISON_KINDS, DEFAULT_COMPARISONS, METHODS,
+                       BlockingRule, Comparison, ResolveSettings)
 from ._sections import (ASSOCIATION_KINDS, TIE_KINDS, ExportOptions, InputOptions, NetworkSettings, ReportOptions,
                         ViewOptions)
 from ._yaml import MAX_YAML_BYTES
@@ -26,8 +26,10 @@ __all__ = [
     "BLOCKING_KEYS",
     "BLOOM_THRESHOLDS",
     "BlockingRule",
+    "COLUMN_KINDS",
     "COMPARISON_KINDS",
     "Comparison",
+    "DEFAULT_COMPARISONS",
     "DEFAULT_NTE_CATEGORIES",
     "ExportOptions",
     "Geography",

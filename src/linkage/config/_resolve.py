@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..errors import did_you_mean
-from ._fields import Context, Invalid, Section, flag, number, parse, resolve_path, setting, text_choice
+from ._fields import Context, Invalid, Section, flag, number, parse, resolve_path, setting, setting_fields, text_choice
 
-__all__ = ["BLOOM_THRESHOLDS", "ResolveSettings", "Comparison", "BlockingRule", "BLOCKING_KEYS", "COMPARISON_KINDS",
-           "METHODS"]
+__all__ = ["BLOOM_THRESHOLDS", "ResolveSettings", "Comparison", "BlockingRule", "BLOCKING_KEYS", "COLUMN_KINDS",
+           "COMPARISON_KINDS", "DEFAULT_COMPARISONS", "METHODS"]
 
 #: record keys a blocking rule can combine (see ``_prepare.record_keys``)
 BLOCKING_KEYS = (
@@ -44,13 +44,21 @@ BLOCKING_KEYS = (
 COMPARISON_KINDS: dict[str, tuple[str, ...]] = {
     "first_name": ("exact", "nickname", "jaro_winkler_high", "jaro_winkler_mid", "different"),
     "last_name": ("exact", "jaro_winkler_high", "jaro_winkler_mid", "different"),
-    "dob": ("exact", "day_month_swapped", "one_day_apart", "year_apart", "same_year_month", "same_year", "different"),
+    "dob": ("exact", "day_month_swapped", "one_day_apart", "year_apart", "one_digit_or_transposed", "same_year_month",
+            "same_year", "different"),
     "postcode": ("full", "sector", "district", "different"),
     "exact": ("exact", "different"),
     "fuzzy": ("exact", "jaro_winkler_high", "jaro_winkler_mid", "different"),
+    #: an email address: the whole address, the part before the @, or close by Jaro-Winkler (thresholds[0])
+    "email": ("exact", "local_part_exact", "jaro_winkler_high", "different"),
+    #: a phone number by its digits (the last ten: 07700 900123 = +44 7700 900123)
+    "phone": ("exact", "different"),
     #: names as keyed Bloom filters (``linkage pseudonymise --bloom-names``), by Dice similarity
     "bloom_name": ("exact", "dice_high", "dice_mid", "different"),
 }
+
+#: comparison kinds that compare a column of the people table as it is (not a name, dob or postcode)
+COLUMN_KINDS = ("exact", "fuzzy", "email", "phone")
 
 #: Dice thresholds [high, mid] of Bloom-encoded names (bigram Dice runs lower than Jaro-Winkler)
 BLOOM_THRESHOLDS = (0.8, 0.65)
@@ -238,8 +246,10 @@ class ResolveSettings:
     threshold: float = setting(0.95, read=_probability(0.95), doc="link pairs at or above this match probability")
     #: pairs in [review_from, threshold) go to the review queue
     review_from: float = setting(0.5, read=_probability(0.5), doc="pairs from here up to threshold go to the review queue")
-    #: blocks larger than this are skipped (and reported) to keep pair counts sane
-    max_block_size: int = setting(400, read=_count(400), doc="blocks larger than this are skipped, and reported")
+    #: blocks larger than this are split by further keys (skipped, and reported, when none splits them)
+    max_block_size: int = setting(400, read=_count(400),
+                                  doc="blocks larger than this are split by a further key; skipped, and reported, "
+                                      "when no key splits them")
     #: random pairs sampled to estimate u
     u_sample_pairs: int = setting(2_000_000, read=_count(2_000_000), doc="random pairs sampled to estimate u")
     #: pairs sampled per blocking rule for EM (m)
@@ -267,6 +277,18 @@ class ResolveSettings:
     #: the job's seed (``seed:``), not a key of the section
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the keys the config gave (not a key of the section); the blocking, comparisons and
+    #: review_when_different it leaves out are derived from the data (``resolve._derive``)
+    explicit: frozenset[str] = frozenset()
+
+    @property
+    def extra_columns(self) -> tuple[str, ...]:
+        """People columns compared as they are (an email, a city), beside names, dob, postcode and sex."""
+        return tuple(c.column for c in self.comparisons if c.kind in COLUMN_KINDS and c.column not in ("sex", "source"))
+
+    @property
+    def phone_columns(self) -> tuple[str, ...]:
+        return tuple(c.column for c in self.comparisons if c.kind == "phone")
 
     @classmethod
     def finish(cls, values: dict, raw: dict, where: str, ctx: Context) -> dict:
@@ -274,6 +296,7 @@ class ResolveSettings:
         review_from = values.get("review_from", 0.5)
         if review_from >= threshold:
             ctx.problems.append(f"{where}.review_from ({review_from}) must be below {where}.threshold ({threshold})")
+        values["explicit"] = frozenset(str(key) for key in raw if key in {f.name for f in setting_fields(cls)})
         names = [c.name for c in values.get("comparisons", DEFAULT_COMPARISONS)]
         guard = values.setdefault("review_when_different", tuple(n for n in ("first_name", "dob", "sex") if n in names))
         for name in guard:

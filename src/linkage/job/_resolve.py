@@ -86,11 +86,13 @@ def explain_dataset_blocking(data: str | Path, out: str | Path, config: JobConfi
 
     Writes ``out/rejects.csv`` and ``out/blocking.csv``; resolves nothing.
     """
-    from ..resolve import explain_blocking, prepare_records
+    from ..resolve import derive_settings, explain_blocking, prepare_records
 
     _, settings, dataset, cleaned = _prepare(data, out, config, model=model, overrides=overrides, labels=labels,
                                              previous=previous)
     people = dataset["people"]
-    per_rule, largest = explain_blocking(prepare_records(people), settings.blocking, max_block_size=settings.max_block_size)
+    settings, _ = derive_settings(people, settings)  # the rules a run would use: the config's, or derived
+    records = prepare_records(people, extra_columns=settings.extra_columns, phone_columns=settings.phone_columns)
+    per_rule, largest = explain_blocking(records, settings.blocking, max_block_size=settings.max_block_size)
     write_csv(per_rule, Path(out) / "blocking.csv")
     return BlockingExplained(len(people), per_rule, largest, cleaned)

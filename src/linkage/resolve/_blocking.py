@@ -1,7 +1,10 @@
 """Blocking: candidate pairs from rules that must agree, OR-ed, each pair scored once.
 
 Pairs are generated inside each block with array arithmetic (no Python loop
-per pair); blocks larger than ``max_block_size`` are skipped and reported.
+per pair).  A block larger than ``max_block_size`` is split by a second key
+(the first initial, the year of birth, ...; see ``SPLIT_KEYS``), then a third,
+until it fits; only a block that no key splits small enough is skipped, and
+the records it held are counted in the rule's ``skipped_records``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,27 @@ import pandas as pd
 from ._prepare import Records, key_codes
 from ..config import BlockingRule
 
-__all__ = ["CandidatePairs", "block_pairs", "explain_blocking", "pairs_within_blocks"]
+__all__ = ["SPLIT_KEYS", "CandidatePairs", "block_pairs", "explain_blocking", "pairs_within_blocks", "split_oversized"]
+
+#: keys that split an oversized block, in the order tried (a key the rule already implies is not tried)
+SPLIT_KEYS = ("first_initial", "last_initial", "dob_year", "postcode_district", "sex", "first_name_sound",
+              "last_name_sound", "dob_year_month", "last_name_prefix")
+#: what a rule key already pins down, so splitting by it would change nothing
+_IMPLIES = {
+    "first_name": ("first_initial", "first_name_sound"),
+    "first_name_canonical": ("first_initial",),
+    "first_name_sound": ("first_initial",),
+    "last_name": ("last_initial", "last_name_sound", "last_name_prefix"),
+    "last_name_sound": ("last_initial",),
+    "last_name_prefix": ("last_initial",),
+    "name_set": ("first_initial", "last_initial", "first_name_sound", "last_name_sound", "last_name_prefix"),
+    "initials_set": (),
+    "dob": ("dob_year", "dob_year_month"),
+    "dob_unordered": ("dob_year",),
+    "dob_year_month": ("dob_year",),
+    "postcode": ("postcode_district",),
+    "postcode_sector": ("postcode_district",),
+}
 
 
 @dataclass
@@ -69,17 +92,70 @@ def pairs_within_blocks(codes: np.ndarray, max_block_size: int) -> tuple[np.ndar
     return low.astype(np.int64), high.astype(np.int64), stats
 
 
-def block_pairs(records: Records, rules: tuple[BlockingRule, ...], *, max_block_size: int) -> CandidatePairs:
-    """Candidate pairs from every rule, deduplicated: a pair found by several rules is scored once."""
+def split_oversized(codes: np.ndarray, max_block_size: int, splitters: list[np.ndarray]) -> tuple[np.ndarray, int, int]:
+    """Codes with every block larger than ``max_block_size`` split by the next splitter.
+
+    Returns the codes, how many blocks were split and how many splitters were used.
+
+    A record whose splitter value is unknown stays with the others of its
+    block that lack it too (their own sub-block), never dropped.
+    """
+    codes = codes.copy()
+    split = used = 0
+    for splitter in splitters:
+        known = codes >= 0
+        if not known.any():
+            break
+        sizes = np.bincount(codes[known])
+        big = sizes > max_block_size
+        if not big.any():
+            break
+        split += int(big.sum())
+        used += 1
+        in_big = known & big[np.maximum(codes, 0)]
+        combined = codes[in_big].astype(np.int64) * (int(splitter.max(initial=0)) + 2) + (splitter[in_big] + 1)
+        sub, _ = pd.factorize(combined)
+        codes[in_big] = len(sizes) + sub
+        compact, _ = pd.factorize(codes[codes >= 0])
+        codes[codes >= 0] = compact
+    return codes, split, used
+
+
+def _splitters(records: Records, rule: BlockingRule) -> tuple[list[str], list[np.ndarray]]:
+    """The split keys for ``rule``'s oversized blocks: known in most records, not already implied by the rule."""
+    implied = set(rule.keys)
+    for key in rule.keys:
+        implied.update(_IMPLIES.get(key, ()))
+    names, arrays = [], []
+    for key in SPLIT_KEYS:
+        if key in implied or key not in records.columns:
+            continue
+        codes, _ = records.codes(key)
+        if (codes >= 0).mean() >= 0.5:
+            names.append(key)
+            arrays.append(codes)
+    return names, arrays
+
+
+def block_pairs(records: Records, rules: tuple[BlockingRule, ...], *, max_block_size: int, split: bool = True) -> CandidatePairs:
+    """Candidate pairs from every rule, deduplicated: a pair found by several rules is scored once.
+
+    With ``split``, oversized blocks are split by further keys (``split_oversized``) instead of skipped.
+    """
     n = len(records)
     keys_seen: list[np.ndarray] = []
     rule_of: list[np.ndarray] = []
     rows = []
     for index, rule in enumerate(rules):
         codes = key_codes(records, rule.keys)
+        split_blocks, used, split_by = 0, 0, []
+        if split:
+            split_by, arrays = _splitters(records, rule)
+            codes, split_blocks, used = split_oversized(codes, max_block_size, arrays)
         left, right, stats = pairs_within_blocks(codes, max_block_size)
         pair_key = left * n + right
-        rows.append({"rule": rule.name, "pairs": len(pair_key), **stats})
+        rows.append({"rule": rule.name, "pairs": len(pair_key), **stats, "split_blocks": split_blocks,
+                     "split_by": " then ".join(split_by[:used])})
         keys_seen.append(pair_key)
         rule_of.append(np.full(len(pair_key), index, dtype=np.int16))
     all_keys = np.concatenate(keys_seen) if keys_seen else np.empty(0, dtype=np.int64)
@@ -121,13 +197,15 @@ def explain_blocking(records: Records, rules: tuple[BlockingRule, ...], *, max_b
                     "block": value,
                     "records": int(counts[code]),
                     "pairs": int(counts[code] * (counts[code] - 1) // 2),
-                    "skipped": bool(counts[code] > max_block_size),
+                    "over_max_block_size": bool(counts[code] > max_block_size),
                 }
             )
     per_rule = pairs.per_rule.copy()
     total = {column: pd.NA for column in per_rule.columns}
     total.update({"rule": "all rules (each pair once)", "pairs": len(pairs), "new_pairs": len(pairs)})
     per_rule = pd.concat([per_rule, pd.DataFrame([total])], ignore_index=True)
-    for column in per_rule.columns.drop("rule"):
+    for column in per_rule.columns.drop(["rule", "split_by"], errors="ignore"):
         per_rule[column] = per_rule[column].astype("Int64")
+    if "split_by" in per_rule:
+        per_rule["split_by"] = per_rule["split_by"].fillna("")
     return per_rule, pd.DataFrame(largest)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..graph import connected_components
+from ._compare import keyed_slip
 from ._prepare import UNKNOWN_DAY, Records
 
 __all__ = ["ClusterResult", "cluster_pairs", "conflicts"]
@@ -40,7 +41,12 @@ def conflicts(records: Records, a: np.ndarray, b: np.ndarray, *, dob_days: int, 
     slack = np.where((records.dob_precision[a] < 3) | (records.dob_precision[b] < 3), 366, 0)
     far = known & (gap - slack > dob_days)
     very_far = known & (gap - slack > max_dob_years * 365.25)
-    return (different_sex & far) | very_far
+    # a date of birth keyed with one digit wrong or two swapped (1937 / 1973) is one person's, however far apart
+    both_day = (records.dob_precision[a] == 3) & (records.dob_precision[b] == 3)
+    digits_a = records.dob_year[a] * 10000 + records.dob_month[a] * 100 + records.dob_day[a]
+    digits_b = records.dob_year[b] * 10000 + records.dob_month[b] * 100 + records.dob_day[b]
+    slip = both_day & keyed_slip(digits_a, digits_b, 8)
+    return ((different_sex & far) | very_far) & ~slip
 
 
 def cluster_pairs(

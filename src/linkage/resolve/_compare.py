@@ -25,6 +25,7 @@ __all__ = [
     "compare_pairs",
     "coded_similarity",
     "jaro_winkler",
+    "keyed_slip",
     "name_similarity",
     "names_swapped",
     "MISSING",
@@ -227,10 +228,28 @@ def _compare_dob(records: Records, left: np.ndarray, right: np.ndarray) -> np.nd
     gap = np.where(both_day, np.abs(np.where(both_day, days_a, 0) - np.where(both_day, days_b, 0)), 10**9)
     one_day = both_day & (gap == 1)
     year_apart = both_day & (np.abs(ya - yb) == 1) & (ma == mb) & (da == db)
+    keyed = both_day & keyed_slip(ya * 10000 + ma * 100 + da, yb * 10000 + mb * 100 + db, 8)
     same_month = both_month & (ya == yb) & (ma == mb)
     same_year = ya == yb
     del days_a, days_b
-    return _pick([exact, swapped, one_day, year_apart, same_month, same_year], missing, len(left), otherwise=6)
+    return _pick([exact, swapped, one_day, year_apart, keyed, same_month, same_year], missing, len(left), otherwise=7)
+
+
+def keyed_slip(a: np.ndarray, b: np.ndarray, width: int) -> np.ndarray:
+    """True where two numbers of ``width`` digits differ by one digit, or by two neighbouring digits swapped.
+
+    ``19560409`` and ``19650409`` (1956 keyed as 1965), ``19560409`` and
+    ``19560408``: the slips of someone keying a date.  Vectorised over the
+    digits, one column per position.
+    """
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    da = (a.astype(np.int64)[:, None] // powers) % 10
+    db = (b.astype(np.int64)[:, None] // powers) % 10
+    differ = da != db
+    count = differ.sum(axis=1)
+    one = count == 1
+    neighbours = differ[:, :-1] & differ[:, 1:] & (da[:, :-1] == db[:, 1:]) & (da[:, 1:] == db[:, :-1])
+    return one | ((count == 2) & neighbours.any(axis=1))
 
 
 def _compare_postcode(records: Records, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -253,11 +272,23 @@ def _compare_column(records: Records, comparison: Comparison, left: np.ndarray, 
     a, b = codes[left], codes[right]
     missing = (a < 0) | (b < 0)
     exact = (a == b) & ~missing
-    if comparison.kind == "exact":
+    if comparison.kind in ("exact", "phone"):
         return _pick([exact], missing, len(a), otherwise=1)
     similarity = coded_similarity(np.where(exact, -1, a), b, vocabulary)
     high, mid = comparison.thresholds
     return _pick([exact, similarity >= high, similarity >= mid], missing, len(a), otherwise=3)
+
+
+def _compare_email(records: Records, comparison: Comparison, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    codes, vocabulary = records.codes(f"column:{comparison.column}")
+    a, b = codes[left], codes[right]
+    missing = (a < 0) | (b < 0)
+    exact = (a == b) & ~missing
+    local = np.asarray([str(v).split("@")[0] for v in vocabulary], dtype=object)
+    local_codes, _ = pd.factorize(local)
+    local_exact = ~missing & (local_codes[np.maximum(a, 0)] == local_codes[np.maximum(b, 0)])
+    similarity = coded_similarity(np.where(exact | local_exact, -1, a), b, vocabulary)
+    return _pick([exact, local_exact, similarity >= comparison.thresholds[0]], missing, len(a), otherwise=3)
 
 
 def compare_pairs(records: Records, comparisons: tuple[Comparison, ...], left: np.ndarray, right: np.ndarray) -> Gamma:
@@ -275,6 +306,8 @@ def compare_pairs(records: Records, comparisons: tuple[Comparison, ...], left: n
             column = _compare_dob(records, left, right)
         elif comparison.kind == "postcode":
             column = _compare_postcode(records, left, right)
+        elif comparison.kind == "email":
+            column = _compare_email(records, comparison, left, right)
         else:
             column = _compare_column(records, comparison, left, right)
         levels[:, index] = column

@@ -22,7 +22,7 @@ from ..errors import LinkageError
 from ._compare import Gamma
 from ..config import Comparison, ResolveSettings
 
-__all__ = ["FellegiSunterModel", "estimate_u", "estimate_m_by_em", "estimate_m_from_labels", "estimate_prior", "held_for_review", "REVIEW_FLOOR"]
+__all__ = ["FellegiSunterModel", "common_agreement", "estimate_u", "estimate_m_by_em", "estimate_m_from_labels", "estimate_prior", "held_for_review", "REVIEW_FLOOR"]
 
 _SMOOTHING = 1.0
 #: least m kept for the "different" level of a comparison in review_when_different,
@@ -43,6 +43,41 @@ def held_for_review(gamma: Gamma, comparisons: tuple[Comparison, ...], names: tu
         if comparison.strong:
             held &= gamma.levels[:, index] != 0
     return held
+
+
+def common_agreement(model: "FellegiSunterModel", gamma: Gamma, n_records: int) -> np.ndarray:
+    """Pairs whose agreements are ones that many records share: never linked automatically.
+
+    For each pair, the chance that two random records look at least this much
+    alike is the product of the u of its levels (an exact name at its own
+    frequency); times the records in the data, it is how many other records
+    would look this alike by chance.  At 1 or more (first name and town, in a
+    city of many people of that first name), the pair's agreements do not
+    single out one person, whatever EM learnt: it goes to review.
+    """
+    log_chance = np.zeros(len(gamma))
+    for index, comparison in enumerate(model.comparisons):
+        levels = gamma.levels[:, index]
+        known = levels >= 0
+        log_u = np.log2(model.u[index])
+        column = np.zeros(len(levels))
+        column[known] = log_u[levels[known]]
+        frequency = gamma.frequency.get(comparison.name)
+        if frequency is not None:
+            exact = known & (levels == 0) & np.isfinite(frequency)
+            column[exact] = np.log2(np.maximum(frequency[exact], 1e-12))
+        log_chance += column
+    common = log_chance + np.log2(max(2, n_records)) >= 0
+    personal = [index for index, c in enumerate(model.comparisons) if c.name in PERSONAL or c.kind in ("email", "phone") or c.strong]
+    if personal:
+        # nothing known on both sides that tells the members of one family apart (a first name, a date of
+        # birth, an email, an identifier): a surname, an address and a sex are a household's, not a person's
+        common |= (gamma.levels[:, personal] < 0).all(axis=1)
+    return common
+
+
+#: comparisons that tell the people of one household apart
+PERSONAL = ("first_name", "dob")
 
 
 def _starting_m(levels: tuple[str, ...]) -> np.ndarray:

@@ -20,7 +20,7 @@ import pandas as pd
 from ..bloom import is_bloom_series
 from ..read import map_unique
 
-__all__ = ["Records", "prepare_records", "normalise_name", "soundex", "nickname_groups", "key_codes"]
+__all__ = ["UK_POSTCODE_PATTERN", "Records", "normalise_phone", "prepare_records", "normalise_name", "soundex", "nickname_groups", "key_codes"]
 
 _NOT_LETTERS = re.compile(r"[^a-z]")
 
@@ -71,6 +71,8 @@ def nickname_groups() -> dict[str, tuple[str, ...]]:
 
 
 _UK_OUTWARD = r"(GIR|[A-Z]{1,2}[0-9][A-Z0-9]?)"
+#: a whole or partial UK postcode (``PR1 4AB``, ``PR1 4``, ``PR1``), upper case, one space at most
+UK_POSTCODE_PATTERN = rf"^{_UK_OUTWARD}( ?[0-9]([A-Z]{{2}})?)?$"
 _UK_FULL = re.compile(rf"^{_UK_OUTWARD} ?([0-9][A-Z]{{2}})$")
 _UK_SECTOR = re.compile(rf"^{_UK_OUTWARD} ([0-9])[A-Z]?$")
 _UK_DISTRICT = re.compile(rf"^{_UK_OUTWARD}$")
@@ -148,6 +150,13 @@ class Records:
 UNKNOWN_DAY = np.iinfo(np.int64).min
 
 
+def _normalise_text(value: object) -> str | None:
+    """An extra column's value, trimmed, lower case, inner spaces single; empty -> None."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.lower().split()) or None
+
+
 def _bloom_surrogate(value: object) -> str | None:
     """Letters standing for one Bloom-encoded name, so name-derived blocking keys agree where names agree exactly."""
     if not isinstance(value, str):
@@ -160,7 +169,17 @@ def _bloom_surrogate(value: object) -> str | None:
     return "".join(letters)
 
 
-def prepare_records(people: pd.DataFrame, *, extra_columns: tuple[str, ...] = ()) -> Records:
+def normalise_phone(value: object) -> str | None:
+    """The last ten digits of a phone number (``+44 (0)7700 900123`` and ``07700900123`` agree); None without six."""
+    if not isinstance(value, str):
+        return None
+    digits = re.sub(r"\D", "", value)
+    return digits[-10:] if len(digits) >= 6 else None
+
+
+def prepare_records(
+    people: pd.DataFrame, *, extra_columns: tuple[str, ...] = (), phone_columns: tuple[str, ...] = ()
+) -> Records:
     """Derive every key and comparison input from the ``people`` table.
 
     Bloom-encoded names (``clk1:...``, from ``linkage pseudonymise
@@ -238,9 +257,8 @@ def prepare_records(people: pd.DataFrame, *, extra_columns: tuple[str, ...] = ()
     columns["source"] = people["source"].astype("str")
     for name in extra_columns:
         if name in people:
-            columns[f"column:{name}"] = map_unique(
-                people[name], lambda v: str(v).strip().lower() or None if isinstance(v, str) else None, dtype="str"
-            )
+            normalise = normalise_phone if name in phone_columns else _normalise_text
+            columns[f"column:{name}"] = map_unique(people[name], normalise, dtype="str")
     records = Records(
         record_id=people["record_id"].astype(str).to_numpy(dtype=object),
         columns=columns,

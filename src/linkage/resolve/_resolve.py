@@ -17,20 +17,20 @@ import pandas as pd
 from ._blocking import block_pairs
 from ._cluster import cluster_pairs
 from ._compare import Gamma, bloom_comparisons, compare_pairs
+from ._derive import ColumnProfile, derive_settings
 from ._ids import assign_entity_ids
-from ._model import (
-    FellegiSunterModel,
-    estimate_m_by_em,
-    estimate_m_from_labels,
-    estimate_prior,
-    estimate_u,
-    held_for_review,
-)
+from ._model import FellegiSunterModel, common_agreement, held_for_review
 from ._overrides import read_labels, read_overrides
 from ._prepare import Records, prepare_records
-from ..config import ResolveSettings
+from ._recall import RECALL_WARNING, estimate_blocking_recall
+from ._review import review_queue as rank_review_queue
+from ._train import score_pairs, train_model
+from ..config import COLUMN_KINDS, BlockingRule, ResolveSettings
 
-__all__ = ["Resolution", "resolve_people", "train_model", "score_pairs", "check_identity_columns", "IDENTITY_COLUMNS"]
+#: rules the blocking recall estimate may add to derived blocking rules, one at a time
+MAX_ADDED_RULES = 2
+
+__all__ = ["Resolution", "resolve_people", "check_identity_columns", "IDENTITY_COLUMNS", "MAX_ADDED_RULES"]
 
 
 @dataclass
@@ -42,65 +42,13 @@ class Resolution:
     blocking: pd.DataFrame
     stats: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-
-def _random_pairs(n: int, count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    if n < 2:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
-    a = rng.integers(0, n, size=count)
-    b = rng.integers(0, n - 1, size=count)
-    b = np.where(b >= a, b + 1, b)
-    return np.minimum(a, b), np.maximum(a, b)
-
-
-def train_model(
-    records: Records,
-    settings: ResolveSettings,
-    gamma: Gamma,
-    *,
-    labels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-) -> FellegiSunterModel:
-    """u from random pairs, m by EM over candidate pairs (or from labels), then the prior."""
-    rng = np.random.default_rng(settings.seed)
-    n = len(records)
-    sample = min(settings.u_sample_pairs, max(1, n * (n - 1) // 2))
-    u_left, u_right = _random_pairs(n, sample, rng)
-    u = estimate_u(compare_pairs(records, settings.comparisons, u_left, u_right), settings.comparisons)
-    info: dict = {"u_pairs": int(len(u_left)), "records": n}
-    if labels is not None and labels[2].any():
-        left, right, same = labels
-        labelled = compare_pairs(records, settings.comparisons, left[same], right[same])
-        m = estimate_m_from_labels(labelled, np.ones(len(labelled), bool), settings.comparisons)
-        info["m_from"] = f"{int(same.sum())} labelled matching pairs"
-    else:
-        sample = np.arange(len(gamma))
-        if len(sample) > settings.em_sample_pairs:
-            sample = np.sort(rng.choice(sample, settings.em_sample_pairs, replace=False))
-        sampled = gamma.take(sample)
-        m, prior, report = estimate_m_by_em(
-            sampled,
-            settings,
-            u,
-            n_records=n,
-            sampled_fraction=len(sample) / max(1, len(gamma)),
-            eligible=~held_for_review(sampled, settings.comparisons, settings.review_when_different),
-        )
-        info["m_from"] = "expectation-maximisation over candidate pairs, u fixed"
-        info["em"] = report
-    model = FellegiSunterModel(settings.comparisons, m, u, 1e-6, info)
-    model.prior = estimate_prior(
-        model, gamma, n, eligible=~held_for_review(gamma, settings.comparisons, settings.review_when_different)
-    )
-    model.info["prior_from"] = "expected matches among candidate pairs / all record pairs"
-    return model
-
-
-def score_pairs(model: FellegiSunterModel, gamma: Gamma) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-comparison weights, total match weight and match probability of every pair."""
-    weights = model.comparison_weights(gamma)
-    total = np.log2(model.prior / (1 - model.prior)) + weights.sum(axis=1)
-    return weights, total, FellegiSunterModel.probability(total)
+    #: the settings the run used (derived from the data where the config gave none)
+    settings: ResolveSettings | None = None
+    #: what each people column holds and what resolution did with it
+    profiles: list[ColumnProfile] = field(default_factory=list)
+    #: the settings derived from the data rather than given by the config
+    derived: tuple[str, ...] = ()
+    blocking_recall: dict = field(default_factory=dict)
 
 
 def _evidence_table(
@@ -221,8 +169,10 @@ def resolve_people(
     timings: dict[str, float] = {}
     notes: list[str] = []
     tick = time.perf_counter()
-    extra = tuple(c.column for c in settings.comparisons if c.kind in ("exact", "fuzzy"))
+    extra = tuple(c.column for c in settings.comparisons if c.kind in COLUMN_KINDS)
     missing = [c for c in extra if c not in people.columns and c not in ("sex", "source")]
+    if "comparisons" not in settings.explicit:
+        missing = []  # the default comparisons are replaced by ones derived from the columns there are
     if missing:
         from ..errors import ConfigError
 
@@ -240,37 +190,23 @@ def resolve_people(
     if settings.method == "none":
         return _unresolved(people, previous_entities)
     check_identity_columns(people)
+    loaded = None
+    if settings.model is not None:  # a model brings its own comparisons
+        loaded = FellegiSunterModel.load(settings.model)
+        settings = replace(settings, comparisons=loaded.comparisons, explicit=settings.explicit | {"comparisons"})
+    derived = tuple(key for key in ("comparisons", "blocking", "review_when_different") if key not in settings.explicit)
+    profiles: list[ColumnProfile] = []
+    if derived:
+        say("profiling the people columns")
+        settings, profiles = derive_settings(people, settings)
     say("preparing records")
-    records = prepare_records(people, extra_columns=extra)
+    records = prepare_records(people, extra_columns=settings.extra_columns, phone_columns=settings.phone_columns)
     comparisons = bloom_comparisons(settings.comparisons, records)
     if comparisons != settings.comparisons:
         settings = replace(settings, comparisons=comparisons)
         notes.append("names are Bloom-encoded (linkage pseudonymise --bloom-names): compared by Dice similarity")
     record_index = pd.Index(records.record_id)
     timings["prepare"] = time.perf_counter() - tick
-
-    tick = time.perf_counter()
-    say("blocking")
-    candidates = block_pairs(records, settings.blocking, max_block_size=settings.max_block_size)
-    for row in candidates.per_rule.itertuples():
-        if row.skipped_blocks:
-            notes.append(
-                f"blocking rule '{row.rule}': {row.skipped_blocks} block(s) larger than {settings.max_block_size} records "
-                f"were skipped ({row.skipped_records} records); see linkage resolve --explain-blocking"
-            )
-    if len(candidates) == 0 and len(records.record_id) > 1:
-        empty = [c for c in ("first_name", "last_name", "dob", "postcode") if c not in people or people[c].isna().all()]
-        notes.append(
-            "blocking found no pairs of records to compare, so every record is its own person"
-            + (f" ({', '.join(empty)} empty in every record)" if empty else "")
-            + "; add blocking rules on the columns the data has, e.g. resolve: {blocking: [[dob, postcode], [dob, sex]]}"
-        )
-    timings["blocking"] = time.perf_counter() - tick
-
-    tick = time.perf_counter()
-    say(f"comparing {len(candidates):,} candidate pairs")
-    gamma = compare_pairs(records, settings.comparisons, candidates.left, candidates.right)
-    timings["compare"] = time.perf_counter() - tick
 
     overrides = read_overrides(settings.overrides, record_index) if settings.overrides else None
     labels = read_labels(settings.labels, record_index) if settings.labels else None
@@ -279,28 +215,66 @@ def resolve_people(
             shown = ", ".join(pair_file.unknown_records[:5])
             notes.append(f"{what}: {len(pair_file.unknown_records)} record id(s) not in people were ignored ({shown})")
 
-    tick = time.perf_counter()
-    if settings.model is not None:
-        say("loading model")
-        model = FellegiSunterModel.load(settings.model)
-        if [c.name for c in model.comparisons] != [c.name for c in settings.comparisons]:
-            notes.append("the loaded model's comparisons differ from resolve.comparisons; the model's comparisons were used")
-            gamma = compare_pairs(records, model.comparisons, candidates.left, candidates.right)
-    else:
-        say("training the model")
-        model = train_model(
-            records,
-            settings,
-            gamma,
-            labels=(labels.left, labels.right, labels.same) if labels is not None else None,
+    u = None
+    for attempt in range(MAX_ADDED_RULES + 1):
+        tick = time.perf_counter()
+        say("blocking")
+        candidates = block_pairs(records, settings.blocking, max_block_size=settings.max_block_size)
+        timings["blocking"] = timings.get("blocking", 0.0) + time.perf_counter() - tick
+        tick = time.perf_counter()
+        say(f"comparing {len(candidates):,} candidate pairs")
+        gamma = compare_pairs(records, settings.comparisons, candidates.left, candidates.right)
+        timings["compare"] = timings.get("compare", 0.0) + time.perf_counter() - tick
+        tick = time.perf_counter()
+        if loaded is not None:
+            model = loaded
+        else:
+            say("training the model")
+            model = train_model(records, settings, gamma, u=u,
+                                labels=(labels.left, labels.right, labels.same) if labels is not None else None)
+            u = model.u
+        timings["train"] = timings.get("train", 0.0) + time.perf_counter() - tick
+        tick = time.perf_counter()
+        say("estimating blocking recall")
+        recall = estimate_blocking_recall(records, model, candidates, seed=settings.seed)
+        timings["blocking_recall"] = timings.get("blocking_recall", 0.0) + time.perf_counter() - tick
+        proposal = tuple(recall.get("proposed_rule") or ())
+        low = recall.get("estimate") is not None and recall["estimate"] < RECALL_WARNING
+        if not low or not proposal or "blocking" not in derived or attempt == MAX_ADDED_RULES \
+                or proposal in {rule.keys for rule in settings.blocking}:
+            break
+        notes.append(f"blocking recall was estimated at {recall['estimate']:.3f} with the rules derived from the "
+                     f"columns; the rule [{', '.join(proposal)}] was added, as it finds most of the likely matches missed")
+        settings = replace(settings, blocking=settings.blocking + (BlockingRule(proposal),))
+
+    if low:
+        notes.append(
+            f"blocking recall is estimated at {recall['estimate']:.3f} (below {RECALL_WARNING}): about "
+            f"{recall['expected_matches_missed']:,.0f} likely matching pairs are never compared"
+            + (f"; a blocking rule that would find most of them: [{', '.join(proposal)}] (resolve: blocking:)" if proposal else "")
         )
-    timings["train"] = time.perf_counter() - tick
+    for row in candidates.per_rule.itertuples():
+        if row.skipped_blocks:
+            notes.append(
+                f"blocking rule '{row.rule}': {row.skipped_blocks} block(s) larger than {settings.max_block_size} records "
+                f"were skipped ({row.skipped_records} records in them)"
+                + (f" even split by {row.split_by}" if row.split_by else " (no key to split them by)")
+                + "; see linkage resolve --explain-blocking, and add a narrower rule or raise resolve.max_block_size"
+            )
+    if len(candidates) == 0 and len(records.record_id) > 1:
+        empty = [c for c in ("first_name", "last_name", "dob", "postcode") if c not in people or people[c].isna().all()]
+        notes.append(
+            "blocking found no pairs of records to compare, so every record is its own person"
+            + (f" ({', '.join(empty)} empty in every record)" if empty else "")
+            + "; add blocking rules on the columns the data has, e.g. resolve: {blocking: [[dob, postcode], [dob, sex]]}"
+        )
 
     tick = time.perf_counter()
     say("scoring and clustering")
     weights, total, probability = score_pairs(model, gamma)
     held = held_for_review(gamma, model.comparisons, settings.review_when_different)
-    link = (probability >= settings.threshold) & ~held
+    common = common_agreement(model, gamma, len(records)) & ~held
+    link = (probability >= settings.threshold) & ~held & ~common
     must = cannot = None
     if overrides is not None:
         must = (overrides.left[overrides.same], overrides.right[overrides.same])
@@ -332,6 +306,7 @@ def resolve_people(
     same_entity = label[candidates.left[shown]] == label[candidates.right[shown]]
     decision = np.where(link[shown] & same_entity, "linked", np.where(link[shown], "refused_by_guard", "review"))
     decision = np.where(held[shown] & ~same_entity, "review_disagrees", decision)
+    decision = np.where(common[shown] & ~same_entity, "review_common_values", decision)
     decision = np.where(~link[shown] & same_entity, "linked_through_others", decision)
     match_pairs = pd.concat(
         [
@@ -350,22 +325,21 @@ def resolve_people(
         axis=1,
     )
     match_pairs = match_pairs.sort_values(["record_id_a", "record_id_b"], kind="stable").reset_index(drop=True)
-    in_band = match_pairs["decision"].isin(["review", "review_disagrees"])
-    review_queue = match_pairs[in_band].copy()
-    review_queue["uncertainty"] = (1 - (2 * review_queue["match_probability"] - 1).abs()).round(6)
-    review_queue = review_queue.sort_values(
-        ["uncertainty", "record_id_a", "record_id_b"], ascending=[False, True, True], kind="stable"
-    ).reset_index(drop=True)
-    review_queue = review_queue[["record_id_a", "record_id_b", "match_probability"] + [c for c in review_queue.columns if c not in ("record_id_a", "record_id_b", "match_probability")]]
+    review_queue = rank_review_queue(match_pairs, entities)
 
     stats = {
         "records": len(records),
         "candidate_pairs": int(len(candidates)),
         "linked_pairs": int(link.sum()),
         "review_pairs": int(len(review_queue)),
+        "review_pairs_per_1000_records": round(1000 * len(review_queue) / max(1, len(records)), 1),
+        "review_groups": int(review_queue["review_group"].max()) if len(review_queue) else 0,
+        "held_common_agreement": int((common & (probability >= settings.threshold)).sum()),
+        "blocking_recall": recall.get("estimate"),
         "entities": int(entities["entity_id"].nunique()),
         "guarded_components": clusters.guarded_components,
         "refused_links": clusters.refused_links,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
     }
-    return Resolution(entities, match_pairs, review_queue, model, candidates.per_rule, stats, notes)
+    return Resolution(entities, match_pairs, review_queue, model, candidates.per_rule, stats, notes,
+                      settings=settings, profiles=profiles, derived=derived, blocking_recall=recall)

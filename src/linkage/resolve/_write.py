@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import LinkageError
-from ..files import read_side_csv, restore_neutralised, write_csv
+from ..files import read_side_csv, restore_neutralised, write_csv, write_text
+from ._derive import settings_yaml
 from ._resolve import Resolution
 
 __all__ = ["write_resolution", "read_previous_entities"]
@@ -24,6 +25,10 @@ def write_resolution(resolution: Resolution, folder: str | Path) -> dict[str, Pa
     }
     if resolution.model is not None:  # resolve: none has no model
         written["model.json"] = resolution.model.save(folder / "model.json")
+    if resolution.settings is not None:
+        text = settings_yaml(resolution.settings, resolution.profiles, derived=resolution.derived,
+                             recall=resolution.blocking_recall)
+        written["settings.yaml"] = write_text(text, folder / "settings.yaml")
     return written
 
 

@@ -95,6 +95,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 _POSTCODE = r"^[A-Z]{1,2}\d[A-Z\d]?( ?\d([A-Z]{2})?)?$"
+#: a postcode of another country: a US ZIP (ZIP+4), an Australian, German or French code, a Canadian or Dutch one
+_OTHER_POSTCODE = r"^(\d{4,5}(-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{4} ?[A-Z]{2})$"
 #: a name in any alphabet (Zoë, Ó Briain), or a pseudonymised token standing for one
 _NAME = r"^[^\W\d_][^\W\d_' \-.]*$"
 _TOKEN = r"^[A-Za-z0-9+/=_\-]{8,}$"
@@ -276,7 +278,8 @@ def _value_share(spec, values: pd.Series) -> tuple[float | None, str]:
         share = float(values.str.strip().str.lower().isin(SEX_CODES).mean())
         return share, f"{share:.0%} sex codes"
     if name == "postcode":
-        share = float(values.str.upper().str.match(_POSTCODE).mean())
+        text = values.str.upper().str.strip()
+        share = float((text.str.match(_POSTCODE) | text.str.match(_OTHER_POSTCODE)).mean())
         return share, f"{share:.0%} postcodes"
     if spec.kind == "float":
         numbers = pd.to_numeric(values, errors="coerce")

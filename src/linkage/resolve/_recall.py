@@ -1,0 +1,140 @@
+"""Blocking recall, estimated: the share of matching pairs the blocking rules put up for scoring.
+
+A sample of records is paired loosely (each with up to ``partners`` records
+sharing a sounds-alike surname, a sounds-alike first name, a date of birth,
+a postcode or any compared identifier or place), the trained model scores
+those pairs, and the expected matches among them (the sum of their match
+probabilities) are split into those the rules found and those they missed.
+Matches that share none of the loose keys either are invisible to the
+estimate, so it is an upper bound on the true recall.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._blocking import CandidatePairs
+from ._compare import compare_pairs
+from ._model import FellegiSunterModel
+from ._prepare import Records, key_codes
+
+__all__ = ["estimate_blocking_recall", "RECALL_WARNING", "LOOSE_KEYS"]
+
+#: below this estimate a note warns and proposes a rule
+RECALL_WARNING = 0.95
+LOOSE_KEYS = ("last_name_sound", "first_name_sound", "dob", "postcode")
+#: second keys a proposed rule may add to a loose key
+_NARROWING = ("first_initial", "last_initial", "dob_year", "postcode_district", "first_name_sound", "last_name_sound",
+              "dob_year_month")
+
+
+def _partners(codes: np.ndarray, chosen: np.ndarray, partners: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(chosen record, another record of its block): all of a small block, ``partners`` drawn from a large one."""
+    known = codes >= 0
+    order = np.flatnonzero(known)
+    order = order[np.argsort(codes[order], kind="stable")]
+    sorted_codes = codes[order]
+    mine = codes[chosen]
+    chosen = chosen[mine >= 0]
+    mine = mine[mine >= 0]
+    start = np.searchsorted(sorted_codes, mine, side="left")
+    size = np.searchsorted(sorted_codes, mine, side="right") - start
+    take = np.minimum(size, partners)
+    total = int(take.sum())
+    if total == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    owner = np.repeat(np.arange(len(chosen)), take)
+    step = np.arange(total) - np.repeat(np.cumsum(take) - take, take)
+    drawn = (rng.random(total) * np.repeat(size, take)).astype(np.int64)
+    offset = np.where(np.repeat(size <= partners, take), step, drawn)
+    other = order[start[owner] + offset]
+    left = chosen[owner]
+    keep = other != left
+    return left[keep], other[keep]
+
+
+def estimate_blocking_recall(
+    records: Records,
+    model: FellegiSunterModel,
+    candidates: CandidatePairs,
+    *,
+    seed: int = 0,
+    sample: int = 1000,
+    partners: int = 100,
+) -> dict:
+    """The estimate, the expected matches found and missed (whole data), and a rule that would find the most missed."""
+    n = len(records)
+    if n < 2:
+        return {}
+    rng = np.random.default_rng([seed, 20_12])
+    chosen = np.sort(rng.choice(n, size=min(n, sample), replace=False)).astype(np.int64)
+    keys = [k for k in LOOSE_KEYS if k in records.columns]
+    keys += [name for name in records.columns if name.startswith("column:")]
+    lefts, rights = [], []
+    for key in keys:
+        codes, _ = records.codes(key)
+        a, b = _partners(codes, chosen, partners, rng)
+        lefts.append(a)
+        rights.append(b)
+    in_sample = np.zeros(n, dtype=bool)
+    in_sample[chosen] = True
+    mine = in_sample[candidates.left] | in_sample[candidates.right]
+    lefts.append(candidates.left[mine])
+    rights.append(candidates.right[mine])
+    low = np.minimum(np.concatenate(lefts), np.concatenate(rights))
+    high = np.maximum(np.concatenate(lefts), np.concatenate(rights))
+    pair_key = np.unique(low.astype(np.int64) * n + high)
+    if len(pair_key) == 0:
+        return {}
+    left, right = pair_key // n, pair_key % n
+    gamma = compare_pairs(records, model.comparisons, left, right)
+    probability = FellegiSunterModel.probability(model.match_weight(gamma))
+    found = np.isin(pair_key, candidates.left.astype(np.int64) * n + candidates.right)
+    expected = float(probability.sum())
+    if expected < 1.0:
+        return {"sampled_records": int(len(chosen)), "loose_pairs": int(len(pair_key)), "expected_matches": round(expected, 2),
+                "line": "too few likely matches in the sample to estimate it"}
+    recall = float(probability[found].sum() / expected)
+    # pairs with both ends sampled are reached from either; scale the misses to the whole data roughly
+    scale = n / len(chosen)
+    missed = float(probability[~found].sum()) * scale
+    result = {
+        "estimate": round(recall, 4),
+        "sampled_records": int(len(chosen)),
+        "loose_pairs": int(len(pair_key)),
+        "expected_matches_in_sample": round(expected, 1),
+        "expected_matches_missed": round(missed, 1),
+    }
+    likely_missed = ~found & (probability >= 0.5)
+    proposal = _propose_rule(records, left[likely_missed], right[likely_missed], probability[likely_missed], n) \
+        if recall < RECALL_WARNING and likely_missed.any() else None
+    if proposal:
+        result["proposed_rule"] = proposal
+    result["line"] = (f"{recall:.3f} (from {len(chosen):,} sampled records and {len(pair_key):,} loosely blocked pairs; "
+                      f"about {missed:,.0f} likely matching pairs missed)")
+    return result
+
+
+def _propose_rule(records: Records, left: np.ndarray, right: np.ndarray, weight: np.ndarray, n: int) -> list[str] | None:
+    """The two-key rule agreeing on the most missed matches, among rules of at most 20 pairs per record."""
+    keys = [k for k in LOOSE_KEYS + _NARROWING if k in records.columns]
+    keys += [name for name in records.columns if name.startswith("column:")]
+    keys = list(dict.fromkeys(keys))
+    agree = {}
+    for key in keys:
+        codes, _ = records.codes(key)
+        agree[key] = (codes[left] == codes[right]) & (codes[left] >= 0)
+    best, best_score = None, 0.0
+    for position, first in enumerate(keys):
+        for second in [None, *keys[position + 1:]]:
+            rule = (first,) if second is None else (first, second)
+            both = agree[first] if second is None else agree[first] & agree[second]
+            score = float(weight[both].sum())
+            if score <= best_score:
+                continue
+            codes = key_codes(records, rule)
+            sizes = np.bincount(codes[codes >= 0]).astype(np.int64)
+            if (sizes * (sizes - 1) // 2).sum() <= 20 * n:
+                best, best_score = list(rule), score
+    return best
