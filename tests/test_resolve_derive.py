@@ -237,3 +237,25 @@ def test_a_zip_header_with_us_zip_codes_reads_as_the_postcode(tmp_path):
     assert read["postcode"].tolist() == people["postcode"].tolist()
     roles = {p.column: p.role for p in profile_people(read)}
     assert roles["postcode"] == "postcode_other"
+
+
+def test_the_chaining_guard_follows_the_evidence_a_slip_or_a_shared_identifier():
+    """Dates of birth decades apart conflict, unless one is a keying slip of the other (1937 / 1973) or the
+    two records share a strong identifier (FEBRL's duplicates keep the identifier, not the date)."""
+    from linkage.resolve._cluster import conflicts
+
+    people = _people(6).drop(columns=["email", "phone", "city"])
+    people.loc[0, "dob"] = pd.Timestamp("1937-05-04")
+    people.loc[1, "dob"] = pd.Timestamp("1973-05-04")  # the year's digits swapped
+    people.loc[2, "dob"] = pd.Timestamp("1937-05-04")
+    people.loc[3, "dob"] = pd.Timestamp("1990-11-20")  # another date altogether
+    people.loc[4, "dob"] = pd.Timestamp("1937-05-04")
+    people.loc[5, "dob"] = pd.Timestamp("1990-11-20")
+    people.loc[1, "nhs_number"] = "4999999991"
+    people.loc[3, "nhs_number"] = "4999999993"  # pairs 0-1 and 2-3 do not share the identifier; 4-5 do
+    records = prepare_records(people, extra_columns=("nhs_number",))
+    a, b = np.array([0, 2, 4]), np.array([1, 3, 5])
+    plain = conflicts(records, a, b, dob_days=366, max_dob_years=10)
+    assert plain.tolist() == [False, True, True]
+    assert conflicts(records, a, b, dob_days=366, max_dob_years=10, strong=("column:nhs_number",)).tolist() == [
+        False, True, False]

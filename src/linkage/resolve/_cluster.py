@@ -29,8 +29,15 @@ class ClusterResult:
     refused_links: int
 
 
-def conflicts(records: Records, a: np.ndarray, b: np.ndarray, *, dob_days: int, max_dob_years: int) -> np.ndarray:
-    """True where records a[i] and b[i] cannot be the same person."""
+def conflicts(
+    records: Records, a: np.ndarray, b: np.ndarray, *, dob_days: int, max_dob_years: int, strong: tuple[str, ...] = ()
+) -> np.ndarray:
+    """True where records a[i] and b[i] cannot be the same person.
+
+    ``strong`` names record keys of identifiers (an NHS number): two records that share one are the
+    same person whatever their dates of birth say (FEBRL's duplicates keep the identifier and get a
+    new date of birth).
+    """
     sex = records.columns["sex"].fillna("").to_numpy(dtype=object)
     sa, sb = sex[a], sex[b]
     different_sex = (sa != "") & (sb != "") & (sa != sb)
@@ -45,8 +52,13 @@ def conflicts(records: Records, a: np.ndarray, b: np.ndarray, *, dob_days: int, 
     both_day = (records.dob_precision[a] == 3) & (records.dob_precision[b] == 3)
     digits_a = records.dob_year[a] * 10000 + records.dob_month[a] * 100 + records.dob_day[a]
     digits_b = records.dob_year[b] * 10000 + records.dob_month[b] * 100 + records.dob_day[b]
-    slip = both_day & keyed_slip(digits_a, digits_b, 8)
-    return ((different_sex & far) | very_far) & ~slip
+    slip = both_day.copy()
+    slip[both_day] = keyed_slip(digits_a[both_day], digits_b[both_day], 8)
+    same_identifier = np.zeros(len(a), dtype=bool)
+    for key in strong:
+        codes, _ = records.codes(key)
+        same_identifier |= (codes[a] == codes[b]) & (codes[a] >= 0)
+    return ((different_sex & far) | very_far) & ~slip & ~same_identifier
 
 
 def cluster_pairs(
@@ -59,6 +71,7 @@ def cluster_pairs(
     cannot_link: tuple[np.ndarray, np.ndarray] | None = None,
     dob_days: int = 366,
     max_dob_years: int = 10,
+    strong: tuple[str, ...] = (),
 ) -> ClusterResult:
     """Entities from links (``strength`` orders them, strongest first); must-links always join."""
     n = len(records)
@@ -120,7 +133,8 @@ def cluster_pairs(
         ay = np.tile(np.array(gy), len(gx))
         blocked = any((min(p, q), max(p, q)) in cannot for p, q in zip(ax.tolist(), ay.tolist()))
         if not blocked and not is_must[edge]:
-            blocked = bool(conflicts(records, ax, ay, dob_days=dob_days, max_dob_years=max_dob_years).any())
+            blocked = bool(conflicts(records, ax, ay, dob_days=dob_days, max_dob_years=max_dob_years,
+                                     strong=strong).any())
         if blocked:
             refused += 1
             continue

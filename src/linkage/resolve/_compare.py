@@ -75,7 +75,7 @@ def coded_similarity(a: np.ndarray, b: np.ndarray, vocabulary: np.ndarray) -> np
     low = np.minimum(a[known], b[known])
     high = np.maximum(a[known], b[known])
     keys = low * (len(vocabulary) + 1) + high
-    distinct, inverse = np.unique(keys, return_inverse=True)
+    inverse, distinct = pd.factorize(keys)  # hashing, not sorting: the order of the distinct pairs does not matter
     scores = jaro_winkler(vocabulary[distinct // (len(vocabulary) + 1)], vocabulary[distinct % (len(vocabulary) + 1)])
     out[known] = scores[inverse]
     return out
@@ -228,7 +228,11 @@ def _compare_dob(records: Records, left: np.ndarray, right: np.ndarray) -> np.nd
     gap = np.where(both_day, np.abs(np.where(both_day, days_a, 0) - np.where(both_day, days_b, 0)), 10**9)
     one_day = both_day & (gap == 1)
     year_apart = both_day & (np.abs(ya - yb) == 1) & (ma == mb) & (da == db)
-    keyed = both_day & keyed_slip(ya * 10000 + ma * 100 + da, yb * 10000 + mb * 100 + db, 8)
+    # a slip leaves the year, or the month and day, as they were: only those pairs are checked digit by digit
+    keyed = both_day & ((ya == yb) | ((ma == mb) & (da == db))) & ~exact & ~swapped
+    check = np.flatnonzero(keyed)
+    keyed[check] = keyed_slip(ya[check] * 10000 + ma[check] * 100 + da[check],
+                              yb[check] * 10000 + mb[check] * 100 + db[check], 8)
     same_month = both_month & (ya == yb) & (ma == mb)
     same_year = ya == yb
     del days_a, days_b

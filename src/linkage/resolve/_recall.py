@@ -1,6 +1,6 @@
 """Blocking recall, estimated: the share of matching pairs the blocking rules put up for scoring.
 
-A sample of records is paired loosely (each with up to ``partners`` records
+A sample of records is paired loosely (each with up to ``partners`` (50) records
 sharing a sounds-alike surname, a sounds-alike first name, a date of birth,
 a postcode or any compared identifier or place), the trained model scores
 those pairs, and the expected matches among them (the sum of their match
@@ -61,7 +61,7 @@ def estimate_blocking_recall(
     *,
     seed: int = 0,
     sample: int = 1000,
-    partners: int = 100,
+    partners: int = 50,
 ) -> dict:
     """The estimate, the expected matches found and missed (whole data), and a rule that would find the most missed."""
     n = len(records)

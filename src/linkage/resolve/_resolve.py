@@ -291,6 +291,8 @@ def resolve_people(
         cannot_link=cannot,
         dob_days=settings.guard_dob_days,
         max_dob_years=settings.guard_max_dob_years,
+        strong=tuple(c.column if c.column in records.columns else f"column:{c.column}"
+                     for c in model.comparisons if c.strong),
     )
     if clusters.refused_links:
         notes.append(
