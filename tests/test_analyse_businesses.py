@@ -17,6 +17,7 @@ from linkage.analyse.businesses import (
     business_targets_by_area,
 )
 from linkage.analyse.clusters import clusters
+from linkage.analyse.core import table_notes
 from linkage.build import build_network
 from linkage.read import load_dataset
 
@@ -28,7 +29,8 @@ SEED = 17
 def world(synthetic_world):
     built = synthetic_world(SEED)
     folder, network = built.folder, built.network
-    return {"network": network, "truth": pd.read_csv(folder / "truth" / "business_targets.csv", dtype=str)}
+    return {"network": network, "truth": pd.read_csv(folder / "truth" / "business_targets.csv", dtype=str),
+            "busy": pd.read_csv(folder / "truth" / "busy_venues.csv", dtype={"location_id": str})}
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +57,62 @@ def test_planted_businesses_rank_first(world, found):
     assert (mine["clusters_touched"] >= 1).all()
 
 
+def test_a_busy_venue_with_no_child_ranks_below_every_business_where_a_missing_child_was_found(world, found):
+    """Issue 19: dozens of violent incidents among adults are not evidence of child exploitation."""
+    _, targets = found
+    busy = world["busy"]
+    assert len(busy) == 1 and int(busy.loc[0, "n_events"]) >= 40
+    venue = busy.loc[0, "location_id"]
+    by_id = targets.set_index("location_id")
+    found_child = targets[targets["children_found_there"] > 0]
+    assert len(found_child) >= 5
+    if venue in by_id.index:   # listed only when a regular is tied to exploitation elsewhere, and then below
+        row = by_id.loc[venue]
+        assert row["rank"] > found_child["rank"].max()
+        assert row["linked_to"] == "exploitation" and row["children_linked"] == 0
+        assert row["evidence"].startswith("no child linked")
+        assert row["other_events"] >= 40
+    # the old score (perpetrators at any event there, every event counted) would have put it near the top
+    network = world["network"]
+    part = network.participation
+    here = part[part["location_id"] == venue]
+    assert here.loc[here["role"].isin(["suspect", "offender"]), "entity_id"].nunique() >= 15
+
+
+def test_a_planted_business_with_children_leads_the_list(world, found):
+    _, targets = found
+    truth = world["truth"].astype({"children_linked": int})
+    assert targets.iloc[0]["location_id"] in set(truth["location_id"])
+    assert targets.iloc[0]["linked_to"] == "child"
+    # the planted business with the most of its group's children is near the top (others may have more children
+    # found there from outside the group)
+    hub = truth.groupby("location_id")["children_linked"].max().idxmax()
+    assert targets.set_index("location_id").loc[hub, "rank"] <= 3
+    assert set(targets["linked_to"]) <= {"child", "exploitation"}
+    assert ((targets["linked_to"] == "child") == (targets["children_linked"] > 0)).all()
+    exploitation = targets[targets["linked_to"] == "exploitation"]
+    assert ((exploitation["exploitation_events"] > 0) | (exploitation["flagged_linked"] > 0)
+            | (exploitation["perpetrators_linked"] > 0)).all()
+
+
+def test_a_business_linked_only_by_general_crime_is_left_out_with_a_note(write_dataset, lancashire_config):
+    """A takeaway where two adults, party to nothing else, fight twice: no child, no exploitation link."""
+    folder = write_dataset(append={
+        "people": ["P9,police,Ivan,Moss,1980-05-05,M,,Blackpool,", "P10,police,Jon,Lark,1985-06-06,M,,Blackpool,"],
+        "locations": ["L4,takeaway,Chip Inn,,FY1 3CC,Blackpool,53.82,-3.05"],
+        "events": ["E3,crime,violence,,2021-05-01,L4,Blackpool,closed", "E4,incident,violence,,2021-06-01,L4,Blackpool,closed"],
+        "event_people": ["E3,P9,suspect", "E4,P9,suspect", "E4,P10,victim"],
+    })
+    network = build_network(load_dataset(folder, lancashire_config), None, lancashire_config)
+    targets = business_targets(network)
+    assert "L4" not in set(targets["location_id"])
+    assert table_notes(targets) == [
+        "left out 1 business linked only by general crime (2 events there, none with a child or of CSE, CCE, "
+        "trafficking or drugs, nobody linked flagged for CSE or CCE): no child and no exploitation link"]
+    # the CSE event at the takeaway L2 (a child victim) keeps it on the list, linked to a child
+    assert targets.set_index("location_id").loc["L2", "linked_to"] == "child"
+
+
 def test_columns_order_and_score(world, found):
     _, targets = found
     assert list(targets.columns) == list(TARGET_COLUMNS)
@@ -63,18 +121,24 @@ def test_columns_order_and_score(world, found):
     assert list(targets["rank"]) == list(range(1, len(targets) + 1))
     places = world["network"].places.set_index("location_id")
     assert places.loc[targets["location_id"], "is_business"].all()
-    # night-time economy first, then by score
-    nte = targets["night_time_economy"].astype(int)
-    assert nte.is_monotonic_decreasing
-    for _, part in targets.groupby("night_time_economy"):
-        assert part["score"].is_monotonic_decreasing
+    # businesses linked to a child first; within each group night-time economy first, then by score
+    assert (targets["linked_to"] == "child").astype(int).is_monotonic_decreasing
+    for _, group in targets.groupby("linked_to"):
+        assert group["night_time_economy"].astype(int).is_monotonic_decreasing
+        for _, part in group.groupby("night_time_economy"):
+            assert part["score"].is_monotonic_decreasing
     # the score is the documented weighted sum
     expected = (BUSINESS_WEIGHTS["children_found_there"] * targets["children_found_there"]
                 + BUSINESS_WEIGHTS["children_linked"] * targets["children_linked"]
+                + BUSINESS_WEIGHTS["exploitation_events"] * targets["exploitation_events"]
+                + BUSINESS_WEIGHTS["flagged_linked"] * targets["flagged_linked"]
                 + BUSINESS_WEIGHTS["perpetrators_linked"] * targets["perpetrators_linked"]
                 + BUSINESS_WEIGHTS["contact_volume"] * np.log10(1 + targets["contact_volume"])
-                + BUSINESS_WEIGHTS["clusters_touched"] * targets["clusters_touched"])
+                + BUSINESS_WEIGHTS["clusters_touched"] * targets["clusters_touched"]
+                + BUSINESS_WEIGHTS["other_events"] * targets["other_events"])
     assert np.allclose(targets["score"], expected, atol=1e-3)
+    # general crime only breaks ties: all of it together weighs less than one child or one exploitation event
+    assert (BUSINESS_WEIGHTS["other_events"] * targets["other_events"]).max() < BUSINESS_WEIGHTS["exploitation_events"]
 
 
 def test_children_found_there_recounted_from_the_episodes(world, found):

@@ -1,24 +1,38 @@
 """Business targets: where Genga co-ordinators should take exploitation-awareness training first.
 
 Project Empra's communications-data aggregation found night-time-economy
-businesses instrumental in exploitation; Genga co-ordinators used it to target
-training at owners and staff. ``business_targets`` ranks every business
-(``places.is_business``) linked to children or perpetrators, night-time
-economy first, then by ``score``, a weighted sum (``BUSINESS_WEIGHTS``) of:
+businesses instrumental in child exploitation (or able to protect against
+it); Genga co-ordinators used it to target training at owners and staff.
+``business_targets`` ranks businesses (``places.is_business``) by the evidence
+of child exploitation around them, not by how busy the police are there.
+Its ``score`` is a weighted sum (``BUSINESS_WEIGHTS``) of, most weight first:
 
 - ``children_found_there``: distinct children found there after going missing;
 - ``children_linked``: distinct children found there, party to an event there,
   or in heavy phone contact with it (at least ``min_contacts`` contacts
   between the child's phones and the business's: most people call a takeaway
   a few times; exploiters and their victims call dozens of times);
-- ``perpetrators_linked``: distinct suspects or offenders party to an event
-  there or in heavy phone contact with it;
+- ``exploitation_events``: distinct CSE, CCE or trafficking events there (a
+  drugs event counts half: drug supply is where criminal exploitation shows,
+  but most drugs events are possession);
+- ``flagged_linked``: distinct people flagged for CSE or CCE linked to it;
+- ``perpetrators_linked``: distinct suspects or offenders linked to it who
+  are tied to a child or to an exploitation event: at an event there with a
+  child or of an exploitation category (drugs included), or party to a CSE,
+  CCE or trafficking event anywhere (a suspect in an adults' fight is not
+  counted);
 - ``contact_volume``: contacts between the business and those children and
-  perpetrators (all counts), scored as log10(1 + volume);
-- ``clusters_touched``: distinct clusters (``clusters``) those people belong to.
+  perpetrators, scored as log10(1 + volume);
+- ``clusters_touched``: distinct clusters (``clusters``) those people belong to;
+- ``other_events``: every other event there (general crime among adults),
+  weighed so little that it only breaks ties.
 
-A *child* is looked after, reported missing, or under 18 on the first date the
-data covers. ``evidence`` spells out the counts behind each rank.
+Businesses linked to a child come first, then those with exploitation
+evidence only; within each, night-time economy first, then by score. A
+business linked only by general crime (no child, no exploitation event or
+flag, no counted perpetrator) is left out, and a note says how many were.
+A *child* is looked after, reported missing, or under 18 on the first date
+the data covers. ``evidence`` spells out the parts behind each rank.
 ``business_targets_by_area`` sums the list up per local authority and BCU,
 with the top business of each.
 """
@@ -48,6 +62,7 @@ from .core import (
     plural,
     text,
     typed_table,
+    with_note,
 )
 
 __all__ = [
@@ -55,6 +70,7 @@ __all__ = [
     "TARGET_COLUMNS",
     "AREA_COLUMNS",
     "BUSINESS_WEIGHTS",
+    "EXPLOITATION_EVENTS",
     "business_targets",
     "business_targets_by_area",
 ]
@@ -78,6 +94,10 @@ TARGET_COLUMNS: dict[str, str] = {
     "clusters_touched": "int64",
     "evidence": "str",
     "night_time_economy": "bool",
+    "exploitation_events": "float64",
+    "flagged_linked": "int64",
+    "other_events": "int64",
+    "linked_to": "str",
 }
 #: ``business_targets_by_area``: one row per local authority and per BCU
 AREA_COLUMNS: dict[str, str] = {
@@ -94,12 +114,19 @@ AREA_COLUMNS: dict[str, str] = {
 }
 #: ``score`` = sum of these weights times the business's figures
 BUSINESS_WEIGHTS: dict[str, float] = {
-    "children_found_there": 2.0,   # on top of counting in children_linked
-    "children_linked": 1.0,
-    "perpetrators_linked": 1.0,
-    "contact_volume": 2.0,         # x log10(1 + contacts)
-    "clusters_touched": 1.0,
+    "children_found_there": 3.0,   # on top of counting in children_linked
+    "children_linked": 2.0,
+    "exploitation_events": 1.0,    # a CSE, CCE or trafficking event there (a drugs event counts 0.5)
+    "flagged_linked": 1.0,
+    "perpetrators_linked": 1.0,    # tied to a child or to an exploitation event only
+    "contact_volume": 1.0,         # x log10(1 + contacts)
+    "clusters_touched": 0.5,
+    "other_events": 0.001,         # general crime there: breaks ties, never lifts a business up the list
 }
+#: event categories that are exploitation evidence, and what one event of each counts for
+EXPLOITATION_EVENTS: dict[str, float] = {"CSE": 1.0, "CCE": 1.0, "trafficking": 1.0, "drugs": 0.5}
+#: what a business is linked to, best first (``linked_to``)
+LINKS: tuple[str, ...] = ("child", "exploitation")
 
 
 def _children(view: NetworkView) -> np.ndarray:
@@ -135,7 +162,7 @@ def _distinct_per_place(person: np.ndarray, place: np.ndarray, mask: np.ndarray,
 
 def business_targets(network: NetworkLike, *, clusters_members: pd.DataFrame | None = None,
                      min_contacts: float = 10, seed: int = 0) -> pd.DataFrame:
-    """Businesses ranked for awareness training, night-time economy first (``business_targets.csv``).
+    """Businesses ranked by evidence of child exploitation, for awareness training (``business_targets.csv``).
 
     Parameters
     ----------
@@ -146,7 +173,8 @@ def business_targets(network: NetworkLike, *, clusters_members: pd.DataFrame | N
 
     Returns
     -------
-    One row per business linked to a child or a perpetrator (``TARGET_COLUMNS``), ``rank`` 1 first.
+    One row per business linked to a child or to exploitation (``TARGET_COLUMNS``), ``rank`` 1 first: those
+    linked to a child, then the others, each night-time economy first, then by ``score``.
 
     Examples
     --------
@@ -170,58 +198,79 @@ def business_targets(network: NetworkLike, *, clusters_members: pd.DataFrame | N
                        "values: {locations.category: {your_code: takeaway}}")
     child = _children(view)
     perpetrator = flag(view.people, "is_perpetrator")
-    part = view.participation
+    flagged = _flagged(view.people)
     contacts = view.place_contacts
     heavy = contacts[contacts["count"].to_numpy() >= min_contacts]
+    events = _events_there(view)
 
+    # (place, person) links: found there, at an event there, in heavy phone contact with it
+    everyone = np.ones(n, dtype=bool)
     found_place, found_person = _distinct_per_place(view.found["person"], view.found["place"], child, n, n_places)
-    links = [  # (place, person) pairs
-        (found_place, found_person),
-        _distinct_per_place(part["person"], part["place"], child | perpetrator, n, n_places),
-        _distinct_per_place(heavy["person"], heavy["place"], child | perpetrator, n, n_places),
-    ]
-    place, person = pairs(np.concatenate([p for p, _ in links]), np.concatenate([q for _, q in links]), n)
+    event_link = _distinct_per_place(events["person"], events["place"], everyone, n, n_places)
+    contact_link = _distinct_per_place(heavy["person"], heavy["place"], everyone, n, n_places)
+    place, person = pairs(np.concatenate([found_place, event_link[0], contact_link[0]]),
+                          np.concatenate([found_person, event_link[1], contact_link[1]]), n)
+    # perpetrators count where tied to a child or to an exploitation event: at an event there with a child or of
+    # an exploitation category, or party to an exploitation event anywhere
+    # (CSE, CCE or trafficking: most drugs events are possession, so a drugs suspect elsewhere is not counted)
+    exploit_perp = np.zeros(n, dtype=bool)
+    exploit_perp[view.participation.loc[view.participation["exploitation"].to_numpy(), "person"].to_numpy()] = True
+    telling = events[(events["exploitation"].to_numpy() > 0) | events["with_child"].to_numpy()]
+    told_place, told_person = _distinct_per_place(telling["person"], telling["place"], perpetrator, n, n_places)
+    counted_perp = perpetrator[person] & exploit_perp[person]
+    perp_place, perp_person = pairs(np.concatenate([place[counted_perp], told_place]),
+                                    np.concatenate([person[counted_perp], told_person]), n)
+
     found_count = np.bincount(found_place, minlength=n_places)
     children_linked = np.bincount(place[child[person]], minlength=n_places)
-    perpetrators_linked = np.bincount(place[perpetrator[person]], minlength=n_places)
-    via_event = np.bincount(links[1][0], minlength=n_places)
-    via_contact = np.bincount(links[2][0], minlength=n_places)
+    flagged_linked = np.bincount(place[flagged[person]], minlength=n_places)
+    perpetrators_linked = np.bincount(perp_place, minlength=n_places)
+    per_event = events.drop_duplicates("event")
+    exploitation_events = np.round(np.bincount(per_event["place"].to_numpy(), weights=per_event["exploitation"].to_numpy(),
+                                               minlength=n_places), 6)
+    other_events = np.bincount(per_event["place"].to_numpy()[per_event["exploitation"].to_numpy() == 0],
+                               minlength=n_places)
     counted = contacts[(contacts["place"].to_numpy() >= 0)]
-    counted = counted[(child | perpetrator)[counted["person"].to_numpy()]]
+    counted = counted[(child | (perpetrator & exploit_perp))[counted["person"].to_numpy()]]
     volume = np.bincount(counted["place"].to_numpy(), weights=counted["count"].to_numpy(dtype=np.float64),
                          minlength=n_places).astype(np.int64)
 
     if clusters_members is None:
         _, clusters_members = clusters(view, seed=seed)
     cluster_of, cluster_ids = person_clusters(view, clusters_members)
-    in_cluster = cluster_of[person] >= 0
-    touched_place, touched = pairs(place[in_cluster], cluster_of[person][in_cluster], max(len(cluster_ids), 1))
+    told = child[person] | flagged[person]
+    tied = np.concatenate([person[told], perp_person])
+    tied_place = np.concatenate([place[told], perp_place])
+    in_cluster = cluster_of[tied] >= 0
+    touched_place, touched = pairs(tied_place[in_cluster], cluster_of[tied][in_cluster], max(len(cluster_ids), 1))
     clusters_touched = np.bincount(touched_place, minlength=n_places)
     touched_text, _ = joined(touched_place, cluster_ids[touched] if len(cluster_ids) else touched.astype(object),
                               n_places)
 
-    score = (BUSINESS_WEIGHTS["children_found_there"] * found_count
-             + BUSINESS_WEIGHTS["children_linked"] * children_linked
-             + BUSINESS_WEIGHTS["perpetrators_linked"] * perpetrators_linked
-             + BUSINESS_WEIGHTS["contact_volume"] * np.log10(1.0 + volume)
-             + BUSINESS_WEIGHTS["clusters_touched"] * clusters_touched)
-    score = np.round(score, 3)
+    parts = {"children_found_there": found_count, "children_linked": children_linked,
+             "exploitation_events": exploitation_events, "flagged_linked": flagged_linked,
+             "perpetrators_linked": perpetrators_linked, "contact_volume": np.log10(1.0 + volume),
+             "clusters_touched": clusters_touched, "other_events": other_events}
+    score = np.round(sum(BUSINESS_WEIGHTS[name] * value for name, value in parts.items()), 3)
     nte = flag(view.places, "night_time_economy")
-    rows = np.flatnonzero(business & ((children_linked + perpetrators_linked) > 0))
+    to_child = children_linked > 0
+    to_exploitation = (exploitation_events > 0) | (flagged_linked > 0) | (perpetrators_linked > 0)
+    rows = np.flatnonzero(business & (to_child | to_exploitation))
+    crime_only = np.flatnonzero(business & ~to_child & ~to_exploitation & (other_events > 0))
     if not len(rows):
         return no_rows(
             empty_table(TARGET_COLUMNS),
-            f"none of the {plural(int(business.sum()), 'business', 'businesses')} is linked to a child or a perpetrator "
-            f"({plural(int(child.sum()), 'child', 'children')}: looked after, reported missing or under 18; "
-            f"{plural(int(perpetrator.sum()), 'perpetrator')}): no child was found there, no event there has a victim or "
-            f"perpetrator, and no child or perpetrator had {min_contacts:g} or more contacts with its phones",
+            f"none of the {plural(int(business.sum()), 'business', 'businesses')} is linked to a child or to "
+            f"exploitation ({plural(int(child.sum()), 'child', 'children')}: looked after, reported missing or under "
+            f"18): no child was found there or took part in an event there, no CSE, CCE, trafficking or drugs event "
+            f"happened there, nobody linked to it is flagged cse_risk or cce_risk, and no child had {min_contacts:g} or "
+            f"more contacts with its phones" + _crime_only_note(crime_only, other_events, ", and "),
             "add missing_episodes.found_location_id, events.location_id with event_people roles, or the businesses' "
             "phones in identifiers (owner_type location) with their contacts; analyses.business_targets.min_contacts "
             f"(now {min_contacts:g}) sets the contacts that make a link")
-    rows = rows[np.lexsort((view.place_ids[rows], -score[rows], ~nte[rows]))]
+    rows = rows[np.lexsort((view.place_ids[rows], -score[rows], ~nte[rows], ~to_child[rows]))]
 
-    evidence = _evidence(rows, found_count, via_event, via_contact, volume, clusters_touched, touched_text,
-                         min_contacts)
+    evidence = _evidence(rows, parts, volume, touched_text)
     table = pd.DataFrame({
         "rank": np.arange(1, len(rows) + 1),
         "location_id": view.place_ids[rows],
@@ -237,29 +286,93 @@ def business_targets(network: NetworkLike, *, clusters_members: pd.DataFrame | N
         "clusters_touched": clusters_touched[rows],
         "evidence": evidence,
         "night_time_economy": nte[rows],
+        "exploitation_events": exploitation_events[rows],
+        "flagged_linked": flagged_linked[rows],
+        "other_events": other_events[rows],
+        "linked_to": np.where(to_child[rows], "child", "exploitation"),
     })
-    return typed_table(table, TARGET_COLUMNS)
+    table = typed_table(table, TARGET_COLUMNS)
+    if len(crime_only):
+        table = with_note(table, "left out" + _crime_only_note(crime_only, other_events, " "))
+    return table
 
 
-def _evidence(rows: np.ndarray, found: np.ndarray, via_event: np.ndarray, via_contact: np.ndarray,
-              volume: np.ndarray, touched: np.ndarray, touched_text: np.ndarray, min_contacts: float) -> np.ndarray:
-    """One line per business: the counts its rank rests on."""
+def _crime_only_note(crime_only: np.ndarray, other_events: np.ndarray, lead: str) -> str:
+    """``N businesses linked only by general crime (M events), no child and no exploitation link``, or nothing."""
+    if not len(crime_only):
+        return ""
+    return (f"{lead}{plural(len(crime_only), 'business', 'businesses')} linked only by general crime "
+            f"({plural(int(other_events[crime_only].sum()), 'event')} there, none with a child or of CSE, CCE, "
+            f"trafficking or drugs, nobody linked flagged for CSE or CCE): no child and no exploitation link")
+
+
+def _flagged(people: pd.DataFrame) -> np.ndarray:
+    """People flagged ``cse_risk`` or ``cce_risk`` in ``people.flags`` (not those merely party to a CSE case)."""
+    if "flags" not in people or not len(people):
+        return np.zeros(len(people), dtype=bool)
+    flags = people["flags"].astype("str").fillna("")
+    return (flags.str.contains("cse_risk", regex=False) | flags.str.contains("cce_risk", regex=False)).to_numpy(bool)
+
+
+def _events_there(view: NetworkView) -> pd.DataFrame:
+    """Every (event, person) at a place: ``event, place, person, exploitation`` (its ``EXPLOITATION_EVENTS``
+    weight), ``with_child`` (a child took part in the event). Events nobody is named in have person -1."""
+    network = view.network
+    part = network.participation
+    edges = network.edges_of("event_at") if network.edges is not None and len(network.edges) else None
+    columns = {"event": "int64", "place": "int64", "person": "int64", "exploitation": "float64", "with_child": "bool"}
+    if edges is None or not len(edges):
+        return empty_table(columns)
+    event_ids = pd.concat([edges["via"].astype(str), part["event_id"].astype(str)] if part is not None and len(part)
+                          else [edges["via"].astype(str)], ignore_index=True)
+    codes, _ = pd.factorize(event_ids)
+    event_of_edge, event_of_row = codes[:len(edges)], codes[len(edges):]
+    (place,) = positions_in_each([column_strings(edges, "target")], view.place_array)
+    category = edges["kind"].astype(str).map(EXPLOITATION_EVENTS).astype(float).fillna(0.0).to_numpy()
+    where = pd.DataFrame({"event": event_of_edge, "place": place, "exploitation": category}).drop_duplicates("event")
+    where = where[where["place"].to_numpy() >= 0]
+    if part is not None and len(part):
+        (person,) = positions_in_each([column_strings(part, "entity_id")], view.id_array)
+        people = pd.DataFrame({"event": event_of_row, "person": person})
+        people = people[people["person"].to_numpy() >= 0]
+    else:
+        people = pd.DataFrame({"event": np.zeros(0, np.int64), "person": np.zeros(0, np.int64)})
+    child = _children(view)
+    with_child = np.zeros(int(codes.max()) + 1 if len(codes) else 0, dtype=bool)
+    with_child[people.loc[child[people["person"].to_numpy()], "event"].to_numpy()] = True
+    out = where.merge(people, on="event", how="left").fillna({"person": -1})
+    out["with_child"] = with_child[out["event"].to_numpy()]
+    return typed_table(out, columns)
+
+
+def _evidence(rows: np.ndarray, parts: dict[str, np.ndarray], volume: np.ndarray,
+              touched_text: np.ndarray) -> np.ndarray:
+    """One line per business: the parts its rank rests on, child evidence first."""
     out = []
     for r in rows:
-        parts = []
-        if found[r]:
-            parts.append(f"found there: {found[r]} children")
-        if via_event[r]:
-            parts.append(f"events there: {via_event[r]} children or perpetrators")
-        if via_contact[r]:
-            parts.append(f"phone contact {min_contacts:g}+ times: {via_contact[r]} children or perpetrators")
+        said = []
+        if parts["children_found_there"][r]:
+            said.append(f"children found there after going missing: {parts['children_found_there'][r]}")
+        if parts["children_linked"][r]:
+            said.append(f"children linked: {parts['children_linked'][r]}")
+        if parts["exploitation_events"][r]:
+            said.append(f"exploitation events there (CSE, CCE, trafficking; drugs count half): "
+                        f"{parts['exploitation_events'][r]:g}")
+        if parts["flagged_linked"][r]:
+            said.append(f"people flagged for CSE or CCE linked: {parts['flagged_linked'][r]}")
+        if parts["perpetrators_linked"][r]:
+            said.append(f"perpetrators tied to a child or an exploitation event: {parts['perpetrators_linked'][r]}")
         if volume[r]:
-            parts.append(f"contacts with them: {volume[r]}")
-        if touched[r]:
+            said.append(f"contacts with those children and perpetrators: {volume[r]}")
+        if parts["clusters_touched"][r]:
             names = touched_text[r].split(";")
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-            parts.append(f"clusters: {shown}")
-        out.append("; ".join(parts))
+            said.append(f"clusters: {shown}")
+        if parts["other_events"][r]:
+            said.append(f"other events there (ties only): {parts['other_events'][r]}")
+        if not parts["children_linked"][r]:
+            said.insert(0, "no child linked")
+        out.append("; ".join(said))
     return np.array(out, dtype=object)
 
 

@@ -10,6 +10,7 @@ from ..config import Geography
 from ._associations import make_associations
 from ._care import make_placements
 from ._comms import make_comms
+from ._busy import make_busy_venue
 from ._events import make_events
 from ._geo import geo_arrays
 from ._groups import make_groups
@@ -38,6 +39,7 @@ _STAGES: tuple[tuple[str, Callable[[World], None]], ...] = (
     ("record flags", record_flags),
     ("phones, vehicles and contacts", make_comms),
     ("associations", make_associations),
+    ("a busy venue with no child in it", make_busy_venue),
 )
 
 

@@ -38,6 +38,10 @@ Files and columns (``;`` separates multi-valued cells; dates ISO):
     local_authority — each group business, with how many of the group's victims and
     perpetrators are linked to it (found there when missing, named in an event there, or
     in phone contact with it).
+``busy_venues.csv``
+    location_id, name, category, local_authority, n_events, n_people — a takeaway with
+    dozens of violent incidents among adult regulars and no child, exploitation event,
+    missing child or phone: police activity that is not evidence of child exploitation.
 ``care_moves.csv``
     person_id, n_placements, n_moves, peers_met, n_settings, n_local_authorities, n_bcus,
     out_of_force_placements — per looked-after child; peers_met counts distinct children
@@ -71,6 +75,7 @@ TRUTH_FILES = {
     "cross_bcu_links": ["person_id_a", "person_id_b", "bcu_a", "bcu_b", "force_a", "force_b", "via"],
     "out_of_force_links": ["person_id_a", "person_id_b", "bcu_a", "bcu_b", "force_a", "force_b", "via"],
     "business_targets": ["location_id", "group_id", "children_linked", "perpetrators_linked", "name", "category", "local_authority"],
+    "busy_venues": ["location_id", "name", "category", "local_authority", "n_events", "n_people"],
     "care_moves": ["person_id", "n_placements", "n_moves", "peers_met", "n_settings", "n_local_authorities", "n_bcus", "out_of_force_placements"],
 }
 
@@ -382,6 +387,14 @@ def write_truth(world: World, ids: Ids, out: Path, summary: dict) -> dict[str, i
     rows["cross_bcu_links"] = _write(out, "cross_bcu_links", links[links["bcu_a"] != links["bcu_b"]])
     rows["out_of_force_links"] = _write(out, "out_of_force_links", links[links["force_a"] != links["force_b"]])
     rows["business_targets"] = _write(out, "business_targets", _business_targets(world, ids))
+    busy = world.busy_venues
+    loc = busy["loc"].to_numpy(dtype=np.int64) if len(busy) else np.zeros(0, np.int64)
+    L = world.locations
+    rows["busy_venues"] = _write(out, "busy_venues", pd.DataFrame({
+        "location_id": ids.location[loc], "name": L["name"].to_numpy()[loc], "category": L["category"].to_numpy()[loc],
+        "local_authority": world.geo.names[L["la"].to_numpy()[loc]],
+        "n_events": busy["events"].to_numpy() if len(busy) else np.zeros(0, np.int64),
+        "n_people": busy["people"].to_numpy() if len(busy) else np.zeros(0, np.int64)}))
     rows["care_moves"] = _write(out, "care_moves", _care_moves(world, ids))
 
     summary = dict(summary, truth=rows)

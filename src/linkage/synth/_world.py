@@ -69,6 +69,8 @@ class World:
     #: first record and number of records of each (person, source): arrays of shape (persons, 3)
     rec_first: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.int64))
     rec_count: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.int64))
+    #: loc, events, people: the busy venue with no child in it (``_busy``)
+    busy_venues: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: planted links between people: a, b, via
     links: list[pd.DataFrame] = field(default_factory=list)
     #: person pairs that must carry no association (planted shared identifiers)
