@@ -193,3 +193,29 @@ def test_a_peripheral_broker_ranks_below_the_most_central_person(tmp_path, lanca
     assert table["entity_id"].iloc[0] == "H"
     # the weighted ties (association weight 5 inside each half, 1 for H's, 0.5 for B's) decide the paths
     assert row.loc["H", "strength"] == 10.0 and row.loc["B", "strength"] == 4.0
+
+
+def test_contact_direction_gives_in_and_out_contacts_and_reciprocity(tmp_path, lancashire_config):
+    """Contract v1.1 keeps who called whom: a controller C calls four runners, one of whom calls back."""
+    people = ["record_id,source,first_name,last_name,dob,sex,postcode,local_authority,flags"]
+    people += [f"{r},police,N{i},S{i},,,,Preston," for i, r in enumerate(["C", "R1", "R2", "R3", "R4", "Q"])]
+    identifiers = ["identifier,kind,owner_id,owner_type"] + [f"07{i},phone,{r},person"
+                                                              for i, r in enumerate(["C", "R1", "R2", "R3", "R4", "Q"])]
+    contacts = ["from_identifier,to_identifier,count,kind",
+                "070,071,9,call", "070,072,4,call", "070,073,2,sms", "070,074,1,call",
+                "071,070,3,call",
+                "075,072,6,sighting"]   # Q seen with R2: no direction
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    for name, lines in (("people", people), ("identifiers", identifiers), ("contacts", contacts)):
+        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    network = build_network(load_dataset(folder, lancashire_config), None, lancashire_config)
+    row = key_people(network, seed=0).set_index("entity_id")
+    assert (row.loc["C", "contacts_out"], row.loc["C", "contacts_in"]) == (4, 1)
+    assert row.loc["C", "reciprocity"] == 0.25            # one of C's four contact ties goes both ways
+    assert (row.loc["R1", "contacts_out"], row.loc["R1", "contacts_in"], row.loc["R1", "reciprocity"]) == (1, 1, 1.0)
+    assert (row.loc["R3", "contacts_out"], row.loc["R3", "contacts_in"], row.loc["R3", "reciprocity"]) == (0, 1, 0.0)
+    # the sighting ties Q to R2 but has no direction: it counts in neither, and Q has no reciprocity
+    assert row.loc["Q", "degree"] == 1
+    assert (row.loc["Q", "contacts_out"], row.loc["Q", "contacts_in"]) == (0, 0) and pd.isna(row.loc["Q", "reciprocity"])
+    assert (row.loc["R2", "contacts_out"], row.loc["R2", "contacts_in"], row.loc["R2", "reciprocity"]) == (0, 1, 0.0)

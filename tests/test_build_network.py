@@ -72,6 +72,12 @@ def test_contacts_are_lifted_to_holders_in_both_directions_with_totals():
     assert rows[("P1", "P2")].first_date == pd.Timestamp("2024-01-01")  # a missing date is left out, not taken as earliest
     assert rows[("P1", "P2")].last_date == pd.Timestamp("2024-03-01")
     assert rows[("P2", "P3")].count == 5 and pd.isna(rows[("P2", "P3")].first_date)
+    # the direction is kept (contract v1.1): P1 made 2 of the P1-P2 contacts, P2 made 3 + 5
+    assert (rows[("P1", "P2")].count_from_source, rows[("P1", "P2")].count_from_target) == (2, 8)
+    assert (rows[("P2", "P3")].count_from_source, rows[("P2", "P3")].count_from_target) == (5, 0)
+    contacts["kind"] = ["call", "sighting", "call", "call", "call"]   # a sighting has no direction
+    sighted = owner_contacts(contacts, holdings).set_index(["source", "target"])
+    assert sighted.loc[("P1", "P2"), ["count", "count_from_source", "count_from_target"]].tolist() == [10, 0, 8]
     person_place = [r for r in lifted.itertuples() if "place" in (r.source_type, r.target_type)]
     assert len(person_place) == 1 and person_place[0].count == 1
     # the unknown identifier 07404 ties nobody

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -60,3 +61,38 @@ def test_config_key_reference_is_current():
     actual = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert actual == module.page(), "docs/configuration.md is out of date: run python docs/make_config_reference.py"
     assert "| `resolve.threshold` | 0.95 |" in actual and "| `views.max_clusters` | 50 |" in actual
+
+
+def _contract_rows(text: str, table: str) -> dict[str, str]:
+    """The column rows of one table's section of docs/data-contract.md: column name -> its 'req' cell."""
+    section = text.split(f"### {table} — ", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) >= 3:
+            for name in re.findall(r"`([a-z_]+)`", cells[0]):
+                rows[name] = cells[2]
+    return rows
+
+
+def test_the_data_contract_page_lists_every_column_as_the_code_declares_it():
+    """docs/data-contract.md is the user's whole contract: every table and column of linkage.contract, req as declared."""
+    from linkage.contract import TABLES
+
+    text = (ROOT / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    assert "../shared" not in text
+    for name, table in TABLES.items():
+        rows = _contract_rows(text, name)
+        assert set(rows) == set(table.column_names), name
+        for column in table.columns:
+            expected = ("yes, except " + column.optional_when[1][0] if column.optional_when
+                        else "yes" if column.required else "")
+            assert rows[column.name] == expected, (name, column.name)
+
+
+def test_the_data_contract_page_names_every_file_a_job_writes():
+    files = json.loads((ROOT / "tests" / "golden" / "demo.json").read_text(encoding="utf-8"))["files"]
+    top = {name.split("/", 1)[0] + ("/" if "/" in name else "") for name in files} | {"manifest.json"}
+    text = (ROOT / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    job_folder = text.split("## The job folder\n", 1)[1].split("\n## ", 1)[0]
+    assert [name for name in sorted(top) if f"`{name}`" not in job_folder] == []

@@ -359,6 +359,47 @@ def test_a_rejected_first_row_leaves_its_id_to_the_next(write_dataset):
     assert dataset["people"]["_row"].tolist()[-1] == 7
 
 
+# --- events: the date is required, except for intelligence (contract v1.1) ----------------------
+
+
+def test_an_intelligence_report_with_no_date_is_kept(write_dataset):
+    dataset = load_dataset(write_dataset(append={"events": ["E3,intelligence,CSE,Op Beta,,L3,Lancaster,live"]},
+                                         only=("locations", "events")))
+    assert dataset.rejects.empty
+    events = dataset["events"].set_index("event_id")
+    assert pd.isna(events.loc["E3", "date"])
+    assert events.loc["E2", "date"] == pd.Timestamp("2021-04-01")
+
+
+def test_a_crime_with_no_date_is_still_rejected_and_the_reason_names_the_exception(write_dataset):
+    line = write_dataset.next_line("events")
+    dataset = load_dataset(write_dataset(append={"events": ["E3,crime,CSE,Op Beta,,L3,Lancaster,live"]},
+                                         only=("locations", "events")))
+    assert rejects_of(dataset) == [("events", line, "date", "")]
+    assert dataset.rejects["reason"].iloc[0] == (
+        "date is required but empty; fill it in or remove the row (it may be empty only where event_type is intelligence)")
+    assert "E3" not in dataset["events"]["event_id"].tolist()
+
+
+def test_a_bad_date_is_cleared_on_intelligence_and_rejects_a_crime(write_dataset):
+    first = write_dataset.next_line("events")
+    dataset = load_dataset(write_dataset(append={"events": ["E3,intelligence,CSE,,2021-02-31,L3,Lancaster,live",
+                                                            "E4,crime,CSE,,2021-02-31,L3,Lancaster,live"]},
+                                         only=("locations", "events")))
+    actions = dict(zip(dataset.rejects["row"], dataset.rejects["action"]))
+    assert actions == {first: "cleared", first + 1: "rejected"}
+    events = dataset["events"].set_index("event_id")
+    assert "E4" not in events.index and pd.isna(events.loc["E3", "date"])
+
+
+def test_an_events_file_with_no_date_column_keeps_its_intelligence_and_rejects_the_rest(write_dataset):
+    text = "\n".join(["event_id,event_type,category,operation,location_id",
+                      "E1,crime,CSE,Op Alpha,L2", "E2,intelligence,CCE,Op Beta,L3"]) + "\n"
+    dataset = load_dataset(write_dataset(replace={"events": text}, only=("locations", "events")))
+    assert rejects_of(dataset) == [("events", 2, "date", "")]
+    assert dataset["events"]["event_id"].tolist() == ["E2"]
+
+
 # --- identifiers: owner_type chooses the table the owner is checked against -----------------
 
 

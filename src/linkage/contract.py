@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
 __all__ = [
     "Column",
     "Table",
@@ -55,6 +58,26 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     meaning: str = ""
+    #: a required column that may be empty in rows whose ``(column, values)`` matches, e.g. the
+    #: date of an intelligence report (``("event_type", ("intelligence",))``); its header is optional too.
+    optional_when: tuple[str, tuple[str, ...]] | None = None
+
+    def exception_note(self) -> str:
+        """The exception to a required column, as said in its reject reason ("" when it has none)."""
+        if self.optional_when is None:
+            return ""
+        other, values = self.optional_when
+        return f" (it may be empty only where {other} is {' or '.join(values)})"
+
+    def required_in(self, frame: pd.DataFrame) -> np.ndarray:
+        """A boolean mask of the rows of ``frame`` (typed so far) where this column must have a value."""
+        rows = len(frame)
+        if not self.required:
+            return np.zeros(rows, dtype=bool)
+        if self.optional_when is None or self.optional_when[0] not in frame:
+            return np.ones(rows, dtype=bool)
+        other, values = self.optional_when
+        return ~frame[other].isin(values).to_numpy(dtype=bool, na_value=False)
 
 
 @dataclass(frozen=True)
@@ -91,7 +114,8 @@ class Table:
 
     @property
     def required_columns(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
+        """The columns a file of this table must have (a column required only in some rows may be absent)."""
+        return [c.name for c in self.columns if c.required and c.optional_when is None]
 
     @property
     def column_names(self) -> list[str]:
@@ -187,7 +211,8 @@ TABLES: dict[str, Table] = {
                 C("event_type", "enum", required=True, values=("crime", "intelligence", "incident", "stop")),
                 C("category", "enum", values=("CSE", "CCE", "drugs", "violence", "trafficking", "other")),
                 C("operation"),
-                C("date", "date", required=True),
+                C("date", "date", required=True, optional_when=("event_type", ("intelligence",)),
+                  meaning="required, except for intelligence (a report's date is often not known)"),
                 C("location_id"),
                 C("local_authority"),
                 C("status", "enum", values=("live", "closed")),

@@ -23,6 +23,12 @@ single measure misleads, so every row carries several:
   span when more than one; ``cse_cce_bridge`` is true when the person is tied
   both to people flagged for CSE and to people flagged for CCE (the two travel
   together);
+- ``contacts_out``, ``contacts_in``, ``reciprocity``: from the direction of
+  communications data (contract v1.1 keeps it): the people the person
+  contacted, the people who contacted them, and the share of their contact
+  ties that go both ways (empty with no contact of known direction; a
+  ``sighting`` has none). A controller who is called but seldom calls back
+  shows a low reciprocity;
 - ``vulnerable_pattern``: the Neo4j POLE "vulnerable person" query: not a
   suspect or offender in any crime themselves, yet tied to at least
   ``vulnerable_min`` people who are (``n_crime_ties``).
@@ -106,6 +112,9 @@ KEY_PEOPLE_COLUMNS: dict[str, str] = {
     "key_score": "float64",
     "strength": "float64",
     "key_parts": "str",
+    "contacts_out": "int64",
+    "contacts_in": "int64",
+    "reciprocity": "float64",
 }
 #: ``key_score`` = sum of these weights times the person's measures (each capped at ``KEY_CAPS``)
 KEY_WEIGHTS: dict[str, float] = {
@@ -220,6 +229,7 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
                                                     distance=1.0 / found.weight, k=k, seed=seed)
     betweenness = np.round(betweenness, 12)
     strength = np.bincount(src, weights=weight, minlength=n)
+    contacts_out, contacts_in, reciprocity = _contact_direction(view)
 
     # which rows, and their order
     risk = flags["risk"]
@@ -283,6 +293,9 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
         "key_score": score[order],
         "strength": np.round(strength[order], 9),
         "key_parts": _parts(counted, order),
+        "contacts_out": contacts_out[order],
+        "contacts_in": contacts_in[order],
+        "reciprocity": reciprocity[order],
     })
     table = typed_table(table, KEY_PEOPLE_COLUMNS)
     for note in cut_notes(view, found, min_contacts=min_contacts, min_weight=min_weight,
@@ -293,6 +306,28 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
                                  "CCE, so key people are ranked by structure alone (betweenness, brokerage); roles would "
                                  "sharpen the ranking: " + ROLE_FIX)
     return table
+
+
+def _contact_direction(view) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per person: people they contacted, people who contacted them, and the share of their contact ties that
+    go both ways (NaN with no contact tie of known direction). Complexity O(contact ties)."""
+    n = view.n
+    a, b, _ = view.contacts
+    from_a, from_b = view.contact_direction
+    known = (a >= 0) & (b >= 0) & (from_a + from_b > 0)
+    a, b, out_a, out_b = a[known], b[known], from_a[known] > 0, from_b[known] > 0
+
+    def per_person(of_a: np.ndarray, of_b: np.ndarray) -> np.ndarray:
+        return (np.bincount(a, weights=of_a.astype(np.float64), minlength=n)
+                + np.bincount(b, weights=of_b.astype(np.float64), minlength=n)).astype(np.int64)
+
+    made, received = per_person(out_a, out_b), per_person(out_b, out_a)
+    both = out_a & out_b
+    ties = per_person(np.ones(len(a), dtype=bool), np.ones(len(b), dtype=bool))
+    mutual = per_person(both, both)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reciprocity = np.where(ties > 0, np.round(mutual / np.maximum(ties, 1), 6), np.nan)
+    return made, received, reciprocity
 
 
 def _parts(counted: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:

@@ -194,10 +194,14 @@ def owner_contacts(contacts: pd.DataFrame, holdings: pd.DataFrame) -> pd.DataFra
     """Contacts between identifiers, lifted to their holders: one row per (holder, holder) with totals.
 
     ``n_contact_records`` counts the identifier-to-identifier contact rows
-    behind a tie. Worked on integer codes: holders are coded in
-    (type, id) order, so a pair is put in order by comparing codes.
+    behind a tie. ``count_from_source`` and ``count_from_target`` keep the
+    direction: the contacts made from the source's identifiers to the
+    target's, and back (a ``sighting`` has no direction and counts in
+    neither). Worked on integer codes: holders are coded in (type, id)
+    order, so a pair is put in order by comparing codes.
     """
-    columns = ["source", "source_type", "target", "target_type", "count", "first_date", "last_date", "n_contact_records"]
+    columns = ["source", "source_type", "target", "target_type", "count", "first_date", "last_date", "n_contact_records",
+               "count_from_source", "count_from_target"]
     if contacts.empty or holdings.empty:
         return pd.DataFrame(columns=columns)
     owners = holdings[["identifier", "owner", "owner_type"]].drop_duplicates(["identifier", "owner"])
@@ -210,6 +214,7 @@ def owner_contacts(contacts: pd.DataFrame, holdings: pd.DataFrame) -> pd.DataFra
         "count": pd.to_numeric(contacts["count"]).fillna(1).to_numpy(dtype=np.int64),
         "first_date": contacts["first_date"].to_numpy(dtype="datetime64[s]"),
         "last_date": contacts["last_date"].to_numpy(dtype="datetime64[s]"),
+        "directed": _directed(contacts),
     })
     lifted = lifted[(lifted["from"] >= 0) & (lifted["to"] >= 0)]
     lifted = lifted.merge(holder.rename(columns={"identifier": "from", "owner": "a"}), on="from")
@@ -238,4 +243,16 @@ def owner_contacts(contacts: pd.DataFrame, holdings: pd.DataFrame) -> pd.DataFra
         "first_date": first_seen.astype("datetime64[s]"), "last_date": last_seen.astype("datetime64[s]"),
         "n_contact_records": np.diff(np.r_[starts, len(pair)]),
     })
+    counts = lifted["count"].to_numpy()[keep][order]
+    directed = lifted["directed"].to_numpy()[keep][order]
+    from_low = (a < b)[keep][order]
+    for column, mask in (("count_from_source", directed & from_low), ("count_from_target", directed & ~from_low)):
+        out[column] = np.add.reduceat(np.where(mask, counts, 0), starts) if len(starts) else np.zeros(0, np.int64)
     return out[columns]
+
+
+def _directed(contacts: pd.DataFrame) -> np.ndarray:
+    """Contacts whose from/to order means something: all but sightings (two phones seen together)."""
+    if "kind" not in contacts:
+        return np.ones(len(contacts), dtype=bool)
+    return (contacts["kind"].astype(object) != "sighting").to_numpy(dtype=bool)

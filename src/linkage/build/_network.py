@@ -249,8 +249,7 @@ def _identifiers(dataset: Dataset, entity_of: EntityLookup, *, settings: Network
     An identifier held by more than ``max_identifier_holders`` people ties nobody; ``notes`` says how many.
     """
     identifiers = pd.DataFrame(columns=["identifier", "kind", "n_holders"])
-    contacts = pd.DataFrame(columns=["source", "source_type", "target", "target_type", "count", "first_date",
-                                     "last_date", "n_identifiers"])
+    contacts = owner_contacts(pd.DataFrame(), pd.DataFrame())  # no contacts: the lifted table's columns, no rows
     if not dataset.has("identifiers"):
         return identifiers, contacts, []
     holdings = dataset["identifiers"].drop(columns=["_row"]).copy()

@@ -327,9 +327,11 @@ def validate_table(
 
     for spec in table.columns:
         column_text = text[spec.name]
+        must_have = spec.required_in(typed)
         if spec.required:
-            missing = column_text.isna().to_numpy()
-            rejects.add(missing, spec.name, "", f"{spec.name} is required but empty; fill it in or remove the row")
+            missing = column_text.isna().to_numpy() & must_have
+            rejects.add(missing, spec.name, "", f"{spec.name} is required but empty; fill it in or remove the row"
+                        + spec.exception_note())
         if spec.kind in ("date", "datetime"):
             read = dates[spec.name]
             values = read.series(text.index)
@@ -354,7 +356,9 @@ def validate_table(
         if stored:
             reason = reason + f" (the Parquet file stores {spec.name} as {stored})"
         reason = "'" + column_text.fillna("") + "' " + (reason if isinstance(reason, str) else reason.fillna(""))
-        rejects.add(bad, spec.name, column_text, reason, clear=not spec.required, kind=kind)
+        bad = np.asarray(bad, dtype=bool)
+        rejects.add(bad & must_have, spec.name, column_text, reason, clear=False, kind=kind)
+        rejects.add(bad & ~must_have, spec.name, column_text, reason, clear=True, kind=kind)
 
     for start, end in table.intervals:
         s, e = typed[start], typed[end]

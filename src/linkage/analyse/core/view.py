@@ -68,6 +68,9 @@ class NetworkView:
     placements: pd.DataFrame       # person, place
     found: pd.DataFrame            # person, place: where a missing child was found
     place_contacts: pd.DataFrame   # person, place, count: phone contact between a person and a place
+    # of ``contacts``: the contacts made from person a's identifiers to b's, and from b's to a's (0 and 0 when
+    # the direction is not known: sightings, or a network read back from tables written before v1.1)
+    contact_direction: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
     memo: dict = field(default_factory=dict, repr=False)   # what the analyses worked out on this view
 
     @property
@@ -154,6 +157,9 @@ def network_view(network: Network, *, min_contacts: float = 0) -> NetworkView:
         view_edges[kind] = (person[2 * position], person[2 * position + 1], raw)
     at = 2 * len(edge_rows)
     pp = (person[at], person[at + 1], count[pp_rows])
+    direction = tuple(pd.to_numeric(contacts[column].iloc[pp_rows]).fillna(0).to_numpy(dtype=np.float64)
+                      if contacts is not None and column in contacts else np.zeros(len(pp_rows))
+                      for column in ("count_from_source", "count_from_target"))
     n_part = len(person[at + 3])
     none = np.zeros(0, dtype=bool)
     participation = pd.DataFrame({
@@ -180,6 +186,7 @@ def network_view(network: Network, *, min_contacts: float = 0) -> NetworkView:
         placements=known(pd.DataFrame({"person": person[at + 4], "place": place[2]})),
         found=known(pd.DataFrame({"person": person[at + 5], "place": place[3]})),
         place_contacts=known(pd.DataFrame({"person": person[at + 2], "place": place[0], "count": count[place_rows]})),
+        contact_direction=direction,
     )
 
 
