@@ -131,6 +131,61 @@ def test_overview_shows_every_node_of_the_network_and_search_finds_them(browser,
     assert panel[0] == 0 and XSS in panel[1]
 
 
+def _corner(driver) -> None:
+    """Move the mouse to the drawing's top-left corner (offsets are from the element's centre)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    canvas = driver.find_element("css selector", "#graph canvas")
+    ActionChains(driver).move_to_element_with_offset(canvas, 3 - canvas.size["width"] // 2, 3 - canvas.size["height"] // 2).perform()
+
+
+def _hover(driver, node_id: str) -> dict:
+    """Move the real mouse over ``node_id``'s drawing (centred in the view first) and read the tooltip."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    x, y = driver.execute_script(
+        "var v = linkageView, id = arguments[0], i = v.data.nodes.findIndex(function (n) { return n.id === id; });"
+        "v.network.stopSimulation(); v.network.focus(i, {scale: 1.5, animation: false});"
+        "var d = v.network.canvasToDOM(v.network.getPositions([i])[i]); return [d.x, d.y];", node_id)
+    canvas = driver.find_element("css selector", "#graph canvas")
+    size = canvas.size
+    _corner(driver)  # away from it first
+    ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2), int(y - size["height"] / 2)).perform()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        tip = driver.execute_script(
+            "var t = document.getElementById('tooltip'), r = t.getBoundingClientRect();"
+            "return {hidden: t.hidden, text: t.textContent, elements: t.querySelectorAll('img, a, script').length,"
+            "        inside: r.left >= 0 && r.top >= 0 && r.right <= window.innerWidth && r.bottom <= window.innerHeight}")
+        if not tip["hidden"]:
+            return tip
+        time.sleep(0.05)
+    return tip
+
+
+def test_hovering_a_node_shows_its_facts_on_every_kind_of_view_page(browser, xss_job):
+    folder, _ = xss_job
+    pages = sorted(p for p in folder.rglob("*.html") if p.name != "report.html")
+    kinds = {p.parent.name for p in pages}
+    assert {"children", "businesses", "clusters", folder.name} <= kinds, kinds
+    for page in pages:
+        _open(browser, page)
+        node = browser.execute_script(
+            "var ns = linkageView.data.nodes; return (ns.filter(function (n) { return n.size; })[0] || ns[0]);")
+        tip = _hover(browser, node["id"])
+        assert not tip["hidden"] and tip["inside"], (page, tip)
+        assert tip["text"].startswith(node["label"]), (page, tip["text"], node["label"])
+        for name, value in node["facts"]:
+            assert f"{name}: {value}" in tip["text"], (page, name, value)
+    # the hostile business name is shown as text in its tooltip, never as markup
+    _open(browser, folder / "network.html")
+    tip = _hover(browser, "L2")
+    assert not tip["hidden"] and tip["elements"] == 0 and XSS in tip["text"]
+    # moving off the node hides it
+    _corner(browser)
+    assert browser.execute_script("return document.getElementById('tooltip').hidden") is True
+
+
 def test_filters_hide_and_show_nodes(browser, xss_job):
     folder, _ = xss_job
     _open(browser, folder / "network.html")

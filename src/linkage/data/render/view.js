@@ -150,19 +150,29 @@
     status.textContent = data.nodes.length + " nodes, " + data.edges.length + " links";
   });
 
-  /* tooltips: our own element, filled with text nodes */
+  /* tooltips: our own element, filled with text nodes. It sits outside #graph (vis-network empties
+     its container when it draws) and is placed in the window from the pointer's position on the
+     canvas, kept inside the window. */
   function showTip(item, kind, pointer) {
     tooltip.textContent = "";
     tooltip.appendChild(tipElement(item, kind));
-    tooltip.style.left = (pointer.x + 14) + "px";
-    tooltip.style.top = (pointer.y + 14) + "px";
     tooltip.hidden = false;
+    var box = container.getBoundingClientRect();
+    var x = box.left + pointer.x + 14, y = box.top + pointer.y + 14;
+    var w = tooltip.offsetWidth, h = tooltip.offsetHeight;
+    if (x + w > window.innerWidth - 4) x = Math.max(4, box.left + pointer.x - 14 - w);
+    if (y + h > window.innerHeight - 4) y = Math.max(4, box.top + pointer.y - 14 - h);
+    tooltip.style.left = x + "px";
+    tooltip.style.top = y + "px";
   }
+  function hideTip() { tooltip.hidden = true; }
   network.on("hoverNode", function (p) { if (nodeOf(p.node)) showTip(nodeOf(p.node), "node", p.pointer.DOM); });
   network.on("hoverEdge", function (p) { if (data.edges[p.edge]) showTip(data.edges[p.edge], "edge", p.pointer.DOM); });
-  network.on("blurNode", function () { tooltip.hidden = true; });
-  network.on("blurEdge", function () { tooltip.hidden = true; });
-  network.on("dragStart", function () { tooltip.hidden = true; });
+  network.on("blurNode", hideTip);
+  network.on("blurEdge", hideTip);
+  network.on("dragStart", hideTip);
+  network.on("zoom", hideTip);
+  container.addEventListener("mouseleave", hideTip);
 
   /* the selected node's facts, and its page when it has one */
   function showSelected(id) {
