@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import json
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -290,3 +291,28 @@ def assert_same_job(first: Path, second: Path) -> None:
     assert one["started"] and one["seconds_per_stage"]
     assert manifest_results(one) == manifest_results(two)
     assert {name: e["sha256"] for name, e in one["outputs"].items()} == {name: e["sha256"] for name, e in two["outputs"].items()}
+
+
+#: the system Chromium and chromedriver the browser tests drive (tests/test_browser_*.py skip without them)
+CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+CHROMEDRIVER = shutil.which("chromedriver") or (Path("/usr/bin/chromedriver") if Path("/usr/bin/chromedriver").exists() else None)
+NO_CHROMIUM = "Chromium and chromedriver not found (apt-get install chromium chromium-driver; .ci/run does this)"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium (selenium) that may make no request beyond the machine, with its console and network logs."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1400,900", "--host-resolver-rules=MAP * ~NOTFOUND", "--no-first-run"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()

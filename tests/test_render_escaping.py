@@ -32,8 +32,11 @@ PAYLOADS = {
 #: a location id (it names pages, links and facts): replaced in every table that refers to it
 HOSTILE_ID = 'L2"><img src=x onerror=alert("pwned-7")>'
 MARKER = "pwned-"
-#: the script elements a page may hold: report.html sortable.js; a view its data, vis-network and view.js
-SCRIPTS = {"report.html": 1}
+#: a second record of the dataset's Amy Smith (record 007) with no date of birth: the model leaves the pair for review
+REVIEW_PAIR_RECORD = "P9,health,Amy,Smith,,F,PR1 4AB,Preston,"
+#: the script elements a page may hold: report.html sortable.js; review.html its data and review.js;
+#: a view its data, vis-network and view.js
+SCRIPTS = {"report.html": 1, "review.html": 2}
 VIEW_SCRIPTS = 3
 
 
@@ -79,12 +82,23 @@ class _Page(HTMLParser):
             self.text.append(data)
 
 
+def _strings(value) -> list[str]:
+    """Every string in decoded JSON data, as the page's script will show it (json.dumps would escape quotes)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    return [s for item in value for s in _strings(item)] if isinstance(value, list) else []
+
+
 @pytest.fixture(scope="module")
 def hostile_job(tmp_path_factory):
     from conftest import DatasetWriter
 
     root = tmp_path_factory.mktemp("hostile")
     writer = DatasetWriter(root)
+    # Amy Smith again, without a date of birth: a pair for review.html to show
+    writer.tables["people"] += [REVIEW_PAIR_RECORD]
     writer.tables = {table: _hostile(lines, table) for table, lines in writer.tables.items()}
     config = config_from_dict({"job": {"name": "hostile"}, "geography": str(LANCASHIRE_YAML), "seed": 5})
     run_job(config, data=writer("data"), out=root / "job")
@@ -97,7 +111,8 @@ def _pages(folder):
 
 def test_the_hostile_job_has_a_report_and_every_kind_of_view(hostile_job):
     pages = _pages(hostile_job)
-    assert {"report.html", "network.html"} <= set(pages)
+    assert {"report.html", "network.html", "review.html"} <= set(pages)
+    assert 'data-pairs="1"' in (hostile_job / "review.html").read_text(encoding="utf-8")
     for kind in ("children/", "businesses/", "clusters/"):
         assert any(p.startswith(kind) for p in pages), kind
 
@@ -118,7 +133,7 @@ def test_hostile_text_is_shown_as_text_on_every_page_and_never_runs(hostile_job)
             if attrs.get("type") == "application/json":
                 assert "<" not in body, name  # it cannot close its element
                 data = json.loads(body)
-                shown += json.dumps(data, ensure_ascii=False)
+                shown += json.dumps(data, ensure_ascii=False) + "\n".join(_strings(data))
             else:
                 assert MARKER not in body, name
         found = [p for p in payloads if p in shown]

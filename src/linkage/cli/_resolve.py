@@ -34,10 +34,11 @@ def resolve(dataset: Path, out: Path, config, previous: Path | None, model: Path
     Writes OUT/entities.csv (record_id, entity_id), OUT/match_pairs.csv (every
     linked or nearly linked pair with the weight of each comparison),
     OUT/review_queue.csv (the pairs to decide, grouped by candidate entity,
-    most valuable decision first), OUT/model.json, OUT/rejects.csv and
-    OUT/settings.yaml (the settings used: with no resolve: config, derived
-    from the columns the people table has; pass it back with --config to
-    repeat the run).
+    most valuable decision first), OUT/review.html (the queue to decide pair
+    by pair in a browser, saved as an --overrides file), OUT/model.json,
+    OUT/rejects.csv and OUT/settings.yaml (the settings used: with no
+    resolve: config, derived from the columns the people table has; pass it
+    back with --config to repeat the run).
 
     Example:
 

@@ -209,6 +209,8 @@ class ViewOptions:
         300, read=_whole(), doc="an aggregated overview shows this many clusters as super-nodes (highest risk first)")
     overview_links: int = setting(
         3000, read=_whole(), doc="an aggregated overview keeps this many links between super-nodes (heaviest first)")
+    max_review_pairs: int = setting(
+        2000, read=_whole(), doc="review.html shows this many pairs of the review queue (in its order); the rest are counted")
 
 
 @dataclass(frozen=True)

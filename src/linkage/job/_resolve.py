@@ -14,6 +14,7 @@ from ..errors import LinkageError
 from ..files import config_inputs, prepare_output_folder, write_csv
 from ..read import Dataset
 from ._context import JobContext, JobState
+from ._review import write_review_page
 from ._run import validate_dataset
 from ._stages import resolve_settings, resolve_stage
 
@@ -76,6 +77,7 @@ def resolve_dataset(data: str | Path, out: str | Path, config: JobConfig | None 
                                                   previous=previous)
     ctx = JobContext(config=config, folder=Path(out), state=JobState(dataset=dataset))
     resolution = resolve_stage(ctx, settings=settings, previous_entities=previous, progress=progress)
+    write_review_page(ctx, resolution, nav=False)
     return ResolveRun(resolution, dataset, cleaned)
 
 

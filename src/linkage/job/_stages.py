@@ -141,10 +141,13 @@ def _stage_render(ctx: JobContext) -> None:
 
     from ..render import write_report, write_views
 
+    from ._review import write_review_page
+
     network = ctx.state.network
     tables = ctx.state.tables
+    review = write_review_page(ctx, ctx.state.resolution).name if ctx.state.resolution is not None else None
     pages = write_views(network, ctx.folder, tables=tables, seed=ctx.config.seed, options=view_options(ctx.config),
-                        title=ctx.config.name)
+                        title=ctx.config.name, review=review)
     ctx.outputs.update(pages.outputs)
     ctx.notes.extend(pages.notes)
     dataset = ctx.state.dataset

@@ -3,6 +3,7 @@
 - ``write_views``: ``network.html`` and a page per cluster, looked-after child
   and top business target (self-contained, escaped, laid out in Python);
 - ``write_report``: ``report.html``, a section per audience;
+- ``write_review``: ``review.html``, the resolution's review queue to decide, saved as an overrides file;
 - ``write_graph_exports``: ``graph.graphml``, ``graph.gexf`` and ``graph.anx``
   (i2 Analyst's Notebook).
 """
@@ -13,6 +14,7 @@ from ._html import safe_name
 from .anx import anx_chart, write_anx
 from .exports import write_graph_exports
 from .report import write_report
+from .review import review_html, write_review
 from .views import ViewOptions, ViewPages, children_at_risk, graph_view, view_from_networkx, write_views
 
 __all__ = [
@@ -26,5 +28,7 @@ __all__ = [
     "write_anx",
     "write_graph_exports",
     "write_report",
+    "write_review",
+    "review_html",
     "write_views",
 ]

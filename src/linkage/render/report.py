@@ -96,6 +96,7 @@ def _analyst(network, tables, summary, notes, inputs, rejects, pages) -> dict:
         "links_chart": bar_chart(counts.index.tolist(), counts.tolist(), title="links by type") if len(counts) else None,
         "notes": notes,
         "clusters": None, "crossover": None, "key_people": None, "candidates": None,
+        "review": pages.review,
     }
     clusters = tables.get("clusters.csv")
     if clusters is not None:

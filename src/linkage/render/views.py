@@ -54,6 +54,8 @@ class ViewPages:
     children: dict[str, str] = field(default_factory=dict)
     businesses: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: the review page of the resolution's queue (``review.html``), when the job wrote one
+    review: str | None = None
 
 
 def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 0, subtitle: str = "",
@@ -223,16 +225,18 @@ def _aggregate(vn: ViewNetwork, network: Network, members: pd.DataFrame | None, 
 
 
 def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.DataFrame] | None = None,
-                seed: int = 0, options: ViewOptions | None = None, title: str = "linkage") -> ViewPages:
+                seed: int = 0, options: ViewOptions | None = None, title: str = "linkage",
+                review: str | None = None) -> ViewPages:
     """Write ``network.html`` and the ``clusters/``, ``children/`` and ``businesses/`` pages into ``folder``.
 
     ``tables`` are the analyses' outputs by file name (``clusters.csv``, ...);
     a page kind whose table is absent is not written, with a note.
+    ``review``: the review page written beside them (``review.html``), linked from the overview.
     """
     folder = Path(folder)
     tables = tables or {}
     options = options or ViewOptions()
-    pages = ViewPages()
+    pages = ViewPages(review=review)
     vn = view_network(network)
     book = FactBook(network)
 
@@ -341,4 +345,4 @@ def _page_index(pages: ViewPages, labels: pd.Series) -> Markup:
             groups.append({"heading": heading, "clusters": heading == "Cluster pages",
                            "pages": [(name, path, labels.get(name, name)) for name, path in list(links.items())[:60]],
                            "more": f" and {len(links) - 60} more" if len(links) > 60 else ""})
-    return render_part("parts/view_page_index.html", groups=groups)
+    return render_part("parts/view_page_index.html", groups=groups, review=pages.review)

@@ -13,6 +13,7 @@ from ._blocking import CandidatePairs, block_pairs, explain_blocking
 from ._derive import ColumnProfile, derive_settings, profile_people, settings_yaml
 from ._evaluate import evaluate_entities, evaluate_files
 from ._model import FellegiSunterModel
+from ._overrides import override_decisions
 from ._prepare import Records, prepare_records
 from ._resolve import Resolution, resolve_people
 from ..config import BLOCKING_KEYS, COMPARISON_KINDS, BlockingRule, Comparison, ResolveSettings
@@ -34,6 +35,7 @@ __all__ = [
     "evaluate_entities",
     "evaluate_files",
     "explain_blocking",
+    "override_decisions",
     "prepare_records",
     "profile_people",
     "read_previous_entities",

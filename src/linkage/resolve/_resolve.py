@@ -310,6 +310,13 @@ def resolve_people(
     decision = np.where(held[shown] & ~same_entity, "review_disagrees", decision)
     decision = np.where(common[shown] & ~same_entity, "review_common_values", decision)
     decision = np.where(~link[shown] & same_entity, "linked_through_others", decision)
+    if overrides is not None:  # a reviewer's decision is final: the pair leaves the review queue
+        n = len(records)
+        shown_keys = candidates.left[shown].astype(np.int64) * n + candidates.right[shown]
+        for same, name in ((True, "must_link"), (False, "cannot_link")):
+            chosen = overrides.same == same
+            keys = overrides.left[chosen].astype(np.int64) * n + overrides.right[chosen]
+            decision = np.where(np.isin(shown_keys, keys), name, decision)
     match_pairs = pd.concat(
         [
             pd.DataFrame(
