@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from linkage.checks import JobData, load_job, missing_brief, placement_check
 from linkage.cli import cli
 from linkage.files import write_parquet
 from linkage.job import verify_job
+from linkage.render import safe_name
 
 
 def _job(world) -> JobData:
@@ -234,6 +236,19 @@ def test_both_tools_write_escaped_pages_from_a_hostile_job(hostile_jobs, which):
     # the job's own outputs are untouched; what the tools wrote is listed apart
     verified = verify_job(folder)
     assert verified.ok and len(verified.later) == 3
+
+
+def test_the_childs_page_links_to_the_brief_that_linkage_brief_writes(hostile_jobs):
+    """Issue 16: the briefing is linked from the child's page in the views, and the link finds the file."""
+    folder = hostile_jobs["clear"]
+    job = load_job(folder)
+    child = job.network.placements.sort_values("placement_id")["entity_id"].iloc[-1]
+    page = folder / "children" / f"{safe_name(child)}.html"
+    text = page.read_text(encoding="utf-8")
+    link = re.search(r'<a href="(\.\./briefs/brief-[^"]+\.html)">', text)
+    assert link and f"linkage brief JOBDIR --child {html.escape(child)}" in text
+    assert CliRunner().invoke(cli, ["brief", str(folder), "--child", child]).exit_code == 0
+    assert (page.parent / link.group(1)).resolve().is_file()
 
 
 def test_a_pseudonymised_job_shows_no_clear_name(hostile_jobs):

@@ -310,6 +310,7 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
         nodes, edges = _records(vn, book, positions, links=node_links, prefix="../", focus=entity_id)
         label = str(labels.get(entity_id, entity_id))
         timeline = child_timeline(timelines, entity_id, labels=labels, links=node_links, prefix="../")
+        timeline += render_part("parts/child_brief.html", child=entity_id, label=label, file=safe_name(entity_id))
         write(pages.children[entity_id], graph_view(
             nodes, edges, title=f"Looked-after child: {label}", seed=seed,
             subtitle=f"{entity_id}: ego network, placements and missing episodes", nav_prefix="../",
