@@ -36,7 +36,7 @@ MARKER = "pwned-"
 REVIEW_PAIR_RECORD = "P9,health,Amy,Smith,,F,PR1 4AB,Preston,"
 #: the script elements a page may hold: report.html sortable.js; review.html its data and review.js;
 #: a view its data, vis-network and view.js
-SCRIPTS = {"report.html": 1, "review.html": 2}
+SCRIPTS = {"report.html": 1, "review.html": 2, "map.html": 1}
 VIEW_SCRIPTS = 3
 
 

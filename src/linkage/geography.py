@@ -33,6 +33,7 @@ __all__ = [
     "haversine_km",
     "postcode_points",
     "place_coordinates",
+    "authority_outlines",
 ]
 
 
@@ -224,3 +225,78 @@ def place_coordinates(places: pd.DataFrame, geography: Geography | None) -> pd.D
             lon.loc[keys.index[hit]] = [c[1] for c in keys[hit]]
             source.loc[keys.index[hit]] = "authority_centroid"
     return pd.DataFrame({"latitude": lat, "longitude": lon, "coordinate_source": source})
+
+
+def _hull(points: np.ndarray) -> np.ndarray:
+    """The convex hull of (y, x) rows, in order (Andrew's monotone chain); the points themselves when fewer than 3."""
+    points = np.unique(points, axis=0)
+    if len(points) < 3:
+        return points
+
+    def half(rows: np.ndarray) -> list:
+        chain: list = []
+        for p in rows:
+            while len(chain) >= 2 and ((chain[-1][0] - chain[-2][0]) * (p[1] - chain[-2][1])
+                                       - (chain[-1][1] - chain[-2][1]) * (p[0] - chain[-2][0])) <= 0:
+                chain.pop()
+            chain.append(p)
+        return chain
+
+    lower, upper = half(points), half(points[::-1])
+    return np.array(lower[:-1] + upper[:-1])
+
+
+def authority_outlines(places: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each local authority's outline: a convex hull as (latitude, longitude) rows, in order.
+
+    Only the force's own authorities (those with a BCU) are outlined. The hull is of the authority's postcodes in
+    the ONS directory, one point per square kilometre (its directory code is the one most of the authority's
+    places' postcodes carry; the directory letters those postcodes start with are read), or, where no place of
+    the authority has a known postcode, of its places' coordinates. An authority with fewer than three distinct
+    points has no outline.
+    """
+    if places is None or places.empty or "local_authority" not in places:
+        return {}
+    named = places[places["local_authority"].notna()]
+    if "bcu" in named:
+        named = named[named["bcu"].notna()]   # the force's own authorities
+    groups = []
+    coded: set[str] = set()
+    directory = _directory()
+    if directory is not None and "postcode" in named and named["postcode"].notna().any():
+        key = named["postcode"].astype("str").str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
+        usable = named["postcode"].notna().to_numpy() & key.str.len().between(5, 7).to_numpy()
+        if usable.any():
+            directory.load_postcodes(sorted(set(key[usable].str[0])))
+            table = directory.dataframe
+            asked = table[isin(table["pcd_abbr"].astype("str"), id_set(key[usable]))].drop_duplicates("pcd_abbr")
+            votes = pd.DataFrame({"authority": named.loc[usable, "local_authority"].astype(str).to_numpy(),
+                                  "pcd_abbr": key[usable].to_numpy()}).merge(asked[["pcd_abbr", "laua"]], on="pcd_abbr")
+            votes = votes.dropna(subset=["laua"])
+            if len(votes):
+                top = (votes.groupby(["authority", "laua"]).size().reset_index(name="n")
+                       .sort_values(["authority", "n", "laua"], ascending=[True, False, True], kind="stable")
+                       .drop_duplicates("authority").drop_duplicates("laua"))
+                authority_of = dict(zip(top["laua"], top["authority"]))
+                rows = table[table["laua"].isin(list(authority_of))].dropna(subset=["oseast1m", "osnrth1m"])
+                # one point per square kilometre is enough for an outline (and a hull of those is the hull, to 1 km)
+                cells = pd.DataFrame({"laua": rows["laua"].to_numpy(), "e": (rows["oseast1m"].to_numpy() // 1000) * 1000,
+                                      "n": (rows["osnrth1m"].to_numpy() // 1000) * 1000}).drop_duplicates()
+                lat, lon = bng_to_wgs84(cells["e"].to_numpy(np.float64), cells["n"].to_numpy(np.float64))
+                groups.append(pd.DataFrame({"code": cells["laua"].map(authority_of).to_numpy(), "lat": lat, "lon": lon}))
+                coded = set(authority_of.values())
+    if {"latitude", "longitude"} <= set(named.columns):
+        rest = named[~named["local_authority"].astype(str).isin(coded)].dropna(subset=["latitude", "longitude"])
+        if len(rest):
+            groups.append(pd.DataFrame({"code": rest["local_authority"].astype(str).to_numpy(),
+                                        "lat": rest["latitude"].astype("float64").to_numpy(),
+                                        "lon": rest["longitude"].astype("float64").to_numpy()}))
+    if not groups:
+        return {}
+    points = pd.concat(groups, ignore_index=True)
+    outlines = {}
+    for authority, rows in points.groupby("code", sort=True):
+        hull = _hull(rows[["lat", "lon"]].to_numpy(dtype=np.float64))
+        if len(hull) >= 3:
+            outlines[str(authority)] = hull
+    return outlines

@@ -32,6 +32,7 @@ from ._layout import layout
 from ._nodes import EDGE_STYLES, NODE_STYLES, FactBook, ViewNetwork, edge_records, view_network
 from ._template import page_assets, render_page, render_part, view_data
 from ._timeline import TimelineData, child_timeline
+from .map import write_map
 
 __all__ = ["ViewOptions", "ViewPages", "graph_view", "view_from_networkx", "write_views", "children_at_risk"]
 
@@ -335,6 +336,11 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
                 nodes, edges, title=f"Business: {row.get('name') if isinstance(row.get('name'), str) else location_id}",
                 seed=seed, subtitle=f"{location_id}: the children, perpetrators, episodes and operations linked to it",
                 nav_prefix="../", physics_below=options.physics_below, aside=aside))
+
+    # the map: places at their coordinates, the children's care moves as arrows
+    pages.outputs["map.html"] = write_map(network, folder, care_moves=tables.get("care_moves.csv"),
+                                          children=pages.children, businesses=pages.businesses, labels=labels,
+                                          title=title)
     return pages
 
 
