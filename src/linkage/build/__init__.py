@@ -13,7 +13,7 @@ the source tables for the analyses. ``to_networkx`` gives a networkx graph;
 from __future__ import annotations
 
 from ._edges import EDGE_COLUMNS, co_missing_edges, co_placed_edges, owner_contacts, shared_identifier_edges
-from ._graph import NODE_COLUMNS, NODE_KEYS, PERSON_TIES, to_networkx
+from ._graph import NODE_COLUMNS, NODE_KEYS, PERSON_TIES, graph_value, to_networkx
 from ._intervals import overlapping_pairs
 from ._network import BUSINESS_CATEGORIES, CARE_CATEGORIES, TIE_KINDS, Network, NetworkSettings, build_network
 from ._store import NETWORK_FOLDER, NETWORK_FORMAT, NETWORK_TABLES, network_from_tables, network_tables
@@ -40,4 +40,5 @@ __all__ = [
     "owner_contacts",
     "shared_identifier_edges",
     "to_networkx",
+    "graph_value",
 ]

@@ -10,13 +10,13 @@ import pandas as pd
 
 from ._network import Network
 
-__all__ = ["to_networkx", "PERSON_TIES", "NODE_COLUMNS", "NODE_KEYS"]
+__all__ = ["to_networkx", "graph_value", "PERSON_TIES", "NODE_COLUMNS", "NODE_KEYS"]
 
 #: edge types that tie two people directly
 PERSON_TIES = ("co_placed", "co_missing", "shared_identifier", "contact", "associate")
 
 
-def _clean(value):
+def graph_value(value):
     """Attribute values GraphML and GEXF can hold: no NaN/None, dates as ISO text, tuples joined."""
     if value is None:
         return None
@@ -41,7 +41,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     present = [c for c in columns if c in frame.columns]
     out = []
     for row in frame[present].itertuples(index=False, name=None):
-        out.append({k: v for k, v in zip(present, map(_clean, row)) if v is not None})
+        out.append({k: v for k, v in zip(present, map(graph_value, row)) if v is not None})
     return out
 
 
