@@ -31,8 +31,10 @@ Businesses linked to a child come first, then those with exploitation
 evidence only; within each, night-time economy first, then by score. A
 business linked only by general crime (no child, no exploitation event or
 flag, no counted perpetrator) is left out, and a note says how many were.
-A *child* is looked after, reported missing, or under 18 on the first date
-the data covers. ``evidence`` spells out the parts behind each rank.
+A *child* is looked after, reported missing, or under 18 on the date of the
+link (an event's date, a phone contact's first date; the first date the data
+covers for a link with no date): an extract covers years, and a young
+perpetrator under 18 when it starts is not a child at an event years later. ``evidence`` spells out the parts behind each rank.
 ``business_targets_by_area`` sums the list up per local authority and BCU,
 with the top business of each.
 """
@@ -129,25 +131,43 @@ EXPLOITATION_EVENTS: dict[str, float] = {"CSE": 1.0, "CCE": 1.0, "trafficking": 
 LINKS: tuple[str, ...] = ("child", "exploitation")
 
 
-def _children(view: NetworkView) -> np.ndarray:
-    """Who counts as a child: looked after, reported missing, or under 18 on the first date the data covers."""
-    network = view.network
-    people = view.people
-    child = flag(people, "looked_after").copy()
-    episodes = network.episodes
-    if episodes is not None and len(episodes):
-        (missing,) = positions_in_each([column_strings(episodes, "entity_id")], view.id_array)
-        child[missing[missing >= 0]] = True
-    dates = []
-    for frame, column in ((network.participation, "date"), (episodes, "start"), (network.placements, "start_date")):
-        if frame is not None and len(frame) and column in frame:
-            first = pd.to_datetime(frame[column], errors="coerce").min()
-            if pd.notna(first):
-                dates.append(first)
-    if dates and "dob" in people:
-        born = pd.to_datetime(people["dob"], errors="coerce")
-        child |= (born > min(dates) - pd.DateOffset(years=18)).fillna(False).to_numpy(dtype=bool)
-    return child
+class _Children:
+    """Who was a child when: looked after or reported missing (a child throughout), or under 18 on the date.
+
+    A link's date decides (an event's date, a phone contact's first date): an extract covers years, and someone
+    under 18 when it starts may be a 24-year-old perpetrator at an event there. A link with no date is judged on
+    the first date the data covers.
+    """
+
+    def __init__(self, view: NetworkView) -> None:
+        network = view.network
+        people = view.people
+        self.always = flag(people, "looked_after").copy()
+        episodes = network.episodes
+        if episodes is not None and len(episodes):
+            (missing,) = positions_in_each([column_strings(episodes, "entity_id")], view.id_array)
+            self.always[missing[missing >= 0]] = True
+        firsts = [pd.to_datetime(frame[column], errors="coerce").min()
+                  for frame, column in ((network.participation, "date"), (episodes, "start"),
+                                        (network.placements, "start_date"))
+                  if frame is not None and len(frame) and column in frame]
+        firsts = [first for first in firsts if pd.notna(first)]
+        self.first = np.datetime64(min(firsts), "ns") if firsts else np.datetime64("NaT", "ns")
+        born = pd.to_datetime(people["dob"], errors="coerce") if "dob" in people else pd.Series(pd.NaT, index=people.index)
+        #: the day each person turns 18 (NaT where the date of birth is unknown)
+        self.adult_from = (born + pd.DateOffset(years=18)).to_numpy(dtype="datetime64[ns]")
+
+    def ever(self) -> np.ndarray:
+        """Everyone who was a child at some time the data covers."""
+        return self.always | (self.adult_from > self.first)
+
+    def on(self, person: np.ndarray, dates: object = None) -> np.ndarray:
+        """Whether each ``person`` was a child on each of ``dates`` (datetimes; missing ones: the first date)."""
+        person = np.asarray(person, dtype=np.int64)
+        when = (np.full(len(person), self.first) if dates is None
+                else pd.to_datetime(pd.Series(dates), errors="coerce").to_numpy(dtype="datetime64[ns]"))
+        when = np.where(np.isnat(when), self.first, when)
+        return self.always[person] | (self.adult_from[person] > when)
 
 
 def _distinct_per_place(person: np.ndarray, place: np.ndarray, mask: np.ndarray, n: int,
@@ -196,20 +216,30 @@ def business_targets(network: NetworkLike, *, clusters_members: pd.DataFrame | N
                        f"{', '.join(categories[:8]) or 'empty'}{' ...' if len(categories) > 8 else ''}",
                        f"the business categories are {', '.join(BUSINESS_CATEGORIES)}; map yours onto them with "
                        "values: {locations.category: {your_code: takeaway}}")
-    child = _children(view)
+    children = _Children(view)
+    child = children.ever()
     perpetrator = flag(view.people, "is_perpetrator")
     flagged = _flagged(view.people)
     contacts = view.place_contacts
-    heavy = contacts[contacts["count"].to_numpy() >= min_contacts]
-    events = _events_there(view)
+    contacts = contacts[contacts["place"].to_numpy() >= 0]
+    contact_child = children.on(contacts["person"].to_numpy(), contacts["first_date"])
+    heavy = (contacts["count"].to_numpy() >= min_contacts)
+    events = _events_there(view, children)
 
-    # (place, person) links: found there, at an event there, in heavy phone contact with it
+    # (place, person) links: found there, at an event there, in heavy phone contact with it; and those of them
+    # where the person was a child at the time (everyone found after going missing was reported missing)
     everyone = np.ones(n, dtype=bool)
-    found_place, found_person = _distinct_per_place(view.found["person"], view.found["place"], child, n, n_places)
+    found_place, found_person = _distinct_per_place(view.found["person"], view.found["place"], children.always, n,
+                                                    n_places)
     event_link = _distinct_per_place(events["person"], events["place"], everyone, n, n_places)
-    contact_link = _distinct_per_place(heavy["person"], heavy["place"], everyone, n, n_places)
+    contact_link = _distinct_per_place(contacts["person"][heavy], contacts["place"][heavy], everyone, n, n_places)
     place, person = pairs(np.concatenate([found_place, event_link[0], contact_link[0]]),
                           np.concatenate([found_person, event_link[1], contact_link[1]]), n)
+    as_child = events[events["child"].to_numpy()]
+    heavy_child = heavy & contact_child
+    child_place, child_person = pairs(
+        np.concatenate([found_place, as_child["place"].to_numpy(), contacts["place"].to_numpy()[heavy_child]]),
+        np.concatenate([found_person, as_child["person"].to_numpy(), contacts["person"].to_numpy()[heavy_child]]), n)
     # perpetrators count where tied to a child or to an exploitation event: at an event there with a child or of
     # an exploitation category, or party to an exploitation event anywhere
     # (CSE, CCE or trafficking: most drugs events are possession, so a drugs suspect elsewhere is not counted)
@@ -222,7 +252,7 @@ def business_targets(network: NetworkLike, *, clusters_members: pd.DataFrame | N
                                     np.concatenate([person[counted_perp], told_person]), n)
 
     found_count = np.bincount(found_place, minlength=n_places)
-    children_linked = np.bincount(place[child[person]], minlength=n_places)
+    children_linked = np.bincount(child_place, minlength=n_places)
     flagged_linked = np.bincount(place[flagged[person]], minlength=n_places)
     perpetrators_linked = np.bincount(perp_place, minlength=n_places)
     per_event = events.drop_duplicates("event")
@@ -230,17 +260,15 @@ def business_targets(network: NetworkLike, *, clusters_members: pd.DataFrame | N
                                                minlength=n_places), 6)
     other_events = np.bincount(per_event["place"].to_numpy()[per_event["exploitation"].to_numpy() == 0],
                                minlength=n_places)
-    counted = contacts[(contacts["place"].to_numpy() >= 0)]
-    counted = counted[(child | (perpetrator & exploit_perp))[counted["person"].to_numpy()]]
+    counted = contacts[contact_child | (perpetrator & exploit_perp)[contacts["person"].to_numpy()]]
     volume = np.bincount(counted["place"].to_numpy(), weights=counted["count"].to_numpy(dtype=np.float64),
                          minlength=n_places).astype(np.int64)
 
     if clusters_members is None:
         _, clusters_members = clusters(view, seed=seed)
     cluster_of, cluster_ids = person_clusters(view, clusters_members)
-    told = child[person] | flagged[person]
-    tied = np.concatenate([person[told], perp_person])
-    tied_place = np.concatenate([place[told], perp_place])
+    tied = np.concatenate([child_person, person[flagged[person]], perp_person])
+    tied_place = np.concatenate([child_place, place[flagged[person]], perp_place])
     in_cluster = cluster_of[tied] >= 0
     touched_place, touched = pairs(tied_place[in_cluster], cluster_of[tied][in_cluster], max(len(cluster_ids), 1))
     clusters_touched = np.bincount(touched_place, minlength=n_places)
@@ -314,13 +342,15 @@ def _flagged(people: pd.DataFrame) -> np.ndarray:
     return (flags.str.contains("cse_risk", regex=False) | flags.str.contains("cce_risk", regex=False)).to_numpy(bool)
 
 
-def _events_there(view: NetworkView) -> pd.DataFrame:
+def _events_there(view: NetworkView, children: _Children) -> pd.DataFrame:
     """Every (event, person) at a place: ``event, place, person, exploitation`` (its ``EXPLOITATION_EVENTS``
-    weight), ``with_child`` (a child took part in the event). Events nobody is named in have person -1."""
+    weight), ``child`` (the person was a child on the event's date), ``with_child`` (a child took part in the
+    event). Events nobody is named in have person -1."""
     network = view.network
     part = network.participation
     edges = network.edges_of("event_at") if network.edges is not None and len(network.edges) else None
-    columns = {"event": "int64", "place": "int64", "person": "int64", "exploitation": "float64", "with_child": "bool"}
+    columns = {"event": "int64", "place": "int64", "person": "int64", "exploitation": "float64", "child": "bool",
+               "with_child": "bool"}
     if edges is None or not len(edges):
         return empty_table(columns)
     event_ids = pd.concat([edges["via"].astype(str), part["event_id"].astype(str)] if part is not None and len(part)
@@ -333,14 +363,16 @@ def _events_there(view: NetworkView) -> pd.DataFrame:
     where = where[where["place"].to_numpy() >= 0]
     if part is not None and len(part):
         (person,) = positions_in_each([column_strings(part, "entity_id")], view.id_array)
-        people = pd.DataFrame({"event": event_of_row, "person": person})
-        people = people[people["person"].to_numpy() >= 0]
+        known = person >= 0
+        dates = part["date"].to_numpy()[known] if "date" in part else None
+        people = pd.DataFrame({"event": event_of_row[known], "person": person[known],
+                               "child": children.on(person[known], dates)})
     else:
-        people = pd.DataFrame({"event": np.zeros(0, np.int64), "person": np.zeros(0, np.int64)})
-    child = _children(view)
+        people = pd.DataFrame({"event": np.zeros(0, np.int64), "person": np.zeros(0, np.int64),
+                               "child": np.zeros(0, dtype=bool)})
     with_child = np.zeros(int(codes.max()) + 1 if len(codes) else 0, dtype=bool)
-    with_child[people.loc[child[people["person"].to_numpy()], "event"].to_numpy()] = True
-    out = where.merge(people, on="event", how="left").fillna({"person": -1})
+    with_child[people.loc[people["child"].to_numpy(), "event"].to_numpy()] = True
+    out = where.merge(people, on="event", how="left").fillna({"person": -1, "child": False})
     out["with_child"] = with_child[out["event"].to_numpy()]
     return typed_table(out, columns)
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ._places import location_rows
-from ._util import HORIZON_END, HORIZON_START
+from ._util import HORIZON_END, HORIZON_START, day
 from ._world import KIND_ADULT, World
 
 __all__ = ["make_busy_venue", "BUSY_INCIDENTS", "BUSY_REGULARS"]
@@ -30,7 +30,9 @@ def make_busy_venue(world: World) -> None:
     """Add the venue (``world.busy_venues``) and its incidents to the events."""
     rng = world.rng("busy-venue")
     p = world.persons
-    adult = ((p["kind"] == KIND_ADULT) & ~p["perp"].to_numpy(bool)).to_numpy()
+    # adults on every date an incident can have: 18 or over when the horizon starts (2019-01-01)
+    grown = p["dob"].to_numpy() <= day("2001-01-01")
+    adult = ((p["kind"] == KIND_ADULT) & ~p["perp"].to_numpy(bool)).to_numpy() & grown
     home = world.geo.home[p["la"].to_numpy()].astype(bool)
     pool = np.flatnonzero(adult & home)
     if len(pool) < 4:

@@ -51,6 +51,33 @@ def _other_group(rng: np.random.Generator, groups: np.ndarray, bcu: np.ndarray) 
     return np.where(clash | (got < 0), alt, got)
 
 
+#: groups, besides its own, that use the hub business at least (Empra found businesses several networks used)
+HUB_SHARERS = (2, 3)
+
+
+def _hub_business(world: World, biz: pd.DataFrame, G: int) -> pd.DataFrame:
+    """The hub: one group's first business, used by two or three other groups as well, and by more groups than
+    any other business (rows ``group, loc`` to add to ``biz``).
+
+    Its own stream of draws, so that planting it changes nothing else the groups stage draws.
+    """
+    none = pd.DataFrame({"group": np.zeros(0, np.int64), "loc": np.zeros(0, np.int64)})
+    if G < 2 or not len(biz):
+        return none
+    rng = world.rng("hub-business")
+    firsts = biz.drop_duplicates("group")
+    pick = firsts.iloc[int(rng.integers(0, len(firsts)))]
+    loc = int(pick["loc"])
+    users = biz.groupby("loc")["group"].nunique()
+    others = np.setdiff1d(np.arange(G), biz.loc[biz["loc"].to_numpy() == loc, "group"].to_numpy())
+    # enough sharers that no other business has as many groups
+    need = int(users.drop(loc).max()) + 1 - int(users[loc]) if len(users) > 1 else 0
+    k = min(len(others), max(need, int(rng.integers(HUB_SHARERS[0], HUB_SHARERS[1] + 1))))
+    if not k:
+        return none
+    return pd.DataFrame({"group": np.sort(rng.choice(others, size=k, replace=False)), "loc": loc})
+
+
 def make_groups(world: World) -> None:
     rng = world.rng("groups")
     geo = world.geo
@@ -180,6 +207,7 @@ def make_groups(world: World) -> None:
         extra.append(pd.DataFrame({"group": gs, "loc": pick_from_pools(b1["group"].to_numpy(), b1["loc"].to_numpy(), g2, rng.random(len(g2)))}))
     biz = pd.concat([biz] + extra, ignore_index=True)
     biz = biz[biz["loc"] >= 0].drop_duplicates()
+    biz = pd.concat([biz, _hub_business(world, biz, G)], ignore_index=True).drop_duplicates()
     biz["kind"] = "business"
 
     # --- addresses the group uses (flats, houses) and the care setting where victims met

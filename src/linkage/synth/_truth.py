@@ -37,11 +37,13 @@ Files and columns (``;`` separates multi-valued cells; dates ISO):
     location_id, group_id, children_linked, perpetrators_linked, name, category,
     local_authority — each group business, with how many of the group's victims and
     perpetrators are linked to it (found there when missing, named in an event there, or
-    in phone contact with it).
+    in phone contact with it). The hub is the business with the most groups (rows): one
+    group's business that two or three other groups use too, more than any other.
 ``busy_venues.csv``
     location_id, name, category, local_authority, n_events, n_people — a takeaway with
-    dozens of violent incidents among adult regulars and no child, exploitation event,
-    missing child or phone: police activity that is not evidence of child exploitation.
+    dozens of violent incidents among regulars who are adults on every date (18 or over
+    when the world starts) and no child, exploitation event, missing child or phone:
+    police activity that is not evidence of child exploitation.
 ``care_moves.csv``
     person_id, n_placements, n_moves, peers_met, n_settings, n_local_authorities, n_bcus,
     out_of_force_placements — per looked-after child; peers_met counts distinct children

@@ -67,7 +67,7 @@ class NetworkView:
     participation: pd.DataFrame    # person, operation, place, exploitation, victim, perpetrator, crime (a row per role)
     placements: pd.DataFrame       # person, place
     found: pd.DataFrame            # person, place: where a missing child was found
-    place_contacts: pd.DataFrame   # person, place, count: phone contact between a person and a place
+    place_contacts: pd.DataFrame   # person, place, count, first_date: phone contact between a person and a place
     # of ``contacts``: the contacts made from person a's identifiers to b's, and from b's to a's (0 and 0 when
     # the direction is not known: sightings, or a network read back from tables written before v1.1)
     contact_direction: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
@@ -185,9 +185,17 @@ def network_view(network: Network, *, min_contacts: float = 0) -> NetworkView:
         participation=known(participation),
         placements=known(pd.DataFrame({"person": person[at + 4], "place": place[2]})),
         found=known(pd.DataFrame({"person": person[at + 5], "place": place[3]})),
-        place_contacts=known(pd.DataFrame({"person": person[at + 2], "place": place[0], "count": count[place_rows]})),
+        place_contacts=known(pd.DataFrame({"person": person[at + 2], "place": place[0], "count": count[place_rows],
+                                           "first_date": _dates(contacts, "first_date", place_rows)})),
         contact_direction=direction,
     )
+
+
+def _dates(frame: pd.DataFrame | None, column: str, rows: np.ndarray) -> np.ndarray:
+    """``frame[column]`` at ``rows`` as datetime64 (NaT where missing, unreadable or the column is absent)."""
+    if frame is None or column not in frame:
+        return np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]")
+    return pd.to_datetime(frame[column].iloc[rows], errors="coerce").to_numpy(dtype="datetime64[ns]")
 
 
 def as_view(network: NetworkLike, *, min_contacts: float = 0) -> NetworkView:
