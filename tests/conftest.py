@@ -316,3 +316,22 @@ def browser():
     driver.set_script_timeout(60)
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="session")
+def small_world_job(tmp_path_factory) -> Path:
+    """A folder with ``world/`` (``generate_world(scale="small", seed=5)``) and ``job/``, the job run on it: a
+    network of a few thousand nodes with a review queue, for the browser tests of review.html and the path picker."""
+    from linkage.job import run_job
+    from linkage.synth import generate_world
+
+    root = tmp_path_factory.mktemp("small_world")
+    generate_world(root / "world", scale="small", seed=5)
+    run_job(small_world_config(), data=root / "world", out=root / "job")
+    return root
+
+
+def small_world_config() -> JobConfig:
+    from linkage.config import config_from_dict
+
+    return config_from_dict({"job": {"name": "small world"}, "geography": str(LANCASHIRE_YAML), "seed": 5})

@@ -14,25 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CHROMEDRIVER, CHROMIUM, LANCASHIRE_YAML, NO_CHROMIUM
+from conftest import CHROMEDRIVER, CHROMIUM, NO_CHROMIUM, small_world_config
 
-from linkage.config import config_from_dict
-from linkage.job import resolve_dataset, run_job
-from linkage.synth import generate_world
+from linkage.job import resolve_dataset
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None, reason=NO_CHROMIUM)
-
-
-def _config():
-    return config_from_dict({"job": {"name": "review"}, "geography": str(LANCASHIRE_YAML), "seed": 5})
-
-
-@pytest.fixture(scope="module")
-def review_job(tmp_path_factory):
-    root = tmp_path_factory.mktemp("review")
-    generate_world(root / "world", scale="small", seed=5)
-    run_job(_config(), data=root / "world", out=root / "job")
-    return root
 
 
 def _load(driver, page: Path, *, forget: bool = False) -> None:
@@ -73,10 +59,10 @@ def _first_of_groups(queue: pd.DataFrame, count: int) -> list[int]:
     raise AssertionError(f"the queue has fewer than {count} separate review groups")
 
 
-def test_decisions_made_on_the_page_are_applied_by_the_next_run(browser, review_job, tmp_path):
-    job = review_job / "job"
+def test_decisions_made_on_the_page_are_applied_by_the_next_run(browser, small_world_job, tmp_path):
+    job = small_world_job / "job"
     queue = pd.read_csv(job / "review_queue.csv", dtype={"record_id_a": str, "record_id_b": str})
-    people = pd.read_csv(review_job / "world" / "people.csv", dtype=str, keep_default_na=False).set_index("record_id")
+    people = pd.read_csv(small_world_job / "world" / "people.csv", dtype=str, keep_default_na=False).set_index("record_id")
     _load(browser, job / "review.html", forget=True)
     assert int(browser.execute_script("return document.body.getAttribute('data-pairs')")) == len(queue) > 0
     same, different, unsure = _first_of_groups(queue, 3)
@@ -116,7 +102,7 @@ def test_decisions_made_on_the_page_are_applied_by_the_next_run(browser, review_
     # the next run, with the saved file as its overrides
     overrides = tmp_path / "overrides.csv"
     overrides.write_text(saved, encoding="utf-8")
-    rerun = resolve_dataset(review_job / "world", tmp_path / "rerun", _config(), overrides=overrides)
+    rerun = resolve_dataset(small_world_job / "world", tmp_path / "rerun", small_world_config(), overrides=overrides)
     entity = rerun.resolution.entities.set_index("record_id")["entity_id"]
     assert entity[pair(same)[0]] == entity[pair(same)[1]]
     assert entity[pair(different)[0]] != entity[pair(different)[1]]
@@ -136,8 +122,8 @@ def test_decisions_made_on_the_page_are_applied_by_the_next_run(browser, review_
     assert [p["a"] for p in data["pairs"]] == rerun.resolution.review_queue["record_id_a"].tolist()
 
 
-def test_the_review_page_is_linked_from_the_overview_and_the_report(browser, review_job):
-    job = review_job / "job"
+def test_the_review_page_is_linked_from_the_overview_and_the_report(browser, small_world_job):
+    job = small_world_job / "job"
     for page, selector in (("network.html", "#review-link"), ("report.html", "#analyst a[href='review.html']")):
         browser.get((job / page).as_uri())
         link = browser.find_element("css selector", selector)

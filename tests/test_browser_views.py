@@ -69,8 +69,8 @@ def _assert_clean(driver, page: Path, seen: dict) -> None:
     assert seen["console"] == [], (page, seen["console"])
     # injected markup never became elements, and nothing ran
     assert driver.execute_script("return document.querySelectorAll('img, [onerror], a[href=\"#\"]').length") == 0, page
-    # a view: its data, vis-network and view.js; the review page: its data and review.js; the report: sortable.js
-    scripts = 3 if driver.execute_script("return !!window.linkageView") else (
+    # a view: its data, vis-network, view.js and paths.js; the review page: its data and review.js; the report: sortable.js
+    scripts = 4 if driver.execute_script("return !!window.linkageView") else (
         2 if driver.execute_script("return !!window.linkageReview") else 1)
     assert driver.execute_script("return document.querySelectorAll('script').length") == scripts, page
 

@@ -4,7 +4,7 @@
 shortest loopless paths for the alternatives. Ties between equally short
 routes are broken the same way every time (Dijkstra keeps the first route it
 found to a node when a later one is no shorter; Yen's alternatives of equal
-length come in the order of their node codes), so the answer is deterministic; the views' path picker (``view.js``) runs the same
+length come in the order of their node codes), so the answer is deterministic; the views' path picker (``paths.js``) runs the same
 algorithm on the page's nodes and finds the same paths.
 """
 

@@ -11,7 +11,9 @@ emits vis-network's node and edge data itself: positions computed in Python
 with the job's seed (``_layout.layout``), physics on only for small pages,
 every string passed as JSON data (escaped for ``<script>``) and put into the
 page with ``textContent``.  Beyond ``aggregate_above`` nodes the overview
-shows clusters as super-nodes that open the cluster pages.
+shows clusters as super-nodes that open the cluster pages.  ``paths.js`` adds
+the path picker: how two nodes are connected, computed in the page from its
+links as ``linkage path`` computes it (``analyse.paths``).
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 
     }
     return render_page("view.html", title=title, subtitle=subtitle, nav_prefix=nav_prefix, aside=aside, below=below,
                        n_nodes=len(nodes), n_edges=len(edges), data=view_data(data),
-                       **page_assets(styles=("page.css",), scripts=("view.js",), vis=True))
+                       **page_assets(styles=("page.css",), scripts=("view.js", "paths.js"), vis=True))
 
 
 def view_from_networkx(graph, *, title: str, seed: int = 0, physics_below: int = 300,
