@@ -1,6 +1,9 @@
 """The placement check and the briefing as self-contained, printable HTML pages (Jinja2 templates, autoescaped).
 
-Templates are ``linkage/data/render/checks/*.html``. Autoescape is on: every
+Templates are ``linkage/data/render/checks/*.html``, extending the base page
+every view and report shares (``data/render/templates/base.html``) through
+``checks/printable.html``, which holds only what differs: a policy that allows
+no script, the print styles, the last line. Autoescape is on: every
 record value (names, place names, ids) is escaped by the engine; the pages
 make no request of any kind (their Content-Security-Policy forbids it), so
 they open on an air-gapped machine and print on A4 (the briefing on one
@@ -13,7 +16,7 @@ import math
 from functools import lru_cache
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
 from .. import __version__
 from .brief import Brief
@@ -66,7 +69,9 @@ def _short(value) -> str:
 
 @lru_cache(maxsize=None)
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("linkage", "data/render/checks"), autoescape=True,
+    # the checks' templates, on the base page every view and report shares
+    loader = ChoiceLoader([PackageLoader("linkage", "data/render/checks"), PackageLoader("linkage", "data/render/templates")])
+    env = Environment(loader=loader, autoescape=True,
                       undefined=StrictUndefined, keep_trailing_newline=True)
     env.filters.update(day=_day, km=_km, cell=_cell, short=_short)
     return env

@@ -7,7 +7,8 @@
   fragments this environment rendered itself (``render_part``).
 - **One base template** (``base.html``) holds the head, the Content-Security-Policy
   (``default-src 'none'``: the page may make no request at all) and the inlined
-  assets; ``report.html`` and ``view.html`` extend it. pyvis's own template is not
+  assets; ``report.html`` and ``view.html`` extend it, and so do the checks' pages
+  (``linkage.checks.pages``, through ``checks/printable.html``). pyvis's own template is not
   used: it loads Bootstrap and vis-network from CDNs and sets tooltips with
   ``innerHTML``; pyvis stays the source of vis-network (``_html.vis_assets``).
 - **Templates under ``parts/`` are compact**: a line break in their text, with
