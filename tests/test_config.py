@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
 import pytest
+import yaml
 
 from linkage.config import (
     DEFAULT_NTE_CATEGORIES,
@@ -267,6 +269,72 @@ def test_unknown_key_suggestion_only_when_close():
     first, second = info.value.problems
     assert first.startswith("unknown setting 'colums' (did you mean 'columns'?)")
     assert second.startswith("unknown setting 'zzzzzz'; the settings are")
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("resolve: {min_contacts: 5}\n",
+         "resolve: unknown setting 'min_contacts' ('min_contacts' is a setting of analyses.clusters, "
+         "analyses.business_targets or analyses.key_people, not of resolve: move it there, e.g. "
+         "analyses: {clusters: {min_contacts: 5}}); the settings are method, blocking, comparisons, threshold, "
+         "review_from, max_block_size, u_sample_pairs, em_sample_pairs, em_iterations, guard_dob_days, "
+         "guard_max_dob_years, review_when_different, labels, overrides, previous_entities, model"),
+        ("threshold: 0.9\n",
+         "unknown setting 'threshold' ('threshold' is a setting of resolve, not of the top level: move it there, "
+         "e.g. resolve: {threshold: 0.9}); the settings are job, data, output, seed, geography, tables, columns, "
+         "values, input, night_time_economy_categories, suppress_below, max_reject_share, resolve, network, "
+         "analyses, exports, views, report"),
+        ("network: {force: Lancashire}\n",
+         "network: unknown setting 'force' ('force' is a setting of geography, not of network: move it there, "
+         "e.g. geography: {force: Lancashire}); the settings are min_overlap_days, open_episode_hours, "
+         "max_identifier_holders, open_until, tie_weights, association_weights"),
+        ("analyses: {candidate_links: {max_block_size: [1, 2]}}\n",
+         "analyses.candidate_links: unknown setting 'max_block_size' ('max_block_size' is a setting of resolve, "
+         "not of analyses.candidate_links: move it there, e.g. resolve: {max_block_size: ...}); "
+         "the settings are "),
+    ],
+)
+def test_a_key_in_the_wrong_section_is_named_with_the_section_it_belongs_to(tmp_path, text, problem):
+    path = write_yaml(tmp_path / "job.yaml", text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert len(info.value.problems) == 1
+    assert info.value.problems[0].startswith(problem)
+
+
+def test_a_key_of_its_own_section_and_of_another_keeps_did_you_mean_for_a_typo():
+    with pytest.raises(ConfigError) as info:
+        config_from_dict({"resolve": {"thresold": 0.9}, "network": {"seed": 3}})
+    typo, moved = info.value.problems
+    assert typo.startswith("resolve: unknown setting 'thresold' (did you mean 'threshold'?); the settings are method")
+    # seed is both the top level's and job's: both are named, the first as the example
+    assert moved.startswith("network: unknown setting 'seed' ('seed' is a setting of job or the top level, not of "
+                            "network: move it there, e.g. job: {seed: 3}); the settings are min_overlap_days")
+
+
+@pytest.mark.parametrize("given", ["auto", "AUTO", " Auto ", None])
+def test_year_range_auto_is_the_default_window(given):
+    config = config_from_dict({"input": {"year_range": given}})
+    assert config.input.year_range is None
+    assert config.input == InputOptions()
+
+
+def test_year_range_that_is_neither_auto_nor_two_years(tmp_path):
+    path = write_yaml(tmp_path / "job.yaml", "input: {year_range: soon}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.problems == ["input.year_range 'soon' must be auto or two years, earliest first, e.g. [1900, 2100]"]
+    assert config_from_dict({"input": {"year_range": [1800, 2100]}}).input.year_range == (1800, 2100)
+
+
+def test_the_example_config_in_the_docs_loads():
+    """docs/configuration.md opens with a config that shows every input setting (year_range: auto among them)."""
+    text = (REPO_ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    example = yaml.safe_load(re.search(r"```yaml\n(.*?)```", text, re.S).group(1))
+    assert example["input"]["year_range"] == "auto"
+    config = config_from_dict(example, base=REPO_ROOT / "configs", source="docs/configuration.md")
+    assert config.input.year_range is None and config.name == "demo" and config.seed == 42
 
 
 def test_bad_yaml_is_one_error_naming_the_file_and_line(tmp_path):

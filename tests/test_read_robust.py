@@ -384,7 +384,7 @@ def test_input_settings_are_checked(tmp_path):
         "{placements: '%d/%m/%Y', people.dob: '%m/%d/%Y', default: auto}",
         "input.date_format: 'people.sex' is not a date column; the date columns of people are dob",
         "input.day_first 'yes' must be true or false",
-        "input.year_range [2100] must be two years, earliest first, e.g. [1900, 2100]",
+        "input.year_range [2100] must be auto or two years, earliest first, e.g. [1900, 2100]",
         "input.delimiter '\\x00' must be auto or one plain character (',', ';', '|' or tab); NUL, quotes, line breaks, "
         "letters, digits and characters outside ASCII cannot separate columns",
     ]

@@ -57,6 +57,8 @@ class Context:
     base: Path
     source: str = "config"
     problems: list[str] = field(default_factory=list)
+    #: every key of the file -> the sections that have it ('' the top level), to say where a misplaced key belongs
+    key_sections: Callable[[], dict[str, tuple[str, ...]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,28 @@ def setting_fields(cls) -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(cls) if f.metadata.get("read") is not None]
 
 
-def unknown_key(key: Any, known, where: str, noun: str = "setting") -> str:
-    """The problem of a key the section does not have, with the closest known one."""
+def unknown_key(key: Any, known, where: str, noun: str = "setting", *, elsewhere: tuple[str, ...] = (),
+                value: Any = None) -> str:
+    """The problem of a key the section does not have: the sections it belongs to (``elsewhere``: '' is the top
+    level), else the closest known one."""
     known = list(known)
     listed = f"the {noun}s are {', '.join(known)}" if len(known) != 1 else f"the {noun} is {known[0]}"
     prefix = f"{where}: " if where else ""
-    return f"{prefix}unknown {noun} '{key}'{did_you_mean(str(key), known)}; {listed}"
+    hint = _belongs(key, elsewhere, where, value) if elsewhere else did_you_mean(str(key), known)
+    return f"{prefix}unknown {noun} '{key}'{hint}; {listed}"
+
+
+def _belongs(key: Any, sections: tuple[str, ...], where: str, value: Any) -> str:
+    """`` ('min_contacts' is a setting of analyses.key_people, not of resolve: move it there, e.g. ...)``."""
+    named = ["the top level" if s == "" else s for s in sections]
+    names = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+    here = "the top level" if not where else where
+    plain = isinstance(value, (int, float, str)) and not isinstance(value, bool)
+    shown_value = value if plain and len(str(value)) <= 30 and str(value).isprintable() else "..."
+    example = f"{key}: {shown_value}"
+    for part in reversed(sections[0].split(".") if sections[0] else []):
+        example = f"{part}: {{{example}}}"
+    return f" ('{key}' is a setting of {names}, not of {here}: move it there, e.g. {example})"
 
 
 def parse(cls, raw: Any, where: str, ctx: Context):
@@ -120,7 +138,9 @@ def parse(cls, raw: Any, where: str, ctx: Context):
             ctx.problems.append(f"{label}: unknown setting '{key}'; this version has no {where} settings "
                                 f"({info.no_settings}), so remove it")
         else:
-            ctx.problems.append(unknown_key(key, names, label, info.noun))
+            sections = ctx.key_sections().get(str(key), ()) if ctx.key_sections is not None else ()
+            elsewhere = tuple(s for s in sections if s != where)
+            ctx.problems.append(unknown_key(key, names, label, info.noun, elsewhere=elsewhere, value=raw[key]))
     values: dict[str, Any] = {}
     for f in keys:
         if f.name not in raw:

@@ -8,17 +8,19 @@ collected and reported together, each with the fix, before any work starts.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
 from ..contract import TABLES
 from ..errors import ConfigError, did_you_mean
 from ..geography import Geography
-from ._analyses import read_analyses
+from ._analyses import ANALYSIS_FUNCTIONS, analysis_schema, read_analyses
 from ._fields import (Context, Invalid, Section, collect, control_problem, folder_path, mapping_of, number, parse,
                       section, setting, setting_fields, shown)
-from ._geography import read_geography
+from ._geography import GeographyFile, read_geography
 from ._resolve import ResolveSettings
 from ._sections import ExportOptions, InputOptions, NetworkSettings, ReportOptions, ViewOptions
 from ._yaml import read_yaml
@@ -251,9 +253,32 @@ class JobConfig:
 TOP_LEVEL_KEYS = tuple(f.name for f in setting_fields(JobConfig))
 
 
+@lru_cache(maxsize=1)
+def key_sections() -> dict[str, tuple[str, ...]]:
+    """Every key a job config may hold -> the sections that hold it ('' the top level, ``analyses.clusters``, ...).
+
+    A key written in the wrong section is then named with the one it belongs to.
+    """
+    found: dict[str, list[str]] = {}
+
+    def walk(cls, path: str) -> None:
+        for f in setting_fields(cls):
+            found.setdefault(f.name, []).append(path)
+            default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            if dataclasses.is_dataclass(default):
+                walk(type(default), f"{path}.{f.name}" if path else f.name)
+
+    walk(JobConfig, "")
+    walk(GeographyFile, "geography")
+    for name in ANALYSIS_FUNCTIONS:
+        for f in dataclasses.fields(analysis_schema(name)):
+            found.setdefault(f.name, []).append(f"analyses.{name}")
+    return {key: tuple(paths) for key, paths in found.items()}
+
+
 def config_from_dict(raw: Any, *, base: Path | None = None, source: str = "config") -> JobConfig:
     """Build a JobConfig from a mapping, reporting every problem at once."""
-    ctx = Context(base=base or Path.cwd(), source=source)
+    ctx = Context(base=base or Path.cwd(), source=source, key_sections=key_sections)
     return collect(ctx, lambda: parse(JobConfig, raw, "", ctx))
 
 

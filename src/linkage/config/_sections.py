@@ -72,7 +72,8 @@ def _date_format(value: Any, where: str, ctx: Context) -> str | dict[str, str]:
 
 
 def _year_range(value: Any, where: str, ctx: Context) -> tuple[int, int] | None:
-    if value is None:
+    """``[FIRST, LAST]``, or None for auto (``auto`` or nothing): 1900-2100, opened back for historical dates."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
         return None
     if (
         not isinstance(value, (list, tuple))
@@ -80,7 +81,7 @@ def _year_range(value: Any, where: str, ctx: Context) -> tuple[int, int] | None:
         or not all(isinstance(y, int) and not isinstance(y, bool) for y in value)
         or not 1 <= value[0] < value[1] <= 9999
     ):
-        raise Invalid(f"{where} {value!r} must be two years, earliest first, e.g. [1900, 2100]")
+        raise Invalid(f"{where} {value!r} must be auto or two years, earliest first, e.g. [1900, 2100]")
     return int(value[0]), int(value[1])
 
 
