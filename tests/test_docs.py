@@ -96,3 +96,14 @@ def test_the_data_contract_page_names_every_file_a_job_writes():
     text = (ROOT / "docs" / "data-contract.md").read_text(encoding="utf-8")
     job_folder = text.split("## The job folder\n", 1)[1].split("\n## ", 1)[0]
     assert [name for name in sorted(top) if f"`{name}`" not in job_folder] == []
+
+
+def test_every_screenshot_the_docs_show_exists_and_every_screenshot_is_shown():
+    """The user pages show the screenshots docs/make_screenshots.py writes (issue 15 item 7)."""
+    shown = set()
+    for page in (ROOT / "docs").glob("*.md"):
+        shown |= set(re.findall(r"\]\((images/[^)]+\.png)\)", page.read_text(encoding="utf-8")))
+    on_disk = {f"images/{p.name}" for p in (ROOT / "docs" / "images").glob("*.png")}
+    assert shown == on_disk and len(shown) >= 9
+    maker = (ROOT / "docs" / "make_screenshots.py").read_text(encoding="utf-8")
+    assert all(f'"{Path(name).name}"' in maker for name in shown)
