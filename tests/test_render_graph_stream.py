@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import linkage
 from linkage.build import build_network
 from linkage.config import load_config
 from linkage.read import load_dataset
@@ -104,6 +105,7 @@ def test_the_demo_network_streams_networkx_bytes(demo_network, tmp_path):
     written = _assert_same(safe, tmp_path)
     assert written["graph.graphml"].count(b"<node ") == demo_network.node_count
     assert written["graph.gexf"].count(b"<edge ") == len(demo_network.edges)
+    assert f"<creator>linkage {linkage.__version__}</creator>".encode() in written["graph.gexf"]
 
 
 def test_a_hostile_network_streams_networkx_bytes(small_network, tmp_path):

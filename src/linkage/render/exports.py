@@ -10,7 +10,7 @@ import pandas as pd
 from ..build import Network, to_networkx
 from ..config import ExportOptions
 from ..files import atomic_open, atomic_path
-from ._gexf import write_gexf_rows
+from ._gexf import GEXF_CREATOR, write_gexf_rows
 from ._graph_rows import NotStreamable, graph_rows
 from ._graphml import write_graphml_rows
 from ._scope import export_scope
@@ -32,9 +32,11 @@ def _atomic_graph_write(graph: nx.Graph, path: Path, writer) -> Path:
 
 def _write_gexf(graph: nx.Graph, path: str) -> None:
     """``nx.write_gexf`` without the ``lastmodifieddate`` it stamps from the clock: the same job writes the same
-    bytes on any day (the attribute is optional in GEXF; the manifest holds when the job ran)."""
+    bytes on any day (the attribute is optional in GEXF; the manifest holds when the job ran). The creator is
+    linkage, as when the streamed writer writes the file."""
     writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
     writer.xml.find("meta").attrib.pop("lastmodifieddate", None)
+    writer.xml.find("meta/creator").text = GEXF_CREATOR
     writer.add_graph(graph)
     writer.write(path)
 
