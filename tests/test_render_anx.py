@@ -59,3 +59,25 @@ def test_anx_keeps_labels_dates_and_hostile_text_as_text(write_dataset, lancashi
     assert placed and all(i.get("DateSet") == "true" for i in placed)
     bcu = [a.get("Value") for a in by_identity["L1"].find("AttributeCollection") if a.get("AttributeClass") == "bcu"]
     assert bcu == ["South"]
+
+
+def test_anx_escapes_quotes_and_white_space_and_writes_every_value_type(write_dataset, lancashire_config, tmp_path):
+    import dataclasses
+
+    import pandas as pd
+
+    network = _network(write_dataset, lancashire_config)
+    people = network.people.copy()
+    labels = ['a&b "q" <t>\there\nnext\r', "bad \x01 \ud800", "", None]
+    people["label"] = pd.Series((labels * len(people))[: len(people)], index=people.index, dtype=object)
+    people["n_records"] = range(7, 7 + len(people))
+    text = write_anx(dataclasses.replace(network, people=people), tmp_path / "graph.anx").read_text(encoding="utf-8")
+    ids = people["entity_id"].astype(str).tolist()
+    assert 'Label="a&amp;b &quot;q&quot; &lt;t&gt;&#9;here&#10;next&#13;" Description="Person" DateSet="false" XPosition="0">' in text
+    assert 'Label="bad \\x01 \\ud800" Description="Person" DateSet="false" XPosition="120">' in text
+    # no label: the id stands in
+    assert f'Label="{ids[2]}" Description="Person" DateSet="false" XPosition="240">' in text
+    assert '<Attribute AttributeClass="n_records" Value="7"/>' in text
+    assert '<Attribute AttributeClass="is_victim" Value="false"/>' in text or '<Attribute AttributeClass="is_victim" Value="true"/>' in text
+    root = ET.fromstring(text.encode("utf-8"))
+    assert root.find("ChartItemCollection/ChartItem").get("Label") == 'a&b "q" <t>\there\nnext\r'

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 
 from ..build import NODE_COLUMNS, NODE_KEYS, Network, graph_value
 
-__all__ = ["GraphColumn", "GraphBlock", "GraphRows", "NotStreamable", "graph_rows", "escape_text", "value_texts",
+__all__ = ["GraphColumn", "GraphBlock", "GraphRows", "NotStreamable", "graph_rows", "escape_text", "translate_text", "iso_dates", "value_texts",
            "first_appearances", "row_chunks", "EDGE_ATTRIBUTES", "XML_TYPES", "CHUNK_ROWS"]
 
 #: rows the writers turn into text at a time (memory stays flat on large networks)
@@ -44,8 +44,8 @@ XML_TYPES = {str: "string", int: "long", float: "double", bool: "boolean"}
 _TABLES = {"person": "people", "place": "places", "episode": "episodes", "operation": "operations",
            "identifier": "identifiers"}
 #: ElementTree's escapes: element text, then attribute values (which also escape quotes and white space)
-_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
-_ATTRIBUTE_ESCAPES = (*_TEXT_ESCAPES, ('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
+_TEXT_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+_ATTRIBUTE_ESCAPES = {**_TEXT_ESCAPES, ord('"'): "&quot;", ord("\r"): "&#13;", ord("\n"): "&#10;", ord("\t"): "&#09;"}
 
 
 class NotStreamable(Exception):
@@ -87,23 +87,27 @@ class GraphRows:
     keys: np.ndarray
 
 
-def escape_text(values: np.ndarray, *, attribute: bool) -> np.ndarray:
-    """``values`` (str) escaped as ElementTree escapes element text, or attribute values with ``attribute``."""
-    escapes = _ATTRIBUTE_ESCAPES if attribute else _TEXT_ESCAPES
+def translate_text(values: np.ndarray, table: dict[int, str | None]) -> np.ndarray:
+    """``value.translate(table)`` of each value (str), in Arrow's vectorised string kernels where it can
+    (``table`` maps characters to their replacement, or to None to drop them)."""
     if not len(values):
         return values
     try:
         array = pa.array(values, type=pa.large_string())
     except (pa.ArrowException, UnicodeError):  # a lone surrogate: no Arrow string holds it
-        out = []
-        for value in values:
-            for old, new in escapes:
-                value = value.replace(old, new)
-            out.append(value)
-        return np.array(out, dtype=object)
-    for old, new in escapes:
-        array = pc.replace_substring(array, old, new)
+        return np.array([value.translate(table) for value in values], dtype=object)
+    dropped = [code for code, new in table.items() if new is None]
+    if dropped:
+        array = pc.replace_substring_regex(array, "[" + "".join(f"\\x{{{code:x}}}" for code in dropped) + "]", "")
+    # "&" first: the other replacements bring their own "&", which must stay as it is
+    for code, new in sorted(((c, n) for c, n in table.items() if n is not None), key=lambda item: item[0] != ord("&")):
+        array = pc.replace_substring(array, chr(code), new)
     return array.to_numpy(zero_copy_only=False).astype(object, copy=False)
+
+
+def escape_text(values: np.ndarray, *, attribute: bool) -> np.ndarray:
+    """``values`` (str) escaped as ElementTree escapes element text, or attribute values with ``attribute``."""
+    return translate_text(values, _ATTRIBUTE_ESCAPES if attribute else _TEXT_ESCAPES)
 
 
 def row_chunks(n: int) -> list[slice]:
@@ -148,7 +152,7 @@ def first_appearances(blocks: list[GraphBlock], *, skip: tuple[str, ...] = (), b
     return [column for _, _, column in sorted(first.values(), key=lambda item: item[:2])]
 
 
-def _iso_dates(column: pd.Series) -> np.ndarray | None:
+def iso_dates(column: pd.Series) -> np.ndarray | None:
     """``Timestamp.isoformat()`` of a naive datetime column, vectorised; None when a value needs more than seconds."""
     if getattr(column.dt, "tz", None) is not None:
         return None
@@ -168,7 +172,7 @@ def _clean_column(name: str, column: pd.Series) -> GraphColumn:
         values = np.array(column.to_numpy().tolist(), dtype=object)
         values[np.isnan(column.to_numpy())] = None
     elif isinstance(dtype, np.dtype) and dtype.kind == "M" or isinstance(dtype, pd.DatetimeTZDtype):
-        iso = _iso_dates(column)
+        iso = iso_dates(column)
         values = iso if iso is not None else np.array([graph_value(v) for v in column], dtype=object)
         values[column.isna().to_numpy()] = None
     elif isinstance(dtype, pd.StringDtype):

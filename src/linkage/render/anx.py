@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..build import NODE_COLUMNS, NODE_KEYS, Network
 from ..files import atomic_open
+from ._graph_rows import iso_dates, row_chunks, translate_text
 from ._xml import xml_safe_network
 
 __all__ = ["anx_chart", "write_anx", "ENTITY_TYPES", "entity_id"]
@@ -104,6 +105,94 @@ def _attribute_classes(network: Network, edges: pd.DataFrame) -> list[tuple[str,
     return sorted(seen.items())
 
 
+def _texts(column: pd.Series) -> np.ndarray:
+    """``str(_value(v))`` of each cell, vectorised per dtype ('' where ``_value`` gives None)."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return np.where(column.to_numpy(), "true", "false").astype(object)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return np.array(list(map(str, column.to_numpy().tolist())), dtype=object)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        texts = np.array(list(map(str, column.to_numpy().tolist())), dtype=object)
+        texts[np.isnan(column.to_numpy())] = ""
+        return texts
+    iso = iso_dates(column) if isinstance(dtype, np.dtype) and dtype.kind == "M" else None
+    if isinstance(dtype, pd.StringDtype) or iso is not None:
+        texts = column.to_numpy(dtype=object) if iso is None else iso
+        texts[column.isna().to_numpy()] = ""
+        return texts
+    values = (_value(v) for v in column.tolist())
+    return np.array([str(v) if v is not None else "" for v in values], dtype=object)
+
+
+def _escaped(values) -> np.ndarray:
+    """``_attr`` of each value (str), vectorised."""
+    return translate_text(np.asarray(values, dtype=object), _ATTR_TABLE)
+
+
+def _attributes(n: int, names: list[str], columns: list[pd.Series]) -> np.ndarray:
+    """Each of ``n`` rows' ``<Attribute>`` elements ('' for a row without any)."""
+    out = np.full(n, "", dtype=object)
+    for name, column in zip(names, columns):
+        texts = _texts(column)
+        kept = texts != ""
+        if kept.any():
+            out = out + np.where(kept, f'<Attribute AttributeClass="{_attr(name)}" Value="' + _escaped(texts) + '"/>', "")
+    return out
+
+
+def _dated(dates: list) -> np.ndarray:
+    when = np.array([d or "" for d in dates], dtype=object)
+    return np.where(when != "", ' DateSet="true" DateTime="' + when + '" TimeSet="false"', ' DateSet="false"')
+
+
+def _entities(network: Network) -> Iterator[str]:
+    """The chart items of the nodes, table by table (an entity id met twice is written once)."""
+    for row_number, (node_type, table) in enumerate(_tables(network).items()):
+        if not len(table):
+            continue
+        columns = [c for c in NODE_COLUMNS[node_type] if c in table.columns]
+        label_column = _LABEL_COLUMN[node_type]
+        type_name, _ = ENTITY_TYPES[node_type]
+        ids = np.array(list(map(str, table[NODE_KEYS[node_type]].astype(str).tolist())), dtype=object)
+        first = ~pd.Series(ids).duplicated().to_numpy()
+        dates = _iso(table["start"]) if node_type == "episode" else (
+            _iso(table["first_date"]) if node_type == "operation" else [None] * len(ids))
+        if node_type == "episode":
+            labels = np.array([f"missing {(d or '?')[:10]}" for d in dates], dtype=object)
+        elif label_column in table.columns:
+            labels = _texts(table[label_column])
+        else:
+            labels = np.full(len(ids), "", dtype=object)
+        labels = np.where(labels == "", ids, labels)
+        i = np.arange(len(ids))
+        x = np.array(list(map(str, ((i % 100) * 120).tolist())), dtype=object)
+        y = np.array(list(map(str, (row_number * 2400 + (i // 100) * 120).tolist())), dtype=object)
+        attributes = _attributes(len(ids), columns, [table[c] for c in columns])
+        name = _attr(type_name)
+        lines = ('    <ChartItem Label="' + _escaped(labels) + f'" Description="{name}"' + _dated(dates) + ' XPosition="' + x
+                 + '"><AttributeCollection>' + attributes + '</AttributeCollection><End Y="' + y + '"><Entity EntityId="'
+                 + _escaped(node_type + ":" + ids) + '" Identity="' + _escaped(ids)
+                 + f'"><Icon><IconStyle Type="{name}"/></Icon></Entity></End></ChartItem>\n')
+        yield "".join(lines[first].tolist())
+
+
+def _links(edges: pd.DataFrame) -> Iterator[str]:
+    """The chart items of the edges."""
+    columns = [c for c in _EDGE_ATTRIBUTES if c in edges.columns]
+    for part in row_chunks(len(edges)):
+        chunk = edges.iloc[part]
+        text = {c: np.array(list(map(str, chunk[c].astype(str).tolist())), dtype=object)
+                for c in ("source", "target", "source_type", "target_type", "edge_type")}
+        labels = _escaped([_link_type(t) for t in text["edge_type"]])
+        lines = ('    <ChartItem Label="' + labels + '"' + _dated(_iso(chunk["start"])) + "><AttributeCollection>"
+                 + _attributes(len(chunk), columns, [chunk[c] for c in columns]) + '</AttributeCollection><Link End1Id="'
+                 + _escaped(text["source_type"] + ":" + text["source"]) + '" End2Id="'
+                 + _escaped(text["target_type"] + ":" + text["target"]) + '"><LinkStyle Type="' + labels
+                 + '" ArrowStyle="ArrowNone" Strength="1" LineWidth="1"/></Link></ChartItem>\n')
+        yield "".join(lines.tolist())
+
+
 def anx_chart(network: Network, *, edges: pd.DataFrame | None = None) -> Iterator[str]:
     """The ANX document of ``network`` (all nodes, and ``edges`` or all edges) as a stream of text pieces.
 
@@ -131,70 +220,14 @@ def anx_chart(network: Network, *, edges: pd.DataFrame | None = None) -> Iterato
         yield f'    <EntityType Name="{_attr(name)}" IconFile="{_attr(icon)}"/>\n'
     yield "  </EntityTypeCollection>\n"
     yield "  <ChartItemCollection>\n"
-    known: set[str] = set()
-    for row_number, (node_type, table) in enumerate(_tables(network).items()):
-        if not len(table):
-            continue
-        key = NODE_KEYS[node_type]
-        columns = [c for c in NODE_COLUMNS[node_type] if c in table.columns]
-        label_column = _LABEL_COLUMN[node_type]
-        type_name, _ = ENTITY_TYPES[node_type]
-        ids = table[key].astype(str).tolist()
-        labels = table[label_column].tolist() if label_column in table.columns else [None] * len(ids)
-        dates = _iso(table["start"]) if node_type == "episode" else (
-            _iso(table["first_date"]) if node_type == "operation" else [None] * len(ids))
-        values = [table[c].tolist() for c in columns]
-        for i, node_id in enumerate(ids):
-            eid = entity_id(node_type, node_id)
-            if eid in known:
-                continue
-            known.add(eid)
-            label = _value(labels[i])
-            if node_type == "episode":
-                label = f"missing {(dates[i] or '?')[:10]}"
-            label = node_id if label in (None, "") else label
-            when = dates[i]
-            date = f' DateSet="true" DateTime="{when}" TimeSet="false"' if when else ' DateSet="false"'
-            x, y = (i % 100) * 120, row_number * 2400 + (i // 100) * 120
-            attributes = "".join(
-                f'<Attribute AttributeClass="{_attr(c)}" Value="{_attr(v)}"/>'
-                for c, v in ((c, _value(col[i])) for c, col in zip(columns, values)) if v not in (None, "")
-            )
-            yield (f'    <ChartItem Label="{_attr(label)}" Description="{_attr(type_name)}"{date} XPosition="{x}">'
-                   f'<AttributeCollection>{attributes}</AttributeCollection>'
-                   f'<End Y="{y}"><Entity EntityId="{_attr(eid)}" Identity="{_attr(node_id)}">'
-                   f'<Icon><IconStyle Type="{_attr(type_name)}"/></Icon></Entity></End></ChartItem>\n')
-    columns = [c for c in _EDGE_ATTRIBUTES if c in edges.columns]
-    values = [edges[c].tolist() for c in columns]
-    sources = edges["source"].astype(str).tolist()
-    targets = edges["target"].astype(str).tolist()
-    source_types = edges["source_type"].astype(str).tolist()
-    target_types = edges["target_type"].astype(str).tolist()
-    starts = _iso(edges["start"])
-    types = edges["edge_type"].astype(str).tolist()
-    for i in range(len(sources)):
-        end1, end2 = entity_id(source_types[i], sources[i]), entity_id(target_types[i], targets[i])
-        when = starts[i]
-        date = f' DateSet="true" DateTime="{when}" TimeSet="false"' if when else ' DateSet="false"'
-        attributes = "".join(
-            f'<Attribute AttributeClass="{_attr(c)}" Value="{_attr(v)}"/>'
-            for c, v in ((c, _value(col[i])) for c, col in zip(columns, values)) if v not in (None, "")
-        )
-        label = _link_type(types[i])
-        yield (f'    <ChartItem Label="{_attr(label)}"{date}><AttributeCollection>{attributes}</AttributeCollection>'
-               f'<Link End1Id="{_attr(end1)}" End2Id="{_attr(end2)}">'
-               f'<LinkStyle Type="{_attr(label)}" ArrowStyle="ArrowNone" Strength="1" LineWidth="1"/></Link></ChartItem>\n')
+    yield from _entities(network)
+    yield from _links(edges)
     yield "  </ChartItemCollection>\n</Chart>\n"
 
 
 def write_anx(network: Network, path: str | Path, *, edges: pd.DataFrame | None = None) -> Path:
     """Write ``anx_chart(network)`` to ``path`` atomically."""
     with atomic_open(path) as stream:
-        buffer: list[str] = []
         for piece in anx_chart(network, edges=edges):
-            buffer.append(piece)
-            if len(buffer) >= 4096:
-                stream.write("".join(buffer))
-                buffer.clear()
-        stream.write("".join(buffer))
+            stream.write(piece)
     return Path(path)
