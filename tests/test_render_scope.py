@@ -70,3 +70,20 @@ def test_a_bad_exports_setting_names_the_fix():
         config_from_dict({"exports": {"max_nodes": 5}})
     config = config_from_dict({"job": {"name": "x"}, "exports": {"max_edges": 1000}})
     assert config.exports == ExportOptions(max_edges=1000)
+
+
+def test_edge_types_leave_the_other_edges_out_before_the_budget_is_counted(demo):
+    network, _, members = demo
+    types = tuple(sorted(t for t in network.edges["edge_type"].unique() if t != "placed_at"))
+    allowed = network.edges[network.edges["edge_type"].isin(types)]
+    assert 0 < len(allowed) < len(network.edges)
+    whole, note = export_scope(network, max_edges=len(allowed), members=members, edge_types=types)
+    assert note is None and whole.edges.equals(allowed)
+    budget = len(allowed) // 10
+    scoped, note = export_scope(network, max_edges=budget, members=members, edge_types=types)
+    assert 0 < len(scoped.edges) <= budget and set(scoped.edges["edge_type"]) <= set(types)
+    assert f"the network has {len(allowed):,} edges, more than exports.max_edges ({budget:,})" in note
+    people = set(scoped.people["entity_id"])
+    person_ends = [(s, t) for s, t, st, tt in scoped.edges[["source", "target", "source_type", "target_type"]].itertuples(index=False)
+                   if st == "person" or tt == "person"]
+    assert all(s in people or t in people for s, t in person_ends)

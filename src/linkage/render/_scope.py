@@ -13,8 +13,10 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .._arrow import isin
+from .._arrow import id_set, isin, positions_in, strings
 from ..build import Network
 
 __all__ = ["export_scope"]
@@ -44,22 +46,33 @@ def _priority_people(network: Network, members: pd.DataFrame | None) -> pd.Serie
     return frame.set_index("person")["group"]
 
 
+def _person_ends(edges: pd.DataFrame, end: str, allowed: np.ndarray) -> pa.Array:
+    """The ``end`` ids (``source`` or ``target``) of the allowed edges whose end is a person."""
+    person = pc.fill_null(pc.equal(strings(edges[f"{end}_type"]), "person"), False).to_numpy(zero_copy_only=False)
+    return strings(edges[end]).filter(pa.array(allowed & np.asarray(person, dtype=bool)))
+
+
 def export_scope(network: Network, *, max_edges: int, members: pd.DataFrame | None = None,
                  edge_types: tuple[str, ...] | None = None) -> tuple[Network, str | None]:
     """The network to export and, when it is a part, a note saying which part and how to change it."""
-    edges = network.edges if edge_types is None else network.edges[network.edges["edge_type"].isin(edge_types)]
-    if len(edges) <= max_edges:
-        return (network if edge_types is None else replace(network, edges=edges)), None
+    edges = network.edges
+    # masks over the whole edge table: a big table is copied once, for the edges kept, not for each step
+    allowed = np.ones(len(edges), dtype=bool) if edge_types is None else isin(edges["edge_type"], list(edge_types))
+    n_allowed = int(allowed.sum())
+    if n_allowed <= max_edges:
+        return (network if edge_types is None else replace(network, edges=edges[allowed])), None
     groups = _priority_people(network, members)
-    person_end = pd.concat([edges.loc[edges["source_type"] == "person", "source"],
-                            edges.loc[edges["target_type"] == "person", "target"]]).astype(str)
-    degree = person_end.value_counts()
-    cost = degree.reindex(groups.index).fillna(0).groupby(groups.to_numpy(), sort=False).sum()
+    # each person's edges (among those allowed), counted at either end
+    ends = positions_in(pa.concat_arrays([_person_ends(edges, end, allowed) for end in ("source", "target")]),
+                        strings(groups.index))
+    degree = np.bincount(ends[ends >= 0], minlength=len(groups)).astype(float)
+    cost = pd.Series(degree, index=groups.index).groupby(groups.to_numpy(), sort=False).sum()
     # whole groups in rank order (cluster ids sort in rank order; the rest after them), until the budget is spent
     cost = cost.sort_index()
     within = cost.index[cost.cumsum().to_numpy() <= max_edges]
     chosen = groups.index[groups.isin(set(within)).to_numpy()]
-    touches = isin(edges["source"].astype(str), chosen) | isin(edges["target"].astype(str), chosen)
+    chosen_set = id_set(chosen)
+    touches = allowed & (isin(edges["source"], chosen_set) | isin(edges["target"], chosen_set))
     kept = edges[touches]
     nodes = pd.concat([kept["source"], kept["target"], pd.Series(chosen)]).astype(str)
     tables = {name: getattr(network, name) for name in _NODE_ID}
@@ -67,7 +80,7 @@ def export_scope(network: Network, *, max_edges: int, members: pd.DataFrame | No
               for name, table in tables.items()}
     n_clusters = sum(1 for group in within if not str(group).startswith("~"))
     note = (
-        f"the network has {len(edges):,} edges, more than exports.max_edges ({max_edges:,}): graph.graphml, "
+        f"the network has {n_allowed:,} edges, more than exports.max_edges ({max_edges:,}): graph.graphml, "
         f"graph.gexf and graph.anx carry the {n_clusters} highest-ranked cluster(s) and the other people who matter "
         f"that fit ({len(chosen):,} people, {len(kept):,} edges); raise exports.max_edges in the job config to export more"
     )

@@ -17,11 +17,13 @@ from ._scope import export_scope
 from ._xml import xml_safe_network
 from .anx import write_anx
 
-__all__ = ["write_graph_exports", "write_graphml_gexf", "MAX_EXPORT_EDGES", "ExportOptions", "export_scope"]
+__all__ = ["write_graph_exports", "write_graphml_gexf", "export_network", "GRAPH_FILES", "MAX_EXPORT_EDGES", "ExportOptions", "export_scope"]
 
 #: above this many edges the identifier-to-identifier contact edges are left
 #: out of the exports (the person-level contact totals stay), with a note
 MAX_EXPORT_EDGES = 2_000_000
+#: the files ``write_graphml_gexf`` writes
+GRAPH_FILES = ("graph.graphml", "graph.gexf")
 
 
 def _atomic_graph_write(graph: nx.Graph, path: Path, writer) -> Path:
@@ -49,12 +51,23 @@ def write_graph_exports(network: Network, folder: str | Path, *, notes: list[str
     left out; above ``options.max_edges`` the exports carry the highest-ranked
     clusters (``members``: cluster_members.csv) only, with a note (``export_scope``).
     """
-    folder = Path(folder)
+    scoped, safe = export_network(network, notes=notes, members=members, options=options)
+    return {
+        **write_graphml_gexf(safe, folder),
+        "graph.anx": write_anx(scoped, Path(folder) / "graph.anx"),  # makes its own text XML-safe, the same way
+    }
+
+
+def export_network(network: Network, *, notes: list[str] | None = None, members: pd.DataFrame | None = None,
+                   options: ExportOptions | None = None) -> tuple[Network, Network]:
+    """The part of ``network`` the graph exports carry (see ``write_graph_exports``), and the same made XML-safe
+    (``xml_safe_network``); what was left out or escaped is noted in ``notes``."""
     options = options or ExportOptions()
     edge_types = None
     if len(network.edges) > MAX_EXPORT_EDGES:
         kept = network.edges["edge_type"] != "contact"
-        edge_types = tuple(sorted(set(network.edges.loc[kept, "edge_type"])))
+        # the distinct types first (a set of millions of Arrow strings makes a Python string of each)
+        edge_types = tuple(sorted(t for t in network.edges["edge_type"].unique() if t != "contact"))
         if notes is not None:
             notes.append(
                 f"the network has {len(network.edges):,} edges: graph exports leave out the contact edges "
@@ -69,27 +82,25 @@ def write_graph_exports(network: Network, folder: str | Path, *, notes: list[str
             f"{escaped:,} value(s) in the network hold characters XML cannot (control characters, U+FFFE/U+FFFF, "
             "lone surrogates): the graph exports show each as an escape such as \\x01; the CSVs keep the value as read"
         )
-    return {
-        **write_graphml_gexf(safe, folder),
-        "graph.anx": write_anx(scoped, folder / "graph.anx"),  # makes its own text XML-safe, the same way
-    }
+    return scoped, safe
 
 
-def write_graphml_gexf(network: Network, folder: str | Path, *, streamed: bool = True) -> dict[str, Path]:
-    """``graph.graphml`` and ``graph.gexf`` of an XML-safe network: streamed from its columns, byte for byte what
-    networkx writes of ``to_networkx(network)``; networkx writes them where the columns cannot (``NotStreamable``),
-    or when ``streamed`` is False (the benchmark and the tests compare the two)."""
-    folder = Path(folder)
-    paths = {"graph.graphml": folder / "graph.graphml", "graph.gexf": folder / "graph.gexf"}
+def write_graphml_gexf(network: Network, folder: str | Path, *, streamed: bool = True,
+                       files: tuple[str, ...] = GRAPH_FILES) -> dict[str, Path]:
+    """``graph.graphml`` and ``graph.gexf`` (or those of ``files``) of an XML-safe network: streamed from its
+    columns, byte for byte what networkx writes of ``to_networkx(network)``; networkx writes them where the
+    columns cannot (``NotStreamable``), or when ``streamed`` is False (the benchmark and the tests compare the two)."""
+    paths = {name: Path(folder) / name for name in GRAPH_FILES if name in files}
     try:
         rows = graph_rows(network) if streamed else None
     except NotStreamable:
         rows = None
     if rows is None:
         graph = to_networkx(network)
-        return {"graph.graphml": _atomic_graph_write(graph, paths["graph.graphml"], nx.write_graphml),
-                "graph.gexf": _atomic_graph_write(graph, paths["graph.gexf"], _write_gexf)}
-    for name, writer in (("graph.graphml", write_graphml_rows), ("graph.gexf", write_gexf_rows)):
-        with atomic_open(paths[name], binary=True) as stream:
-            writer(rows, stream)
+        writers = {"graph.graphml": nx.write_graphml, "graph.gexf": _write_gexf}
+        return {name: _atomic_graph_write(graph, path, writers[name]) for name, path in paths.items()}
+    writers = {"graph.graphml": write_graphml_rows, "graph.gexf": write_gexf_rows}
+    for name, path in paths.items():
+        with atomic_open(path, binary=True) as stream:
+            writers[name](rows, stream)
     return paths
