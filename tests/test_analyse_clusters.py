@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from linkage.analyse.clusters import CLUSTER_COLUMNS, MEMBER_COLUMNS, RISK_WEIGHTS, clusters
-from linkage.analyse.core import TIE_TYPES, person_ties
+from linkage.analyse.core import TIE_TYPES, as_view, person_ties, weighted_ties
 from linkage.build import build_network
-from linkage.graph import louvain_labels
+from linkage.graph import leiden_labels, louvain_labels
 from linkage.read import load_dataset
 
 REPO = Path(__file__).resolve().parents[1]
@@ -184,3 +184,33 @@ def test_louvain_matches_networkx_modularity(world):
     assert q_ours >= q_theirs - 0.01
     assert np.array_equal(labels, louvain_labels(len(nodes), a, b, ties["weight"].to_numpy(), seed=0,
                                                  quality="modularity"))
+
+
+def test_clusters_are_connected_and_leiden_beats_louvain_on_their_ties(world, found):
+    """Every cluster holds together through ties among its own members (Leiden's guarantee), and on the
+    ties clusters are found on, Leiden's CPM quality is at least our Louvain's (the cross-check)."""
+    _, members = found
+    people = members[members["node_type"] == "person"]
+    ties = person_ties(world["network"])
+    cluster_of = people.set_index("node_id")["cluster_id"]
+    inside = ties[ties["source"].map(cluster_of).eq(ties["target"].map(cluster_of))]
+    graph = nx.Graph()
+    graph.add_nodes_from(people["node_id"])
+    graph.add_edges_from(zip(inside["source"], inside["target"]))
+    for cluster_id, group in people.groupby("cluster_id"):
+        assert nx.is_connected(graph.subgraph(group["node_id"])), cluster_id
+
+    view = as_view(world["network"])
+    tied = weighted_ties(view)
+    nodes = np.flatnonzero(np.bincount(np.r_[tied.a, tied.b], minlength=tied.n) > 0)
+    local = np.full(tied.n, -1, dtype=np.int64)
+    local[nodes] = np.arange(len(nodes))
+    a, b, w = local[tied.a], local[tied.b], tied.cohesion
+
+    def cpm(labels):
+        sizes = np.bincount(labels)
+        return w[labels[a] == labels[b]].sum() - 0.3 * (sizes * (sizes - 1) / 2).sum()
+
+    leiden = leiden_labels(len(nodes), a, b, w, seed=0, quality="cpm", resolution=0.3)
+    louvain = louvain_labels(len(nodes), a, b, w, seed=0, quality="cpm", resolution=0.3)
+    assert cpm(leiden) >= cpm(louvain)

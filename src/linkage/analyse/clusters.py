@@ -16,8 +16,13 @@ How they are found, at any scale (a million records, millions of ties):
 2. **Everyone with a tie takes part.** Roles refine, never gate: a network
    with no victims, perpetrators or flags still gives its clusters, ranked by
    structure (size), with a note that roles would sharpen the ranking.
-3. **Communities** by ``linkage.graph.louvain_labels``: the Louvain method
-   (Blondel et al. 2008) vectorised over edge arrays with numpy. The quality optimised is the
+3. **Communities** by ``linkage.graph.leiden_labels``: the Leiden method
+   (Traag, Waltman and van Eck 2019, igraph's implementation), whose
+   communities are always connected. It replaced the numpy Louvain method
+   (``louvain_labels``, still the tests' cross-check): on the tie graphs
+   clusters are found on, Leiden is faster, reaches a higher quality, and never
+   leaves a community in disconnected parts, where Louvain did
+   (``bench/community.py``; docs/performance.md). The quality optimised is the
    Constant Potts Model (CPM, Traag et al. 2011) rather than modularity:
    modularity's resolution limit merges small groups once the network is big
    (on the large synthetic world, modularity clusters hold several planted
@@ -25,10 +30,8 @@ How they are found, at any scale (a million records, millions of ties):
    on the size of the rest of the data, so a group looks the same in a
    county-wide run as in a one-BCU run. ``resolution`` is the least average tie
    weight per pair of members that holds a cluster together (a typical contact
-   pair weighs 1). ``quality="modularity"`` is available and matches
-   ``networkx.community.louvain_communities`` in modularity.
-4. Each community is split into its connected pieces, and pieces smaller than
-   ``min_size`` are dropped.
+   pair weighs 1). ``quality="modularity"`` is available.
+4. Communities smaller than ``min_size`` are dropped.
 
 Clusters are ranked by ``risk_score``, a weighted sum whose parts and weights
 (``RISK_WEIGHTS``) are written out in ``risk_parts``, so every score can be
@@ -44,7 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._arrow import str_series, strings
-from ..graph import connected_components, louvain_labels
+from ..graph import leiden_labels
 from ..graph.kernels import dense
 from .core import (
     NO_PEOPLE,
@@ -126,13 +129,11 @@ def _membership(found: Ties, *, seed: int, min_size: int, resolution: float, qua
     local = np.full(found.n, -1, dtype=np.int64)
     local[nodes] = np.arange(len(nodes))
     la, lb = local[a], local[b]
-    labels = louvain_labels(len(nodes), la, lb, w, seed=seed, resolution=resolution, quality=quality)
-    same = labels[la] == labels[lb]
-    piece = connected_components(len(nodes), la[same], lb[same])   # communities split into connected pieces
-    big = np.bincount(piece, minlength=len(nodes))[piece] >= min_size
+    labels = leiden_labels(len(nodes), la, lb, w, seed=seed, resolution=resolution, quality=quality)
+    big = np.bincount(labels, minlength=len(nodes))[labels] >= min_size
     out = np.full(found.n, -1, dtype=np.int64)
     if big.any():
-        out[nodes[big]] = dense(piece[big])
+        out[nodes[big]] = dense(labels[big])
     return out
 
 

@@ -1,4 +1,11 @@
-"""Community detection: the Louvain method, vectorised over edge arrays, with modularity or CPM quality.
+"""Community detection: the Leiden method (igraph) and a vectorised Louvain method, modularity or CPM quality.
+
+``leiden_labels`` runs igraph's Leiden method (Traag, Waltman and van Eck
+2019), whose communities are always connected; ``linkage.analyse.clusters``
+uses it. ``louvain_labels`` is the Louvain method written here, kept as the
+cross-check in the tests: on the tie graphs clusters are found on it is slower
+and reaches a lower quality, and it can leave a community in disconnected parts
+(``bench/community.py``, docs/performance.md).
 
 The Louvain method (Blondel et al. 2008) with numpy over edge arrays, not a
 Python loop per node. Each round every node (a seeded random half of them, so
@@ -15,14 +22,67 @@ groups once the graph is big).
 
 from __future__ import annotations
 
+import random
+
+import igraph
 import numpy as np
 
 from .kernels import dense, sum_by_key
 
-__all__ = ["QUALITIES", "louvain_labels"]
+__all__ = ["QUALITIES", "LEIDEN_ITERATIONS", "leiden_labels", "louvain_labels"]
 
-#: the qualities ``louvain_labels`` optimises
+#: the qualities ``leiden_labels`` and ``louvain_labels`` optimise
 QUALITIES: tuple[str, ...] = ("modularity", "cpm")
+
+#: Leiden passes over the graph (igraph's default; Traag et al. 2019 find two give most of the gain)
+LEIDEN_ITERATIONS = 2
+
+
+def leiden_labels(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, seed: int = 0,
+                  quality: str = "modularity", resolution: float = 1.0) -> np.ndarray:
+    """Leiden communities of an undirected weighted graph given as edge arrays: a label per node.
+
+    Parameters
+    ----------
+    n : number of nodes, numbered ``0 .. n - 1``.
+    a, b : the ends of each edge, one row per pair, no self-loops.
+    weight : the positive weight of each edge.
+    seed : seed of igraph's random choices; the same input and seed give the same labels.
+    quality : ``"modularity"`` or ``"cpm"``, with ``resolution`` as in ``louvain_labels`` (igraph's CPM
+        also counts each node paired with itself, which adds a constant and moves no optimum).
+    resolution : higher gives smaller communities.
+
+    Returns
+    -------
+    An int64 label per node, communities numbered 0, 1, ... by their smallest node; every
+    community is connected.
+
+    Notes
+    -----
+    ``igraph.Graph.community_leiden`` with ``LEIDEN_ITERATIONS`` passes. igraph draws
+    from a Python random generator; a ``random.Random(seed)`` is lent to it for the call
+    and igraph's default (the ``random`` module) is put back afterwards.
+
+    Examples
+    --------
+    >>> a, b = np.array([0, 0, 1, 3, 3, 4, 2]), np.array([1, 2, 2, 4, 5, 5, 3])
+    >>> leiden_labels(6, a, b, np.ones(7), seed=0)
+    array([0, 0, 0, 1, 1, 1])
+    """
+    if quality not in QUALITIES:
+        raise ValueError(f"quality {quality!r} must be 'modularity' or 'cpm'")
+    a = np.asarray(a, dtype=np.int64)
+    w = np.asarray(weight, dtype=np.float64)
+    if n == 0 or not len(a) or w.sum() <= 0:
+        return np.arange(n, dtype=np.int64)
+    graph = igraph.Graph(n=n, edges=np.column_stack([a, np.asarray(b, dtype=np.int64)]))
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        found = graph.community_leiden(objective_function="CPM" if quality == "cpm" else "modularity",
+                                       weights=w, resolution=resolution, n_iterations=LEIDEN_ITERATIONS)
+    finally:
+        igraph.set_random_number_generator(random)
+    return _by_first_node(np.asarray(found.membership, dtype=np.int64))
 
 
 def louvain_labels(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, seed: int = 0,
@@ -142,9 +202,15 @@ def louvain_labels(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, 
         a, b = key // m2, key % m2
         if m2 == m or not len(a):
             break
-    # number communities by their smallest node
-    first_node = np.full(int(node_comm.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first_node, node_comm, np.arange(n))
+    return _by_first_node(node_comm)
+
+
+def _by_first_node(labels: np.ndarray) -> np.ndarray:
+    """The same partition, communities numbered 0, 1, ... by their smallest node."""
+    n = len(labels)
+    labels = dense(labels)
+    first_node = np.full(int(labels.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first_node, labels, np.arange(n))
     rank = np.empty(len(first_node), dtype=np.int64)
     rank[np.argsort(first_node, kind="stable")] = np.arange(len(first_node))
-    return rank[node_comm]
+    return rank[labels]
