@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import pytest
 from conftest import CHROMEDRIVER, CHROMIUM, LANCASHIRE_YAML, NO_CHROMIUM, DatasetWriter
 
@@ -69,8 +70,8 @@ def _assert_clean(driver, page: Path, seen: dict) -> None:
     assert seen["console"] == [], (page, seen["console"])
     # injected markup never became elements, and nothing ran
     assert driver.execute_script("return document.querySelectorAll('img, [onerror], a[href=\"#\"]').length") == 0, page
-    # a view: its data, vis-network, view.js and paths.js; the review page: its data and review.js; the report: sortable.js
-    scripts = 4 if driver.execute_script("return !!window.linkageView") else (
+    # a view: its data, vis-network, fuzzy.js, view.js and paths.js; the review page: its data and review.js; the report: sortable.js
+    scripts = 5 if driver.execute_script("return !!window.linkageView") else (
         2 if driver.execute_script("return !!window.linkageReview") else 1)
     assert driver.execute_script("return document.querySelectorAll('script').length") == scripts, page
 
@@ -102,11 +103,13 @@ def test_overview_shows_every_node_of_the_network_and_search_finds_them(browser,
     _open(browser, folder / "network.html")
     expected = summary["people"] + summary["places"] + summary["episodes"] + summary["operations"]
     assert browser.execute_script("return linkageView.nodes.length") == expected
-    assert browser.execute_script("return linkageView.search('Oak House')") == ["L1"]
+    assert browser.execute_script("return linkageView.search('Oak House')")[0] == "L1"  # best first; other houses after
     assert browser.execute_script("return linkageView.selected()") == ["L1"]
-    assert "1 found" in browser.execute_script("return document.getElementById('status').textContent")
+    assert " found for " in browser.execute_script("return document.getElementById('status').textContent")
     # the hostile business name is found as text, and its tooltip and facts panel hold text only
-    assert browser.execute_script("return linkageView.search(arguments[0])", "onerror=alert") == ["L2"]
+    assert browser.execute_script("return linkageView.search(arguments[0])", "onerror=alert")[0] == "L2"
+    results = browser.execute_script("var r = document.getElementById('search-results'); return [r.querySelectorAll('img').length, r.textContent]")
+    assert results[0] == 0 and XSS in results[1]
     tip = browser.execute_script("var t = linkageView.tooltip('L2'); return [t.querySelectorAll('img, a').length, t.textContent]")
     assert tip[0] == 0 and XSS in tip[1]
     panel = browser.execute_script("return [document.getElementById('selected').querySelectorAll('img').length, document.getElementById('selected').textContent]")
@@ -166,6 +169,109 @@ def test_hovering_a_node_shows_its_facts_on_every_kind_of_view_page(browser, xss
     # moving off the node hides it
     _corner(browser)
     assert browser.execute_script("return document.getElementById('tooltip').hidden") is True
+
+
+#: one person on two records: the label comes from the first record id, typo and all
+SPELLINGS = ["HX7731,health,Peter,Browk,1990-05-05,M,M1 1AA,Manchester,",
+             "PB-2024-0042,police,Peter,Brown,1990-05-05,M,M1 1AA,Manchester,",
+             "PX9,police,Petra,Brownlow,1971-09-09,F,LA1 1AA,Lancaster,"]
+
+
+@pytest.fixture(scope="module")
+def spelling_job(tmp_path_factory):
+    root = tmp_path_factory.mktemp("spellings")
+    writer = DatasetWriter(root)
+    writer.tables["people"] += SPELLINGS
+    writer.tables["event_people"] += ["E1,HX7731,suspect", "E1,PX9,witness"]
+    overrides = root / "overrides.csv"
+    overrides.write_text("record_id_a,record_id_b,decision\nHX7731,PB-2024-0042,must_link\n", encoding="utf-8")
+    config = config_from_dict({"job": {"name": "spellings"}, "geography": str(LANCASHIRE_YAML), "seed": 5,
+                               "resolve": {"overrides": str(overrides)}})
+    run_job(config, data=writer("data"), out=root / "job")
+    return root / "job", writer
+
+
+def _type_search(driver, text: str) -> dict:
+    box = driver.find_element("id", "search")
+    box.clear()
+    box.send_keys(text + "\n")
+    return driver.execute_script(
+        "var r = document.getElementById('search-results');"
+        "return {selected: linkageView.selected(), results: Array.prototype.map.call(r.querySelectorAll('li'),"
+        "        function (li) { return li.textContent; }), panel: document.getElementById('selected').textContent,"
+        "        status: document.getElementById('status').textContent}")
+
+
+def test_search_finds_a_person_by_every_spelling_and_record_id_and_a_place_by_its_postcode(browser, spelling_job):
+    folder, writer = spelling_job
+    entities = pd.read_csv(folder / "entities.csv", dtype=str)
+    entity = entities.set_index("record_id")["entity_id"]
+    assert entity["HX7731"] == entity["PB-2024-0042"] != entity["PX9"]  # one person, the other apart
+    _open(browser, folder / "network.html")
+    label = browser.execute_script("var id = arguments[0]; return linkageView.data.nodes.filter(function (n) { return n.id === id; })[0].label",
+                                   entity["HX7731"])
+    assert label == "Peter Browk"
+    # the spelling on the other record, typed into the box: that person first, shown, selected
+    found = _type_search(browser, "Peter Brown")
+    assert found["selected"] == [entity["HX7731"]]
+    assert found["results"][0].startswith("Peter Browk") and "name \u201cPeter Brown\u201d" in found["results"][0]
+    assert any(r.startswith("Petra Brownlow") for r in found["results"][1:])  # a weaker match ranks below
+    assert "Peter Browk" in found["panel"]
+    # a source record id, and a typo of it
+    for query in ("PB-2024-0042", "pb 2024 0024"):
+        found = _type_search(browser, query)
+        assert found["selected"] == [entity["HX7731"]], (query, found)
+        assert "record id \u201cPB-2024-0042\u201d" in found["results"][0]
+    # a place by its postcode (from the locations file)
+    postcode = next(line.split(",")[4] for line in writer.tables["locations"] if line.startswith("L3,"))
+    found = _type_search(browser, postcode.lower().replace(" ", ""))
+    assert found["selected"] == ["L3"] and "postcode" in found["results"][0]
+    # nothing like it: no result, nothing selected
+    found = _type_search(browser, "zzqxj")
+    assert found["selected"] == [] and found["status"].startswith("0 found")
+    # the child page of a person holds its own spellings too
+    pages = sorted((folder / "children").glob("*.html"))
+    _open(browser, pages[0])
+    centre = browser.execute_script("return linkageView.data.nodes.filter(function (n) { return n.size; })[0]")
+    record = entities[entities["entity_id"] == centre["id"]]["record_id"].iloc[0]
+    assert _type_search(browser, record)["selected"] == [centre["id"]]
+
+
+def _rapidfuzz_samples() -> tuple[list[str], list[str]]:
+    """Choices and queries from the demo data: names, record ids, postcodes, place names, and typed variants."""
+    import random
+
+    from conftest import REPO_ROOT
+
+    demo = REPO_ROOT / "synthetic_data" / "demo"
+    people = pd.read_csv(demo / "people.csv", dtype=str, nrows=150)
+    places = pd.read_csv(demo / "locations.csv", dtype=str, nrows=60)
+    choices = ((people["first_name"].fillna("") + " " + people["last_name"].fillna("")).tolist() + people["record_id"].tolist()
+               + places["postcode"].dropna().tolist() + places["name"].dropna().tolist())
+    rng = random.Random(15)
+    queries = []
+    for text in rng.sample(choices, 40):
+        chars = list(text)
+        i = rng.randrange(len(chars))
+        queries += [text, "".join(chars[:i] + chars[i + 1:]), text.split()[-1], text.upper()[: max(3, len(text) // 2)]]
+    return choices, queries
+
+
+def test_the_page_scores_spellings_as_rapidfuzz_wratio_does(browser, xss_job):
+    from rapidfuzz import fuzz, process, utils
+
+    folder, _ = xss_job
+    _open(browser, folder / "network.html")
+    choices, queries = _rapidfuzz_samples()
+    ours = browser.execute_script(
+        "var cs = arguments[1]; return arguments[0].map(function (q) { return cs.map(function (c) { return linkageFuzzy.wratio(q, c); }); })",
+        queries, choices)
+    theirs = process.cdist(queries, choices, scorer=fuzz.WRatio, processor=utils.default_process, dtype="float64")
+    assert abs(theirs - ours).max() < 1e-6
+    # so the ranking is rapidfuzz's: the same best choices, in the same order
+    for row, query in zip(ours, queries):
+        best = process.extract(query, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=5)
+        assert sorted(row, reverse=True)[:5] == pytest.approx([score for _, score, _ in best])
 
 
 def test_filters_hide_and_show_nodes(browser, xss_job):
@@ -268,7 +374,7 @@ def test_every_page_of_a_job_with_a_big_hub_and_built_in_names_as_ids_draws_with
     assert browser.execute_script("return linkageView.data.physics") is True
     ids = set(browser.execute_script("return linkageView.data.nodes.map(function (n) { return n.id; })"))
     assert {PROTOTYPE_IDS["location"], PROTOTYPE_IDS["episode"], PROTOTYPE_IDS["operation"]} <= ids
-    assert browser.execute_script("return linkageView.search('__proto__')") == ["__proto__"]
+    assert browser.execute_script("return linkageView.search('__proto__')")[0] == "__proto__"
     assert browser.execute_script("return linkageView.selected()") == ["__proto__"]
     hub = result.manifest["summary"]["network"]
     assert hub["people"] > HUB_CONTACTS

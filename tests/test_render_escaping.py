@@ -35,9 +35,9 @@ MARKER = "pwned-"
 #: a second record of the dataset's Amy Smith (record 007) with no date of birth: the model leaves the pair for review
 REVIEW_PAIR_RECORD = "P9,health,Amy,Smith,,F,PR1 4AB,Preston,"
 #: the script elements a page may hold: report.html sortable.js; review.html its data and review.js;
-#: map.html its script; a view its data, vis-network, view.js and paths.js
+#: map.html its script; a view its data, vis-network, fuzzy.js, view.js and paths.js
 SCRIPTS = {"report.html": 1, "review.html": 2, "map.html": 1}
-VIEW_SCRIPTS = 4
+VIEW_SCRIPTS = 5
 
 
 def _hostile(lines: list[str], table: str) -> list[str]:

@@ -146,11 +146,11 @@ def _stage_render(ctx: JobContext) -> None:
     network = ctx.state.network
     tables = ctx.state.tables
     review = write_review_page(ctx, ctx.state.resolution).name if ctx.state.resolution is not None else None
+    dataset = ctx.state.dataset
     pages = write_views(network, ctx.folder, tables=tables, seed=ctx.config.seed, options=view_options(ctx.config),
-                        title=ctx.config.name, review=review)
+                        title=ctx.config.name, review=review, records=dataset["people"] if dataset is not None else None)
     ctx.outputs.update(pages.outputs)
     ctx.notes.extend(pages.notes)
-    dataset = ctx.state.dataset
     inputs = pd.DataFrame(dataset.summary_rows()) if dataset is not None else None
     ctx.outputs["report.html"] = write_report(
         network, ctx.folder, tables=tables, summary=ctx.state.summary, notes=ctx.notes, inputs=inputs,

@@ -32,6 +32,7 @@ from ..files import write_text
 from ._html import safe_name
 from ._layout import layout
 from ._nodes import EDGE_STYLES, NODE_STYLES, FactBook, ViewNetwork, edge_records, view_network
+from ._search import SpellingBook, page_search
 from ._template import page_assets, render_page, render_part, view_data
 from ._timeline import TimelineData, child_timeline
 from .map import write_map
@@ -63,7 +64,7 @@ class ViewPages:
 
 def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 0, subtitle: str = "",
                nav_prefix: str | None = None, aside: str = "", below: str = "", physics_below: int = 300,
-               light_links_above: int = LIGHT_LINKS_ABOVE) -> str:
+               light_links_above: int = LIGHT_LINKS_ABOVE, search: list[list] | None = None) -> str:
     """A self-contained HTML page drawing ``nodes`` and ``edges`` (vis-network records).
 
     A node is ``{id, label, s (style key of NODE_STYLES), type, role, bcu, t0, t1, la, facts, link}``;
@@ -73,6 +74,9 @@ def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 
     instead of vis-network edge objects (no link tooltips; pages stay fast), and
     above ``LIGHT_LABELS_ABOVE`` nodes the names of the nodes on screen are drawn
     by the page once zoomed in.
+
+    The search box finds a node by its label and id, and by the rows of
+    ``search`` (``_search.page_search``: ``[node position, kind, text, who]``).
 
     ``nav_prefix``: the header links to the overview and the report, from a page
     in the job folder ("") or in a subfolder ("../"); None for no links.
@@ -88,11 +92,11 @@ def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 
         "title": title, "seed": seed, "physics": len(nodes) <= physics_below,
         "lightEdges": len(edges) > light_links_above,
         "lightLabels": len(nodes) > LIGHT_LABELS_ABOVE,
-        "styles": NODE_STYLES, "edgeStyles": EDGE_STYLES, "nodes": nodes, "edges": edges,
+        "styles": NODE_STYLES, "edgeStyles": EDGE_STYLES, "nodes": nodes, "edges": edges, "search": search or [],
     }
     return render_page("view.html", title=title, subtitle=subtitle, nav_prefix=nav_prefix, aside=aside, below=below,
                        n_nodes=len(nodes), n_edges=len(edges), data=view_data(data),
-                       **page_assets(styles=("page.css",), scripts=("view.js", "paths.js"), vis=True))
+                       **page_assets(styles=("page.css",), scripts=("fuzzy.js", "view.js", "paths.js"), vis=True))
 
 
 def view_from_networkx(graph, *, title: str, seed: int = 0, physics_below: int = 300,
@@ -173,9 +177,9 @@ def _cap(first: np.ndarray, rest: np.ndarray, vn: ViewNetwork, limit: int) -> np
 
 
 def _aggregate(vn: ViewNetwork, network: Network, members: pd.DataFrame | None, keep: list[str],
-               links: dict[str, str], *, clusters: list[str], max_links: int) -> tuple[list[dict], list[dict]]:
+               links: dict[str, str], *, clusters: list[str], max_links: int) -> tuple[list[dict], list[dict], pd.DataFrame]:
     """``clusters`` as super-nodes; every other node grouped by type and BCU; ``keep`` ids stay themselves;
-    the ``max_links`` heaviest links between them."""
+    the ``max_links`` heaviest links between them; and each node's holder (``id, label, node``, for search)."""
     nodes = vn.nodes
     group = pd.Series(nodes["type"] + " in " + nodes["bcu"].fillna("no BCU") + ", outside the top clusters", index=nodes.index)
     kind = pd.Series("group", index=nodes.index)
@@ -224,17 +228,19 @@ def _aggregate(vn: ViewNetwork, network: Network, members: pd.DataFrame | None, 
         counts = counts.iloc[np.sort(order)]
     edges = [{"from": ids[x], "to": ids[y], "type": "aggregate", "w": float(np.log1p(n)), "facts": [["links", str(int(n))]]}
              for (x, y), n in counts.items()]
-    return records, edges
+    holders = pd.DataFrame({"id": nodes["id"].to_numpy(), "label": nodes["label"].to_numpy(), "node": ids[codes]})
+    return records, edges, holders
 
 
 def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.DataFrame] | None = None,
                 seed: int = 0, options: ViewOptions | None = None, title: str = "linkage",
-                review: str | None = None) -> ViewPages:
+                review: str | None = None, records: pd.DataFrame | None = None) -> ViewPages:
     """Write ``network.html`` and the ``clusters/``, ``children/`` and ``businesses/`` pages into ``folder``.
 
     ``tables`` are the analyses' outputs by file name (``clusters.csv``, ...);
     a page kind whose table is absent is not written, with a note.
     ``review``: the review page written beside them (``review.html``), linked from the overview.
+    ``records`` are the source person records: their names make the people findable by every spelling.
     """
     folder = Path(folder)
     tables = tables or {}
@@ -242,6 +248,10 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
     pages = ViewPages(review=review)
     vn = view_network(network)
     book = FactBook(network)
+    spellings = SpellingBook(network, records=records)
+
+    def search_rows(nodes: list[dict], members: pd.DataFrame | None = None) -> list[list]:
+        return page_search(spellings, [n["id"] for n in nodes], members=members)
 
     # which pages exist decides the drill-down links, so choose them first
     clusters = tables.get("clusters.csv")
@@ -275,13 +285,16 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
         if clusters is not None and members is not None and len(clusters):
             overview_clusters = clusters.sort_values(["risk_score", "cluster_id"], ascending=[False, True], kind="stable")[
                 "cluster_id"].astype(str).head(options.overview_clusters).tolist()
-        nodes, edges = _aggregate(vn, network, members, chosen_businesses, {**node_links, **pages.clusters},
-                                  clusters=overview_clusters, max_links=options.overview_links)
+        nodes, edges, holders = _aggregate(vn, network, members, chosen_businesses, {**node_links, **pages.clusters},
+                                           clusters=overview_clusters, max_links=options.overview_links)
+        overview_search = search_rows(nodes, holders)
         subtitle += f" -- shown as {len(nodes):,} clusters and groups (above {options.aggregate_above:,} nodes); double-click a cluster for its page"
     else:
         nodes, edges = _records(vn, book, np.arange(len(vn.nodes)), links=node_links, prefix="")
+        overview_search = search_rows(nodes)
     write("network.html", graph_view(nodes, edges, title=f"{title}: network overview", seed=seed, subtitle=subtitle,
-                                     nav_prefix="", physics_below=options.physics_below, aside=_page_index(pages, vn.nodes.set_index("id")["label"])))
+                                     nav_prefix="", physics_below=options.physics_below, search=overview_search,
+                                     aside=_page_index(pages, vn.nodes.set_index("id")["label"])))
 
     # a page per cluster
     if chosen_clusters:
@@ -299,7 +312,8 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
             sub = (f"{len(inside)} members, risk score {row.get('risk_score', '')}, BCUs {row.get('bcus', '')}; "
                    f"with the places, operations and missing episodes around them")
             write(pages.clusters[cluster_id], graph_view(nodes, edges, title=f"Cluster {cluster_id}", seed=seed,
-                                                         subtitle=sub, nav_prefix="../", physics_below=options.physics_below))
+                                                         subtitle=sub, nav_prefix="../", physics_below=options.physics_below,
+                                                         search=search_rows(nodes)))
 
     # a page per looked-after child
     labels = vn.nodes.set_index("id")["label"]
@@ -317,7 +331,7 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
         write(pages.children[entity_id], graph_view(
             nodes, edges, title=f"Looked-after child: {label}", seed=seed,
             subtitle=f"{entity_id}: ego network, placements and missing episodes", nav_prefix="../",
-            physics_below=options.physics_below, below=timeline))
+            physics_below=options.physics_below, below=timeline, search=search_rows(nodes)))
 
     # a page per top business target
     if chosen_businesses:
@@ -337,7 +351,7 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
             write(pages.businesses[location_id], graph_view(
                 nodes, edges, title=f"Business: {row.get('name') if isinstance(row.get('name'), str) else location_id}",
                 seed=seed, subtitle=f"{location_id}: the children, perpetrators, episodes and operations linked to it",
-                nav_prefix="../", physics_below=options.physics_below, aside=aside))
+                nav_prefix="../", physics_below=options.physics_below, aside=aside, search=search_rows(nodes)))
 
     # the map: places at their coordinates, the children's care moves as arrows
     pages.outputs["map.html"] = write_map(network, folder, care_moves=tables.get("care_moves.csv"),

@@ -325,29 +325,84 @@
     });
   });
 
-  /* search by name or id */
+  /* search: every spelling of a node (its label and id, plus data.search: a person's name and record id
+     on each of its records, a place's name and postcode; on the aggregated overview, the members inside
+     each cluster or group), scored with rapidfuzz's WRatio (fuzzy.js), best first */
+  var fuzzy = window.linkageFuzzy;
+  var MIN_SCORE = 60, MAX_RESULTS = 20;
   var searchBox = document.getElementById("search");
+  var resultList = document.getElementById("search-results");
+  var spellings = null;  /* built on the first search: [node position, kind, processed text, text, who] */
+  function allSpellings() {
+    if (spellings) return spellings;
+    spellings = [];
+    data.nodes.forEach(function (n, i) {
+      spellings.push([i, "label", fuzzy.process(n.label), String(n.label), null]);
+      spellings.push([i, "id", fuzzy.process(n.id), String(n.id), null]);
+    });
+    (data.search || []).forEach(function (r) { spellings.push([r[0], r[1], fuzzy.process(r[2]), String(r[2]), r[3]]); });
+    return spellings;
+  }
+  function rank(query) {
+    var q = fuzzy.process(query);
+    if (!q) return [];
+    var scoreOf = new Map(), best = new Map();
+    allSpellings().forEach(function (s) {
+      if (hiddenNodes[s[0]] || !data.nodes[s[0]]) return;
+      var score = scoreOf.get(s[2]);
+      if (score === undefined) { score = fuzzy.wratioProcessed(q, s[2]); scoreOf.set(s[2], score); }
+      if (score < MIN_SCORE) return;
+      var key = s[0] + "\u0000" + (s[4] === null || s[4] === undefined ? "" : s[4]);
+      var b = best.get(key);
+      if (!b || score > b.score) best.set(key, { node: s[0], who: s[4], kind: s[1], text: s[3], score: score });
+    });
+    function name(h) { return String(h.who === null || h.who === undefined ? data.nodes[h.node].label : h.who); }
+    return Array.from(best.values()).sort(function (a, b) {
+      return b.score - a.score || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0) || a.node - b.node;
+    });
+  }
+  function choose(hit) {
+    var n = data.nodes[hit.node];
+    network.selectNodes([hit.node]);
+    network.focus(hit.node, { scale: Math.max(network.getScale(), 1), animation: false });
+    showSelected(n.id);
+    if (hit.who !== null && hit.who !== undefined) panel.insertBefore(el("p", hit.who + " is inside " + n.label, "note"), panel.firstChild);
+  }
+  function showResults(hits, query) {
+    resultList.textContent = "";
+    if (!String(query || "").trim()) { resultList.hidden = true; return; }
+    resultList.hidden = false;
+    resultList.appendChild(el("h2", hits.length ? "Found" : "Nothing scores " + MIN_SCORE + " or more"));
+    var list = el("ol");
+    hits.slice(0, MAX_RESULTS).forEach(function (hit) {
+      var item = el("li");
+      var button = el("button", hit.who !== null && hit.who !== undefined ? hit.who + " (in " + data.nodes[hit.node].label + ")"
+                                                                             : data.nodes[hit.node].label, "link");
+      button.type = "button";
+      button.addEventListener("click", function () { choose(hit); });
+      item.appendChild(button);
+      item.appendChild(el("span", " " + Math.round(hit.score) + ": " + hit.kind + " \u201c" + hit.text + "\u201d", "note"));
+      list.appendChild(item);
+    });
+    resultList.appendChild(list);
+    if (hits.length > MAX_RESULTS) resultList.appendChild(el("p", "and " + (hits.length - MAX_RESULTS) + " more", "note"));
+  }
   function search(query) {
-    var q = String(query || "").trim().toLowerCase();
-    if (!q) { network.unselectAll(); return []; }
+    if (!String(query || "").trim()) { network.unselectAll(); showResults([], query); return []; }
     if (groupIds.length) { groupBox.checked = false; ungroup(); }
-    var hits = data.nodes.filter(function (n, i) {
-      return !hiddenNodes[i] && (String(n.label).toLowerCase().indexOf(q) >= 0 || String(n.id).toLowerCase().indexOf(q) >= 0);
-    }).map(function (n) { return n.id; });
-    var shown = hits.slice(0, 200);
-    network.selectNodes(visIds(shown));
-    if (shown.length) {
-      network.fit({ nodes: visIds(shown), animation: false });
-      showSelected(shown[0]);
-    }
+    var hits = rank(query);
+    showResults(hits, query);
+    if (hits.length) choose(hits[0]); else network.unselectAll();
     status.textContent = hits.length + " found for \u201c" + query + "\u201d";
-    return hits;
+    var seen = new Set(), ids = [];
+    hits.forEach(function (h) { if (!seen.has(h.node)) { seen.add(h.node); ids.push(data.nodes[h.node].id); } });
+    return ids;
   }
   searchBox.addEventListener("keydown", function (ev) { if (ev.key === "Enter") search(searchBox.value); });
   document.getElementById("search-go").addEventListener("click", function () { search(searchBox.value); });
 
   window.linkageView = {
-    network: network, nodes: nodes, edges: edges, data: data, search: search, applyFilters: applyFilters,
+    network: network, nodes: nodes, edges: edges, data: data, search: search, rank: rank, applyFilters: applyFilters,
     tooltip: function (id) { return byId[id] ? tipElement(byId[id], "node") : null; },
     select: showSelected,
     /* the ids of the selected nodes (vis-network's own ids are positions in data.nodes) */

@@ -1,0 +1,94 @@
+"""What a view's search box can find: every spelling of every node, embedded in the page.
+
+The display label of a person comes from one record, typos included, so a
+search over labels alone misses the spelling an analyst has in front of them.
+``SpellingBook`` collects, once per job, each node's other spellings: a
+person's names and record ids on every source record of the entity, a place's
+name and postcode. ``page_search`` picks those of the nodes a page holds (or,
+on the aggregated overview, of every node, pointing at the cluster or group
+that holds it) as rows ``[node position, kind, text, who]`` for ``view.js``.
+
+The matching itself happens in the browser (``linkage/data/render/fuzzy.js``),
+because the pages are static and offline and the query is not known when they
+are written. It is a port of rapidfuzz's ``WRatio`` with ``default_process``:
+the scorer the resolution's comparisons come from, so a score on the page means
+what it means in ``match_pairs.csv``. ``tests/test_browser_views.py`` checks
+the port against rapidfuzz itself.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..build import Network
+
+__all__ = ["SpellingBook", "page_search"]
+
+_COLUMNS = ["id", "kind", "text"]
+
+
+def _spellings(ids: pd.Series, kind: str, text: pd.Series) -> pd.DataFrame:
+    text = text.astype("object").where(text.notna(), None)
+    frame = pd.DataFrame({"id": ids.astype(str).to_numpy(), "kind": kind, "text": text.to_numpy()})
+    frame = frame.dropna(subset=["text"])
+    frame["text"] = frame["text"].astype(str).str.strip()
+    return frame[frame["text"] != ""]
+
+
+class SpellingBook:
+    """Each node's spellings besides its label and id: ``id, kind, text`` rows, one per distinct spelling.
+
+    ``records`` are the source person records (``record_id``, ``first_name``,
+    ``last_name``); without them a person is found by its record ids only.
+    """
+
+    def __init__(self, network: Network, *, records: pd.DataFrame | None = None) -> None:
+        parts = []
+        entities = network.entities
+        if entities is not None and len(entities):
+            first = entities.drop_duplicates("record_id")
+            entity_of = pd.Series(first["entity_id"].astype(str).to_numpy(), index=first["record_id"].astype(str).to_numpy())
+            parts.append(_spellings(entities["entity_id"], "record id", entities["record_id"]))
+            if records is not None and len(records) and {"record_id", "first_name", "last_name"} <= set(records.columns):
+                owner = records["record_id"].astype(str).map(entity_of)
+                names = (records["first_name"].fillna("").astype(str) + " " + records["last_name"].fillna("").astype(str)).str.strip()
+                known = owner.notna()
+                parts.append(_spellings(owner[known], "name", names[known]))
+        places = network.places
+        if len(places):
+            for column, kind in (("name", "place name"), ("postcode", "postcode")):
+                if column in places:
+                    parts.append(_spellings(places["location_id"], kind, places[column]))
+        table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_COLUMNS)
+        # one row per spelling of a node, in a stable order (same input -> same page)
+        table = table.drop_duplicates(["id", "text"]).sort_values(["id", "kind", "text"], kind="stable")
+        self.table = table.reset_index(drop=True)
+
+
+def page_search(book: SpellingBook, node_ids: list[str], *, members: pd.DataFrame | None = None) -> list[list]:
+    """The search rows of a page whose nodes are ``node_ids`` (in ``data.nodes`` order).
+
+    A row is ``[position in data.nodes, kind, text, who]``: ``who`` is None for a
+    node's own spelling, or, for a node drawn inside another (the aggregated
+    overview), the member's label. ``members`` (``id, label, node``: member id,
+    its label, and the id of the page node that holds it) adds those; a node's
+    label and id are searched by the page itself and are not repeated here.
+    """
+    position = pd.Index(pd.Series(node_ids, dtype=object))
+    table = book.table
+    own = table[table["id"].isin(position)]
+    rows = [[int(p), kind, text, None] for p, kind, text in
+            zip(position.get_indexer(own["id"]), own["kind"], own["text"])]
+    if members is not None and len(members):
+        inside = members[~members["id"].isin(position) & members["node"].isin(position)]
+        label_of = inside.set_index("id")["label"].astype(str)
+        holder_of = inside.set_index("id")["node"]
+        named = pd.concat([
+            pd.DataFrame({"id": inside["id"].to_numpy(), "kind": "label", "text": inside["label"].astype(str).to_numpy()}),
+            pd.DataFrame({"id": inside["id"].to_numpy(), "kind": "id", "text": inside["id"].astype(str).to_numpy()}),
+            table[table["id"].isin(set(inside["id"]))],
+        ], ignore_index=True).drop_duplicates(["id", "text"]).sort_values(["id", "kind", "text"], kind="stable")
+        holders = position.get_indexer(named["id"].map(holder_of))
+        rows += [[int(p), kind, text, who] for p, kind, text, who in
+                 zip(holders, named["kind"], named["text"], named["id"].map(label_of))]
+    return rows
