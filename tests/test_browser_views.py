@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import CHROMEDRIVER, CHROMIUM, LANCASHIRE_YAML, NO_CHROMIUM, DatasetWriter
@@ -268,6 +269,13 @@ def test_the_page_scores_spellings_as_rapidfuzz_wratio_does(browser, xss_job):
         queries, choices)
     theirs = process.cdist(queries, choices, scorer=fuzz.WRatio, processor=utils.default_process, dtype="float64")
     assert abs(theirs - ours).max() < 1e-6
+    # the shortcut a search takes never skips a spelling that scores 60 or more (and does skip some)
+    reach = browser.execute_script(
+        "var cs = arguments[1], F = linkageFuzzy; return arguments[0].map(function (q) { var a = F.queryOf(F.process(q));"
+        " return cs.map(function (c) { var p = F.process(c); return F.couldReach(a, p, F.wordsLength(p), 60); }); })",
+        queries, choices)
+    reach = np.array(reach, dtype=bool)
+    assert reach[theirs >= 60].all() and not reach.all()
     # so the ranking is rapidfuzz's: the same best choices, in the same order
     for row, query in zip(ours, queries):
         best = process.extract(query, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=5)

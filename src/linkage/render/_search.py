@@ -19,6 +19,7 @@ the port against rapidfuzz itself.
 from __future__ import annotations
 
 import pandas as pd
+from rapidfuzz.utils import default_process
 
 from ..build import Network
 
@@ -60,9 +61,12 @@ class SpellingBook:
                 if column in places:
                     parts.append(_spellings(places["location_id"], kind, places[column]))
         table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_COLUMNS)
-        # one row per spelling of a node, in a stable order (same input -> same page)
-        table = table.drop_duplicates(["id", "text"]).sort_values(["id", "kind", "text"], kind="stable")
-        self.table = table.reset_index(drop=True)
+        # one row per spelling of a node as the search compares it ("SMITH" and "Smith" are one), in a stable
+        # order (same input -> same page)
+        table = table.sort_values(["id", "kind", "text"], kind="stable")
+        key = [default_process(text) for text in table["text"]]
+        table = table[~pd.DataFrame({"id": table["id"].to_numpy(), "key": key}).duplicated().to_numpy()]
+        self.table = table[table["text"].map(default_process) != ""].reset_index(drop=True)
 
 
 def page_search(book: SpellingBook, node_ids: list[str], *, members: pd.DataFrame | None = None) -> list[list]:

@@ -179,7 +179,8 @@ def _cap(first: np.ndarray, rest: np.ndarray, vn: ViewNetwork, limit: int) -> np
 def _aggregate(vn: ViewNetwork, network: Network, members: pd.DataFrame | None, keep: list[str],
                links: dict[str, str], *, clusters: list[str], max_links: int) -> tuple[list[dict], list[dict], pd.DataFrame]:
     """``clusters`` as super-nodes; every other node grouped by type and BCU; ``keep`` ids stay themselves;
-    the ``max_links`` heaviest links between them; and each node's holder (``id, label, node``, for search)."""
+    the ``max_links`` heaviest links between them; and the cluster drawn for each member (``id, label, node``,
+    for search)."""
     nodes = vn.nodes
     group = pd.Series(nodes["type"] + " in " + nodes["bcu"].fillna("no BCU") + ", outside the top clusters", index=nodes.index)
     kind = pd.Series("group", index=nodes.index)
@@ -228,7 +229,11 @@ def _aggregate(vn: ViewNetwork, network: Network, members: pd.DataFrame | None, 
         counts = counts.iloc[np.sort(order)]
     edges = [{"from": ids[x], "to": ids[y], "type": "aggregate", "w": float(np.log1p(n)), "facts": [["links", str(int(n))]]}
              for (x, y), n in counts.items()]
-    holders = pd.DataFrame({"id": nodes["id"].to_numpy(), "label": nodes["label"].to_numpy(), "node": ids[codes]})
+    # search finds the members of the clusters drawn; the groups' members are too many to carry (a medium
+    # world's overview would hold 350,000 spellings, 18 MB, and a search would take seconds) and have no page
+    in_cluster = (kind == "cluster").to_numpy()
+    holders = pd.DataFrame({"id": nodes["id"].to_numpy()[in_cluster], "label": nodes["label"].to_numpy()[in_cluster],
+                            "node": ids[codes][in_cluster]})
     return records, edges, holders
 
 

@@ -120,7 +120,39 @@
   }
   function wratio(s1, s2) { return wratioProcessed(process(s1), process(s2)); }
 
+  /* A search can skip most spellings without changing its result: WRatio(q, s) reaches minScore only if
+     q and s share a whole word, or share at least short * minScore / (180 - minScore) characters (counted
+     with repeats), "short" being the shorter of the two lengths once repeated words are dropped. Why:
+     with C the characters they share, ratio and the token ratios are at most 200C / (l1 + l2), the
+     partial ratios at most 200C / (l + C) with l the shorter length, and WRatio scales a partial ratio by
+     0.9 at most; 0.9 * 200C / (l + C) >= minScore gives the bound, and it is the weakest of them (a shared
+     word is what lets the token ratios go higher). tests/test_browser_views.py checks that a search with
+     the test finds exactly what one without it finds. */
+  function wordsLength(text) {
+    var words = unique(tokens(text));
+    return words.reduce(function (n, w) { return n + chars(w).length; }, Math.max(words.length - 1, 0));
+  }
+  var have = new Uint16Array(65536), used = new Uint16Array(65536);
+  function queryOf(q) {
+    have.fill(0);
+    for (var i = 0; i < q.length; i++) have[q.charCodeAt(i)]++;
+    return { text: q, words: unique(tokens(q)).map(function (w) { return " " + w + " "; }), wordsLength: wordsLength(q) };
+  }
+  function couldReach(query, text, textWordsLength, minScore) {
+    var padded = " " + text + " ";
+    for (var w = 0; w < query.words.length; w++) if (padded.indexOf(query.words[w]) >= 0) return true;
+    var need = Math.min(query.wordsLength, textWordsLength) * minScore / (180 - minScore);
+    var shared = 0, touched = [];
+    for (var i = 0; i < text.length && shared < need; i++) {
+      var c = text.charCodeAt(i);
+      if (used[c] < have[c]) { used[c]++; shared++; touched.push(c); }
+    }
+    touched.forEach(function (c) { used[c] = 0; });
+    return shared >= need;
+  }
+
   window.linkageFuzzy = { process: process, ratio: ratio, partialRatio: partialRatio, tokenSetRatio: tokenSetRatio,
                           tokenSortRatio: tokenSortRatio, partialTokenRatio: partialTokenRatio,
-                          wratio: wratio, wratioProcessed: wratioProcessed };
+                          wratio: wratio, wratioProcessed: wratioProcessed,
+                          wordsLength: wordsLength, queryOf: queryOf, couldReach: couldReach };
 })();

@@ -336,21 +336,28 @@
   function allSpellings() {
     if (spellings) return spellings;
     spellings = [];
-    data.nodes.forEach(function (n, i) {
-      spellings.push([i, "label", fuzzy.process(n.label), String(n.label), null]);
-      spellings.push([i, "id", fuzzy.process(n.id), String(n.id), null]);
-    });
-    (data.search || []).forEach(function (r) { spellings.push([r[0], r[1], fuzzy.process(r[2]), String(r[2]), r[3]]); });
+    function add(i, kind, text, who) {
+      var processed = fuzzy.process(text);
+      spellings.push([i, kind, processed, String(text), who, fuzzy.wordsLength(processed)]);
+    }
+    data.nodes.forEach(function (n, i) { add(i, "label", n.label, null); add(i, "id", n.id, null); });
+    (data.search || []).forEach(function (r) { add(r[0], r[1], r[2], r[3]); });
     return spellings;
   }
-  function rank(query) {
+  /* the matches of query scoring MIN_SCORE or more, best first (exhaustive: score every spelling,
+     without the shortcut of fuzzy.couldReach; for the tests) */
+  function rank(query, exhaustive) {
     var q = fuzzy.process(query);
     if (!q) return [];
+    var asked = fuzzy.queryOf(q);
     var scoreOf = new Map(), best = new Map();
     allSpellings().forEach(function (s) {
       if (hiddenNodes[s[0]] || !data.nodes[s[0]]) return;
       var score = scoreOf.get(s[2]);
-      if (score === undefined) { score = fuzzy.wratioProcessed(q, s[2]); scoreOf.set(s[2], score); }
+      if (score === undefined) {
+        score = exhaustive || fuzzy.couldReach(asked, s[2], s[5], MIN_SCORE) ? fuzzy.wratioProcessed(q, s[2]) : 0;
+        scoreOf.set(s[2], score);
+      }
       if (score < MIN_SCORE) return;
       var key = s[0] + "\u0000" + (s[4] === null || s[4] === undefined ? "" : s[4]);
       var b = best.get(key);
