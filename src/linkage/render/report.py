@@ -22,6 +22,7 @@ import pandas as pd
 from ..build import Network
 from ..files import write_text
 from ._charts import bar_chart, line_chart
+from ._scores import business_rank_reason
 from ._tables import cell_text, data_table
 from ._template import page_assets, render_page
 from .views import ViewPages, children_at_risk
@@ -161,6 +162,29 @@ def _counterfactual(tables) -> dict | None:
             "chart": bar_chart(labels, values, title="peers met in care: actual against capped moves", colour="#2ca02c")}
 
 
+def _names(network: Network) -> pd.Series:
+    """Node id -> the name the views show: a person's label, a place's name (its category when it has none)."""
+    people = network.people
+    places = network.places
+    place_name = places["name"] if "name" in places else pd.Series(None, index=places.index, dtype=object)
+    place_name = place_name.where(place_name.notna(), places["category"].astype(str))
+    return pd.concat([pd.Series(people["label"].astype(str).to_numpy(), index=people["entity_id"].astype(str).to_numpy()),
+                      pd.Series(place_name.astype(str).to_numpy(), index=places["location_id"].astype(str).to_numpy())])
+
+
+def _named(frame: pd.DataFrame, names: pd.Series, columns: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with, for each id column, a column of "name (id)" (";"-joined ids become "; "-joined names)."""
+    lookup = names[~names.index.duplicated()].to_dict()
+    out = frame.copy()
+    for column, named in columns.items():
+        if column not in out:
+            continue
+        out[named] = [
+            "; ".join(f"{lookup[i]} ({i})" if i in lookup else i for i in str(value).split(";") if i)
+            if isinstance(value, str) else value for value in out[column]]
+    return out
+
+
 def _missing(network, tables, pages) -> dict | None:
     episodes = network.episodes
     if not len(episodes):
@@ -177,17 +201,30 @@ def _missing(network, tables, pages) -> dict | None:
             charts.append(bar_chart(["met in a care setting first", "no shared setting"], [int(met.sum()), int((~met).sum())],
                                     title="pairs who went missing together", colour="#9467bd"))
     profile = tables.get("missing_profile.csv")
+    names = _names(network)
     children = {"entity_id_a": (pages.children, ""), "entity_id_b": (pages.children, "")}
+    if links is not None:
+        links = _named(links, names, {"entity_id_a": "child_a", "entity_id_b": "child_b", "co_placed_setting": "setting"})
+        children.update({"child_a": (_by_name(links, "child_a", "entity_id_a", pages), ""),
+                         "child_b": (_by_name(links, "child_b", "entity_id_b", pages), "")})
+    if profile is not None:
+        profile = _named(profile, names, {"entity_id": "child", "found_businesses": "found at businesses",
+                                          "found_with": "found with"})
     return {
         "charts": charts,
         "links": None if links is None else {"rows": len(links), "table": data_table(
-            links, ["entity_id_a", "entity_id_b", "reason", "n_episodes", "co_placed", "co_placed_setting",
+            links, ["child_a", "child_b", "reason", "n_episodes", "co_placed", "setting",
                     "met_before_missing", "found_location_categories", "first_together", "last_together"],
             links=children, limit=30)},
         "profile": None if profile is None else data_table(
-            profile, ["entity_id", "n_episodes", "repeat_missing", "first_start", "last_start", "found_businesses",
-                      "found_with"], links={"entity_id": (pages.children, "")}, limit=20),
+            profile, ["child", "n_episodes", "repeat_missing", "first_start", "last_start", "found at businesses",
+                      "found with"], links={"child": (_by_name(profile, "child", "entity_id", pages), "")}, limit=20),
     }
+
+
+def _by_name(frame: pd.DataFrame, named: str, column: str, pages) -> dict[str, str]:
+    """The page of each "name (id)" cell of ``named``, from the id in ``column``."""
+    return {str(n): pages.children[str(i)] for n, i in zip(frame[named], frame[column]) if str(i) in pages.children}
 
 
 def _safeguarding(network, tables, notes, pages) -> dict:
@@ -224,9 +261,11 @@ def _genga(tables, pages) -> dict | None:
         order = targets.assign(_district=district).groupby("_district")["rank"].min().sort_values().index
         for name in order:
             rows = targets[district == name].sort_values("rank")
+            rows = rows.assign(**{"why this rank": [business_rank_reason(row) for _, row in rows.iterrows()]})
             names = {str(n): pages.businesses.get(str(i), "") for n, i in zip(rows["name"], rows["location_id"])}
             part["districts"].append((name, data_table(
-                rows, ["rank", "name", "category", "bcu", "score", "children_linked", "perpetrators_linked", "evidence"],
+                rows, ["rank", "name", "category", "bcu", "why this rank", "score", "children_linked", "perpetrators_linked",
+                       "evidence"],
                 links={"name": (names, "")}, limit=25)))
     return part
 

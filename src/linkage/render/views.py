@@ -32,6 +32,7 @@ from ..files import write_text
 from ._html import safe_name
 from ._layout import layout
 from ._nodes import EDGE_STYLES, NODE_STYLES, FactBook, ViewNetwork, edge_records, view_network
+from ._scores import CHILD_RISK_WEIGHTS, business_score, child_score, cluster_score
 from ._search import SpellingBook, page_search
 from ._template import page_assets, render_page, render_part, view_data
 from ._timeline import TimelineData, child_timeline
@@ -121,7 +122,8 @@ def children_at_risk(network: Network, *, care_moves: pd.DataFrame | None = None
     peers_in_care, perpetrators_within_two_steps, risk``.
 
     risk = missing episodes + 2 x children went missing with + peers met in care
-    + perpetrators within two steps of the settings / 5 (from care_moves, when it ran).
+    + perpetrators within two steps of the settings / 5 (from care_moves, when it ran);
+    the weights are ``_scores.CHILD_RISK_WEIGHTS``, which the child pages show the parts with.
     """
     people = network.people
     children = people.loc[people["looked_after"].fillna(False).astype(bool), ["entity_id", "label"]].copy()
@@ -142,8 +144,7 @@ def children_at_risk(network: Network, *, care_moves: pd.DataFrame | None = None
     if care_moves is not None and len(care_moves) and "cumulative_perpetrators" in care_moves:
         perps = care_moves.groupby("entity_id")["cumulative_perpetrators"].max()
     children["perpetrators_within_two_steps"] = ids.map(perps).fillna(0).astype(int).to_numpy()
-    children["risk"] = (children["missing_episodes"] + 2 * children["missing_with_others"] + children["peers_in_care"]
-                        + children["perpetrators_within_two_steps"] / 5.0).round(1)
+    children["risk"] = sum(weight * children[column] for column, weight in CHILD_RISK_WEIGHTS.items()).round(1)
     return children.sort_values(["risk", "entity_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
@@ -318,11 +319,13 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
                    f"with the places, operations and missing episodes around them")
             write(pages.clusters[cluster_id], graph_view(nodes, edges, title=f"Cluster {cluster_id}", seed=seed,
                                                          subtitle=sub, nav_prefix="../", physics_below=options.physics_below,
+                                                         aside=render_part("parts/view_score.html", score=cluster_score(row)),
                                                          search=search_rows(nodes)))
 
     # a page per looked-after child
     labels = vn.nodes.set_index("id")["label"]
     timelines = TimelineData(network, children=chosen_children)
+    child_rows = ranked_children.assign(entity_id=ranked_children["entity_id"].astype(str)).set_index("entity_id")
     for entity_id in chosen_children:
         centre = vn.positions([entity_id])
         first = vn.adjacent(centre)
@@ -336,7 +339,8 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
         write(pages.children[entity_id], graph_view(
             nodes, edges, title=f"Looked-after child: {label}", seed=seed,
             subtitle=f"{entity_id}: ego network, placements and missing episodes", nav_prefix="../",
-            physics_below=options.physics_below, below=timeline, search=search_rows(nodes)))
+            physics_below=options.physics_below, below=timeline, search=search_rows(nodes),
+            aside=render_part("parts/view_score.html", score=child_score(child_rows.loc[entity_id]))))
 
     # a page per top business target
     if chosen_businesses:
@@ -352,7 +356,8 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
             row = evidence.loc[location_id]
             if isinstance(row, pd.DataFrame):
                 row = row.iloc[0]
-            aside = render_part("parts/view_business.html", facts=[(k, row.get(k)) for k in _BUSINESS_FACTS if k in row.index])
+            aside = (render_part("parts/view_business.html", facts=[(k, row.get(k)) for k in _BUSINESS_FACTS if k in row.index])
+                     + render_part("parts/view_score.html", score=business_score(row)))
             write(pages.businesses[location_id], graph_view(
                 nodes, edges, title=f"Business: {row.get('name') if isinstance(row.get('name'), str) else location_id}",
                 seed=seed, subtitle=f"{location_id}: the children, perpetrators, episodes and operations linked to it",
