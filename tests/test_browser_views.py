@@ -282,6 +282,28 @@ def test_the_page_scores_spellings_as_rapidfuzz_wratio_does(browser, xss_job):
         assert sorted(row, reverse=True)[:5] == pytest.approx([score for _, score, _ in best])
 
 
+def test_the_overview_the_page_status_and_the_report_give_one_link_count(browser, xss_job):
+    """A link is a pair of nodes and one kind of tie, however many records show it (docs/safeguarding-lead.md)."""
+    import re
+
+    folder, result = xss_job
+    _open(browser, folder / "network.html")
+    subtitle = browser.execute_script("return document.querySelector('header .sub').textContent")
+    status = browser.execute_script("return document.getElementById('status').textContent")
+    drawn = browser.execute_script("return linkageView.data.edges.length")
+    in_subtitle = int(re.search(r"([0-9,]+) links", subtitle).group(1).replace(",", ""))
+    in_status = int(re.search(r"([0-9,]+) links", status).group(1).replace(",", ""))
+    pairs = browser.execute_script(
+        "return linkageView.data.edges.map(function (e) { return [e.from, e.to, e.type].join('|'); })")
+    assert in_subtitle == in_status == drawn == len(set(pairs)) > 0
+    # more records than links: parallel records of one tie are one link
+    assert sum(result.manifest["summary"]["network"]["edges"].values()) > drawn
+    _open(browser, folder / "report.html", view=False)
+    figures = browser.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#analyst .figure-box'), function (b) { return b.textContent; })")
+    assert f"{drawn:,}links" in figures
+
+
 def test_filters_hide_and_show_nodes(browser, xss_job):
     folder, _ = xss_job
     _open(browser, folder / "network.html")

@@ -22,6 +22,7 @@ import pandas as pd
 from ..build import Network
 from ..files import write_text
 from ._charts import bar_chart, line_chart
+from ._nodes import links_by_type, view_network
 from ._scores import business_rank_reason
 from ._tables import cell_text, data_table
 from ._template import page_assets, render_page
@@ -82,18 +83,26 @@ def _rejects(rejects: pd.DataFrame | None) -> dict | None:
 
 def _analyst(network, tables, summary, notes, inputs, rejects, pages) -> dict:
     resolution = (summary or {}).get("resolution")
-    counts = network.edges["edge_type"].value_counts().sort_values(ascending=False)
+    # links as every page counts them (one per pair of nodes and kind of tie), among the nodes the views draw;
+    # the ties of phones, vehicles and handles apart (the views show them in the facts)
+    counts = pages.links if len(pages.links) else view_network(network).links_by_type()
+    counts = counts.sort_values(ascending=False, kind="stable")
+    edges = network.edges
+    held = (edges["source_type"] == "identifier") | (edges["target_type"] == "identifier")
+    identifier_links = int(links_by_type(edges.loc[held, "source"].astype(str), edges.loc[held, "target"].astype(str),
+                                         edges.loc[held, "edge_type"]).sum())
     part = {
         "inputs": data_table(inputs, limit=None) if inputs is not None and len(inputs) else None,
         "rejects": _rejects(rejects),
         "resolution": _figures([
             ("person records", resolution.get("records")), ("people (entities)", resolution.get("entities")),
-            ("candidate pairs", resolution.get("candidate_pairs")), ("links made", resolution.get("linked_pairs")),
-            ("pairs to review", resolution.get("review_pairs")), ("links refused by guards", resolution.get("refused_links"))])
+            ("candidate pairs", resolution.get("candidate_pairs")), ("record pairs linked", resolution.get("linked_pairs")),
+            ("pairs to review", resolution.get("review_pairs")), ("record pairs refused by guards", resolution.get("refused_links"))])
         if resolution else None,
         "network": _figures([("people", len(network.people)), ("places", len(network.places)),
                              ("missing episodes", len(network.episodes)), ("operations", len(network.operations)),
-                             ("identifiers", len(network.identifiers)), ("links", len(network.edges))]),
+                             ("identifiers", len(network.identifiers)), ("links", int(counts.sum())),
+                             ("links of identifiers", identifier_links)]),
         "links_chart": bar_chart(counts.index.tolist(), counts.tolist(), title="links by type") if len(counts) else None,
         "notes": notes,
         "clusters": None, "crossover": None, "key_people": None, "candidates": None,

@@ -61,6 +61,8 @@ class ViewPages:
     notes: list[str] = field(default_factory=list)
     #: the review page of the resolution's queue (``review.html``), when the job wrote one
     review: str | None = None
+    #: the links of the views' network by type (``_nodes.links_by_type``: one per pair of nodes and kind of tie)
+    links: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
 
 
 def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 0, subtitle: str = "",
@@ -285,7 +287,8 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
         pages.outputs[name] = write_text(text, folder / name)
 
     # the overview
-    subtitle = f"{len(vn.nodes):,} nodes, {len(vn.edges):,} links"
+    pages.links = vn.links_by_type()
+    subtitle = f"{len(vn.nodes):,} nodes, {int(pages.links.sum()):,} links"
     if len(vn.nodes) > options.aggregate_above:
         overview_clusters = []
         if clusters is not None and members is not None and len(clusters):

@@ -147,7 +147,11 @@
     times.drawn = performance.now();
     window.linkageTimes = times;
     window.linkageReady = performance.now();
-    status.textContent = data.nodes.length + " nodes, " + data.edges.length + " links";
+    /* the one link count (docs/safeguarding-lead.md): a pair of nodes and one kind of tie is one link, as
+       data.edges holds them; on the overview drawn as clusters a line stands for the links between two groups */
+    var grouped = data.nodes.some(function (n) { return n.type === "cluster" || n.type === "group"; });
+    status.textContent = grouped ? data.nodes.length + " clusters and groups drawn, " + data.edges.length + " lines between them"
+                                 : data.nodes.length + " nodes, " + data.edges.length + " links";
   });
 
   /* tooltips: our own element, filled with text nodes. It sits outside #graph (vis-network empties
