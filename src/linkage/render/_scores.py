@@ -107,7 +107,8 @@ def business_rank_reason(row: pd.Series) -> str:
     child = str(row.get("linked_to", "")) == "child"
     nte = str(row.get("night_time_economy", "")).strip().lower() in ("true", "1", "yes")
     group = "linked to a child" if child else "exploitation evidence, no child linked"
-    return f"{group}; {'night-time economy' if nte else 'not night-time economy'}; score {row.get('score')}"
+    score = _number(row.get("score"))
+    return f"{group}; {'night-time economy' if nte else 'not night-time economy'}; score {'' if score is None else f'{score:g}'}"
 
 
 def business_score(row: pd.Series) -> dict:
