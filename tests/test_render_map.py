@@ -12,7 +12,7 @@ import pytest
 from conftest import CHROMEDRIVER, CHROMIUM, LANCASHIRE_YAML, NO_CHROMIUM, DatasetWriter
 
 from linkage.config import config_from_dict
-from linkage.geography import authority_outlines, postcode_points
+from linkage.geography import authority_outlines, postcode_authority_codes, postcode_points
 from linkage.job import run_job
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,22 +74,12 @@ def test_each_authority_is_outlined_by_the_hull_of_its_postcodes():
         # the places whose postcode the ONS directory puts in the authority's commonest code lie inside its
         # outline (to the 1 km grid the outline is drawn on); synthetic places elsewhere need not
         own = places[places["local_authority"] == authority].dropna(subset=["postcode"])
-        codes = _directory_codes(own["postcode"])
+        codes = postcode_authority_codes(own["postcode"])
         mine = own[codes == codes.mode().iloc[0]]
         points = postcode_points(mine["postcode"]).dropna()[["latitude", "longitude"]].to_numpy()
         shifts = np.array([[0, 0], [0.01, 0.015], [0.01, -0.015], [-0.01, 0.015], [-0.01, -0.015]])
         assert len(points) >= 5, authority
         assert all(any(_inside(p + shift, hull) for shift in shifts) for p in points), authority
-
-
-def _directory_codes(postcodes: pd.Series) -> pd.Series:
-    from linkage.geography import _directory
-
-    key = postcodes.str.upper().str.replace(" ", "")
-    directory = _directory()
-    directory.load_postcodes(sorted(set(key.str[0])))
-    table = directory.dataframe.drop_duplicates("pcd_abbr").set_index("pcd_abbr")["laua"]
-    return pd.Series(table.reindex(key.to_numpy()).to_numpy(), index=postcodes.index)
 
 
 def test_without_postcodes_an_authority_is_the_hull_of_its_places():

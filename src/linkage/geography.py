@@ -34,6 +34,7 @@ __all__ = [
     "postcode_points",
     "place_coordinates",
     "authority_outlines",
+    "postcode_authority_codes",
 ]
 
 
@@ -172,33 +173,45 @@ def _directory():
     return Postcodes()
 
 
-def postcode_points(postcodes: pd.Series) -> pd.DataFrame:
-    """Latitude and longitude of full UK postcodes from the offline ONS directory (NaN when unknown)."""
+def _postcode_rows(postcodes: pd.Series) -> pd.DataFrame:
+    """The ONS directory's row (``oseast1m, osnrth1m, laua``) of each full UK postcode, on ``postcodes``' index;
+    postcodes the directory does not hold (or that are not UK-shaped) are left out. Reads only the directory
+    letters the postcodes start with, and narrows its million rows to their districts before indexing."""
     key = postcodes.astype("str").str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
-    out = pd.DataFrame({"latitude": np.nan, "longitude": np.nan}, index=postcodes.index)
+    wanted = key[postcodes.notna().to_numpy() & key.str.len().between(5, 7).to_numpy()]
+    empty = pd.DataFrame(columns=["oseast1m", "osnrth1m", "laua"])
     directory = _directory()
-    wanted = key.dropna()
-    wanted = wanted[wanted.str.len().between(5, 7)]
     if directory is None or wanted.empty:
-        return out
+        return empty
     directory.load_postcodes(sorted(set(wanted.str[0])))
     table = directory.dataframe
     if table.empty:
-        return out
-    # narrow the directory (a million rows) to the districts asked for before indexing it
+        return empty
     districts = id_set(wanted.str[:-3])
     codes = table["pcd_abbr"].astype("str")
     table = table[isin(codes.str[:-3], districts)].dropna(subset=["oseast1m", "osnrth1m"])
     table = table.drop_duplicates("pcd_abbr").set_index("pcd_abbr")
     position = table.index.get_indexer(wanted.to_numpy(dtype=object))
     hit = position >= 0
-    if not hit.any():
+    return table.iloc[position[hit]][["oseast1m", "osnrth1m", "laua"]].set_axis(wanted.index[hit])
+
+
+def postcode_points(postcodes: pd.Series) -> pd.DataFrame:
+    """Latitude and longitude of full UK postcodes from the offline ONS directory (NaN when unknown)."""
+    out = pd.DataFrame({"latitude": np.nan, "longitude": np.nan}, index=postcodes.index)
+    rows = _postcode_rows(postcodes)
+    if rows.empty:
         return out
-    rows = table.iloc[position[hit]]
     lat, lon = bng_to_wgs84(rows["oseast1m"].to_numpy(), rows["osnrth1m"].to_numpy())
-    out.loc[wanted.index[hit], "latitude"] = lat
-    out.loc[wanted.index[hit], "longitude"] = lon
+    out.loc[rows.index, "latitude"] = lat
+    out.loc[rows.index, "longitude"] = lon
     return out
+
+
+def postcode_authority_codes(postcodes: pd.Series) -> pd.Series:
+    """The ONS local authority code (``laua``) of each full UK postcode (missing when the directory lacks it)."""
+    rows = _postcode_rows(postcodes)
+    return rows["laua"].reindex(postcodes.index)
 
 
 def place_coordinates(places: pd.DataFrame, geography: Geography | None) -> pd.DataFrame:
@@ -262,29 +275,22 @@ def authority_outlines(places: pd.DataFrame) -> dict[str, np.ndarray]:
         named = named[named["bcu"].notna()]   # the force's own authorities
     groups = []
     coded: set[str] = set()
-    directory = _directory()
-    if directory is not None and "postcode" in named and named["postcode"].notna().any():
-        key = named["postcode"].astype("str").str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
-        usable = named["postcode"].notna().to_numpy() & key.str.len().between(5, 7).to_numpy()
-        if usable.any():
-            directory.load_postcodes(sorted(set(key[usable].str[0])))
-            table = directory.dataframe
-            asked = table[isin(table["pcd_abbr"].astype("str"), id_set(key[usable]))].drop_duplicates("pcd_abbr")
-            votes = pd.DataFrame({"authority": named.loc[usable, "local_authority"].astype(str).to_numpy(),
-                                  "pcd_abbr": key[usable].to_numpy()}).merge(asked[["pcd_abbr", "laua"]], on="pcd_abbr")
-            votes = votes.dropna(subset=["laua"])
-            if len(votes):
-                top = (votes.groupby(["authority", "laua"]).size().reset_index(name="n")
-                       .sort_values(["authority", "n", "laua"], ascending=[True, False, True], kind="stable")
-                       .drop_duplicates("authority").drop_duplicates("laua"))
-                authority_of = dict(zip(top["laua"], top["authority"]))
-                rows = table[table["laua"].isin(list(authority_of))].dropna(subset=["oseast1m", "osnrth1m"])
-                # one point per square kilometre is enough for an outline (and a hull of those is the hull, to 1 km)
-                cells = pd.DataFrame({"laua": rows["laua"].to_numpy(), "e": (rows["oseast1m"].to_numpy() // 1000) * 1000,
-                                      "n": (rows["osnrth1m"].to_numpy() // 1000) * 1000}).drop_duplicates()
-                lat, lon = bng_to_wgs84(cells["e"].to_numpy(np.float64), cells["n"].to_numpy(np.float64))
-                groups.append(pd.DataFrame({"code": cells["laua"].map(authority_of).to_numpy(), "lat": lat, "lon": lon}))
-                coded = set(authority_of.values())
+    if "postcode" in named and named["postcode"].notna().any():
+        votes = pd.DataFrame({"authority": named["local_authority"].astype(str),
+                              "laua": postcode_authority_codes(named["postcode"])}).dropna()
+        if len(votes):
+            top = (votes.groupby(["authority", "laua"]).size().reset_index(name="n")
+                   .sort_values(["authority", "n", "laua"], ascending=[True, False, True], kind="stable")
+                   .drop_duplicates("authority").drop_duplicates("laua"))
+            authority_of = dict(zip(top["laua"], top["authority"]))
+            table = _directory().dataframe   # the letters the vote read
+            rows = table[table["laua"].isin(list(authority_of))].dropna(subset=["oseast1m", "osnrth1m"])
+            # one point per square kilometre is enough for an outline (and a hull of those is the hull, to 1 km)
+            cells = pd.DataFrame({"laua": rows["laua"].to_numpy(), "e": (rows["oseast1m"].to_numpy() // 1000) * 1000,
+                                  "n": (rows["osnrth1m"].to_numpy() // 1000) * 1000}).drop_duplicates()
+            lat, lon = bng_to_wgs84(cells["e"].to_numpy(np.float64), cells["n"].to_numpy(np.float64))
+            groups.append(pd.DataFrame({"code": cells["laua"].map(authority_of).to_numpy(), "lat": lat, "lon": lon}))
+            coded = set(authority_of.values())
     if {"latitude", "longitude"} <= set(named.columns):
         rest = named[~named["local_authority"].astype(str).isin(coded)].dropna(subset=["latitude", "longitude"])
         if len(rest):
