@@ -12,13 +12,7 @@
   if (!view) return;
   var data = view.data;
   var K = 3;
-  function map() { return Object.create(null); }
-  function el(tag, text, cls) {
-    var e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (cls) e.className = cls;
-    return e;
-  }
+  var map = view.map, el = view.el;   /* view.js's helpers: a lookup with no prototype, a text-only element */
   /* ids in code-point order, as Python's sorted() orders them */
   function byCodePoint(x, y) {
     var a = Array.from(x), b = Array.from(y);

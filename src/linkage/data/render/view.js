@@ -416,6 +416,8 @@
     network: network, nodes: nodes, edges: edges, data: data, search: search, rank: rank, applyFilters: applyFilters,
     tooltip: function (id) { return byId[id] ? tipElement(byId[id], "node") : null; },
     select: showSelected,
+    /* the DOM and lookup helpers the page's other scripts (paths.js) share */
+    el: el, map: map,
     /* the ids of the selected nodes (vis-network's own ids are positions in data.nodes) */
     selected: function () { return network.getSelectedNodes().map(nodeOf).filter(Boolean).map(function (n) { return n.id; }); }
   };
