@@ -48,18 +48,19 @@ from measure import machine, world  # noqa: E402
 TIMING_KEYS = frozenset({"started", "finished", "seconds_per_stage", "seconds"})
 
 
-def _without_timings(value):
+def without_timings(value):
+    """``value`` (a manifest, or any part of it) without the ``TIMING_KEYS`` at any depth."""
     if isinstance(value, dict):
-        return {k: _without_timings(v) for k, v in value.items() if k not in TIMING_KEYS}
+        return {k: without_timings(v) for k, v in value.items() if k not in TIMING_KEYS}
     if isinstance(value, list):
-        return [_without_timings(v) for v in value]
+        return [without_timings(v) for v in value]
     return value
 
 
 def _same_file(a: Path, b: Path) -> bool:
     if a.name == "manifest.json" and a.parent.name != "network":
         try:
-            return _without_timings(json.loads(a.read_text())) == _without_timings(json.loads(b.read_text()))
+            return without_timings(json.loads(a.read_text())) == without_timings(json.loads(b.read_text()))
         except (ValueError, UnicodeDecodeError):
             pass  # not JSON after all: compare the bytes
     if a.stat().st_size != b.stat().st_size:

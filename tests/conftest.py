@@ -13,12 +13,16 @@ import dataclasses
 import json
 import random
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 from linkage.config import JobConfig, load_geography
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from job_large import without_timings
 
 # fast and repeatable by default (the same examples on every run, so CI never goes red on a new random draw);
 # ``pytest --hypothesis-profile=thorough`` searches much harder with fresh random examples: run it when you
@@ -258,21 +262,10 @@ def shuffled_copy(source: Path, target: Path, seed: int) -> Path:
     return target
 
 
-#: manifest keys that hold wall-clock times or durations, which differ from run to run
-VOLATILE = {"started", "finished", "seconds_per_stage", "seconds"}
-
-
 def manifest_results(manifest: dict) -> dict:
-    """The manifest without wall-clock times and without what names the input files (their paths and sha256)."""
-
-    def strip(value):
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in VOLATILE}
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-
-    results = strip(manifest)
+    """The manifest without wall-clock times (``job_large.TIMING_KEYS``, as bench/job_large.py compares job
+    folders) and without what names the input files (their paths and sha256)."""
+    results = without_timings(manifest)
     results["config"] = {k: v for k, v in results["config"].items() if k != "data"}
     results["inputs"] = {
         table: {k: v for k, v in entry.items() if k not in ("file", "sha256")} for table, entry in results["inputs"].items()
