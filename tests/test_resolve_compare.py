@@ -80,6 +80,24 @@ def test_swapped_names_are_compared_in_order_and_flagged():
     assert gamma.levels[0, 0] == 0 and gamma.levels[0, 1] == 0
 
 
+
+def test_swapped_names_weigh_as_the_commoner_use_of_the_name():
+    """Wilson is a common surname and no one's first name: recorded the wrong way round, agreeing on it is
+    agreement on a common surname, not on a first name that only this record has."""
+    rows = [("a", "police", "Wilson", "Jack", None, "M", "PR1 4AB"), ("b", "health", "Jack", "Wilson", None, "M", "BB1 2CD")]
+    rows += [(f"w{i}", "health", f"Name{chr(97 + i)}", "Wilson", None, "F", None) for i in range(8)]
+    rows += [(f"j{i}", "health", "Jack", f"Surname{chr(97 + i)}", None, "M", None) for i in range(2)]
+    records = prepare_records(_people(rows))
+    gamma = compare_pairs(records, ResolveSettings().comparisons, np.array([0]), np.array([1]))
+    assert bool(gamma.names_swapped[0]) and gamma.levels[0, 0] == 0 and gamma.levels[0, 1] == 0
+    surname_share = records.name_frequency["last_name"]["wilson"]
+    first_name_share = records.name_frequency["first_name"]["jack"]
+    assert surname_share == pytest.approx(9 / 12) and first_name_share == pytest.approx(3 / 12)
+    # the first-name comparison agreed on "wilson" (a's first name): it weighs as the surname it is
+    assert gamma.frequency["first_name"][0] == pytest.approx(surname_share)
+    # the last-name comparison agreed on "jack": as common as a first name as anything else
+    assert gamma.frequency["last_name"][0] == pytest.approx(first_name_share)
+
 @pytest.mark.parametrize(
     "dob, expected",
     [

@@ -205,10 +205,15 @@ def _compare_names(
     levels = _pick(conditions, missing, len(a), otherwise=len(conditions))
     frequency = None
     if comparison.term_frequency:
-        freq = records.name_frequency[own_name]
-        by_code = freq.reindex(vocabulary).to_numpy(dtype=np.float64, na_value=np.nan)
+        by_code = records.name_frequency[own_name].reindex(vocabulary).to_numpy(dtype=np.float64, na_value=np.nan)
         if len(by_code):
             frequency = np.where(exact, by_code[np.maximum(a, 0)], np.nan)
+            if swapped.any():
+                # names the wrong way round: "wilson" agrees as one record's first name and the other's surname, and
+                # is rare as a first name only because it is a surname; it weighs as the commoner of its two uses
+                as_other = records.name_frequency[other_name].reindex(vocabulary).to_numpy(dtype=np.float64)
+                common = np.fmax(frequency, as_other[np.maximum(a, 0)])
+                frequency = np.where(exact & swapped, common, frequency)
         else:  # no names at all (an SSDA903 import, say): nothing to weigh
             frequency = np.full(len(a), np.nan)
     return levels, frequency
