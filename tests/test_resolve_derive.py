@@ -88,8 +88,9 @@ def test_derived_comparisons_follow_the_columns_there_are():
     assert kinds["phone"] == ("phone", False)
     assert kinds["nhs_number"] == ("exact", True)
     assert kinds["dob"][0] == "dob"
-    # the city follows the ZIP (one city per ZIP): comparing both would count one agreement twice
-    assert "city" not in kinds
+    # the city follows the ZIP (one city per ZIP): compared only where the ZIPs differ, never counted twice
+    assert kinds["city"] == ("exact", False)
+    assert next(c for c in settings.comparisons if c.column == "city").when_differs == "postcode"
     assert "follows postcode" in {p.column: p.use for p in profiles}["city"]
     rules = {rule.keys for rule in settings.blocking}
     assert ("column:email",) in rules and ("column:nhs_number",) in rules and ("column:phone",) in rules

@@ -96,6 +96,14 @@ def _thresholds(value: Any, where: str, ctx: Context) -> tuple[float, float]:
     return float(value[0]), float(value[1])
 
 
+def _comparison_name(value: Any, where: str, ctx: Context) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(f"{where} {value!r} must be the name of another comparison, e.g. postcode")
+    return value.strip()
+
+
 def _comparison_shorthand(value: Any) -> Any:
     """``- nhs_number`` is ``- {column: nhs_number, kind: exact}`` (``- dob``: ``kind: dob``)."""
     if isinstance(value, str):
@@ -124,6 +132,11 @@ class Comparison:
     #: pair for review (the identifier outweighs a mistyped name or date)
     strong: bool = setting(False, read=flag,
                            doc="an identifier (NHS number, UPN) whose exact agreement outweighs review_when_different")
+    #: a coarser place (a town, a local authority) that follows a finer one (the postcode): compared only where
+    #: the finer comparison is "different" or missing, so one agreement is never counted twice
+    when_differs: str | None = setting(
+        None, read=_comparison_name, shown_default="none",
+        doc="compare only where this other comparison is different or missing (a town that follows the postcode)")
 
     @classmethod
     def finish(cls, values: dict, raw: dict, where: str, ctx: Context) -> dict:
@@ -241,7 +254,7 @@ class ResolveSettings:
         doc="rules, each a list of record keys that must all agree for two records to be compared")
     comparisons: tuple[Comparison, ...] = setting(
         DEFAULT_COMPARISONS, read=_comparisons, shown_default="first_name, last_name, dob, postcode, sex",
-        doc="what is compared: {column, kind, thresholds, term_frequency, strong} or a column name")
+        doc="what is compared: {column, kind, thresholds, term_frequency, strong, when_differs} or a column name")
     #: pairs at or above this match probability are linked
     threshold: float = setting(0.95, read=_probability(0.95), doc="link pairs at or above this match probability")
     #: pairs in [review_from, threshold) go to the review queue
@@ -302,5 +315,11 @@ class ResolveSettings:
         for name in guard:
             if name not in names:
                 ctx.problems.append(f"{where}.review_when_different: '{name}' is not a comparison; "
+                                    f"the comparisons are {', '.join(names)}")
+        for comparison in values.get("comparisons", ()):
+            if comparison.when_differs is not None and (comparison.when_differs not in names
+                                                        or comparison.when_differs == comparison.name):
+                ctx.problems.append(f"{where}.comparisons: {comparison.name} has when_differs: "
+                                    f"'{comparison.when_differs}', which is not another comparison; "
                                     f"the comparisons are {', '.join(names)}")
         return values

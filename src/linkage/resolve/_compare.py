@@ -124,9 +124,8 @@ def bloom_comparisons(comparisons: tuple[Comparison, ...], records: Records) -> 
     out = []
     for comparison in comparisons:
         if comparison.kind in ("first_name", "last_name"):
-            comparison = Comparison(
-                comparison.column, "bloom_name", BLOOM_THRESHOLDS, comparison.term_frequency, comparison.strong
-            )
+            comparison = Comparison(comparison.column, "bloom_name", BLOOM_THRESHOLDS, comparison.term_frequency,
+                                    comparison.strong, comparison.when_differs)
         out.append(comparison)
     return tuple(out)
 
@@ -320,4 +319,16 @@ def compare_pairs(records: Records, comparisons: tuple[Comparison, ...], left: n
         else:
             column = _compare_column(records, comparison, left, right)
         levels[:, index] = column
-    return Gamma(levels, [c.name for c in comparisons], frequency, swapped)
+    names = [c.name for c in comparisons]
+    compared = levels.copy()
+    for index, comparison in enumerate(comparisons):
+        # a town that follows the postcode says something only where the postcodes do not agree (and a county
+        # that follows the town, only where neither agrees)
+        finer, seen = comparison.when_differs, {comparison.name}
+        while finer in names and finer not in seen:
+            seen.add(finer)
+            position = names.index(finer)
+            agrees = (compared[:, position] >= 0) & (compared[:, position] != comparisons[position].levels.index("different"))
+            levels[agrees, index] = MISSING
+            finer = comparisons[position].when_differs
+    return Gamma(levels, names, frequency, swapped)

@@ -181,9 +181,16 @@ def _comparison_for(profile: ColumnProfile) -> Comparison | None:
 
 
 def _choose_comparisons(people: pd.DataFrame, profiles: list[ColumnProfile]) -> tuple[tuple[Comparison, ...], list[ColumnProfile]]:
-    """A comparison per informative column; a place column that follows a finer one is left out (it adds nothing)."""
+    """A comparison per informative column.
+
+    A place column that follows a finer one (one town per postcode) is compared only where the finer one is
+    different or missing: where the postcodes agree the town agrees too and adds nothing, but two records of
+    one person at different postcodes in the same town (a move, a mistyped postcode) are likelier one person
+    than two at opposite ends of the county.
+    """
     chosen: list[Comparison] = []
     out: list[ColumnProfile] = []
+    follows: dict[str, tuple[str, float]] = {}
     places = sorted((p for p in profiles if p.role in ("postcode_uk", "postcode_other", "place") and p.filled >= MIN_FILLED),
                     key=lambda p: (p.shared_by, p.column))
     for profile in profiles:
@@ -203,7 +210,7 @@ def _choose_comparisons(people: pd.DataFrame, profiles: list[ColumnProfile]) -> 
                 best = max(finer, key=lambda p: _follows(people, profile.column, p.column))
                 share = _follows(people, profile.column, best.column)
                 if share >= 0.95:
-                    use = f"not used: follows {best.column} (one {profile.column} per {best.column} for {share:.0%} of records)"
+                    follows[profile.column] = (best.column, share)
             if not use:
                 comparison = _comparison_for(profile)
                 use = (f"compared as {comparison.kind}" + (" (strong: exact agreement lifts a review hold)" if comparison.strong else "")
@@ -211,6 +218,21 @@ def _choose_comparisons(people: pd.DataFrame, profiles: list[ColumnProfile]) -> 
         if comparison is not None:
             chosen.append(comparison)
         out.append(replace(profile, use=use))
+    compared = {c.column: position for position, c in enumerate(chosen)}
+    for position, profile in enumerate(out):
+        if profile.column not in follows or profile.column not in compared:
+            continue
+        finer, share = follows[profile.column]
+        index = compared[profile.column]
+        if finer in compared:
+            chosen[index] = replace(chosen[index], when_differs=finer)
+            use = f"{profile.use} only where {finer} is different or missing"
+        else:
+            chosen[index] = None
+            use = "not used"
+        out[position] = replace(profile, use=f"{use} (follows {finer}: one {profile.column} per {finer} for {share:.0%} "
+                                             "of records)")
+    chosen = [c for c in chosen if c is not None]
     order = {name: position for position, name in enumerate(c.column for c in DEFAULT_COMPARISONS)}
     chosen.sort(key=lambda c: order.get(c.column, len(order)))
     return tuple(chosen), out
@@ -236,7 +258,8 @@ def _blocking_rules(comparisons: tuple[Comparison, ...], profiles: list[ColumnPr
         places.append(("postcode", postcode))
     for comparison in comparisons:
         profile = by_column.get(comparison.column)
-        if profile is not None and profile.role == "place" and not profile.numeric:  # a street number locates no one
+        # a street number locates no one; a town that follows the postcode finds no pair the postcode rules miss
+        if profile is not None and profile.role == "place" and not profile.numeric and comparison.when_differs is None:
             places.append((f"column:{comparison.column}", profile))
     for key, profile in places:
         # a place that few records share (a household's postcode, a street address) blocks on its own
@@ -333,6 +356,8 @@ def settings_yaml(settings: ResolveSettings, profiles: list[ColumnProfile], *, d
             item += ", term_frequency: true"
         if c.strong:
             item += ", strong: true"
+        if c.when_differs:
+            item += f", when_differs: {_scalar(c.when_differs)}"
         lines.append(item + "}")
     lines.append(f"  review_when_different: {_flow(settings.review_when_different)}")
     lines.append(f"  threshold: {settings.threshold}")

@@ -137,6 +137,7 @@ class FellegiSunterModel:
                     "thresholds": list(c.thresholds),
                     "term_frequency": c.term_frequency,
                     "strong": c.strong,
+                    "when_differs": c.when_differs,
                     "levels": [
                         {"level": name, "m": float(m), "u": float(u), "weight": float(np.log2(m / u))}
                         for name, m, u in zip(c.levels, self.m[i], self.u[i])
@@ -161,7 +162,8 @@ class FellegiSunterModel:
             m, u = [], []
             for item in data["comparisons"]:
                 comparison = Comparison(
-                    item["column"], item["kind"], tuple(item["thresholds"]), bool(item["term_frequency"]), bool(item.get("strong", False))
+                    item["column"], item["kind"], tuple(item["thresholds"]), bool(item["term_frequency"]), bool(item.get("strong", False)),
+                    item.get("when_differs") if isinstance(item.get("when_differs"), str) else None,
                 )
                 if [level["level"] for level in item["levels"]] != list(comparison.levels):
                     raise ValueError(f"levels of {comparison.column} do not match this version's {comparison.kind} comparison")
