@@ -9,7 +9,8 @@ the report, and a placement check and a briefing of the child with the most
 missing episodes (the placement check against every children's home within
 20 km of their last setting). Each page is shot once it has drawn
 (``window.linkageReady`` on the network views). The user pages show them:
-docs/safeguarding-lead.md, docs/analyst.md, docs/genga-coordinator.md.
+docs/safeguarding-lead.md, docs/analyst.md, docs/genga-coordinator.md. The overview is shot twice: as it opens,
+and with *BCU regions* ticked.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _browser():
     return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
 
 
-def _shot(driver, page: Path, image: Path, width: int, max_height: int) -> None:
+def _shot(driver, page: Path, image: Path, width: int, max_height: int, prepare: str = "") -> None:
     driver.set_window_size(width, 900)
     driver.get(page.resolve().as_uri())
     deadline = time.monotonic() + 60
@@ -46,6 +47,8 @@ def _shot(driver, page: Path, image: Path, width: int, max_height: int) -> None:
         time.sleep(0.1)
     height = min(max_height, driver.execute_script("return document.documentElement.scrollHeight"))
     driver.set_window_size(width, height)
+    if prepare:
+        driver.execute_script(prepare)
     time.sleep(0.3)
     driver.save_screenshot(str(image))
     print(f"wrote {image}")
@@ -76,6 +79,7 @@ def main(folder: str) -> None:
     child_page = child_pages.get(safe_name(child)) or _first(root, "children/*.html")
     shots = [
         (root / "network.html", "overview.png", 1400, 1000),
+        (root / "network.html", "overview-bcu.png", 1400, 1000, "document.getElementById('bcu-regions').click()"),
         (child_page, "child-page.png", 1400, 1600),
         (_first(root, "clusters/*.html"), "cluster-page.png", 1400, 1000),
         (_first(root, "businesses/*.html"), "business-page.png", 1400, 1000),
@@ -87,8 +91,8 @@ def main(folder: str) -> None:
     ]
     driver = _browser()
     try:
-        for page, image, width, height in shots:
-            _shot(driver, page, IMAGES / image, width, height)
+        for page, image, width, height, *prepare in shots:
+            _shot(driver, page, IMAGES / image, width, height, *prepare)
     finally:
         driver.quit()
     shutil.rmtree(out)

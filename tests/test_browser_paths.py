@@ -13,7 +13,9 @@ import pytest
 from conftest import CHROMEDRIVER, CHROMIUM, NO_CHROMIUM
 
 from linkage.analyse.paths import connection_paths
-from linkage.render import graph_view
+from linkage.checks.job_data import load_job
+from linkage.config import ViewOptions
+from linkage.render import graph_view, write_views
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None, reason=NO_CHROMIUM)
 
@@ -27,6 +29,16 @@ def _load(driver, page: Path) -> None:
 
 
 @pytest.fixture(scope="module")
+def full_overview(small_world_job, tmp_path_factory) -> Path:
+    """The small world's overview with every node drawn (the job's own overview opens on its clusters, as any
+    network above ``views.aggregate_above`` nodes does)."""
+    folder = tmp_path_factory.mktemp("full_overview")
+    network = load_job(small_world_job / "job").network
+    write_views(network, folder, options=ViewOptions(aggregate_above=10**9, max_children=0))
+    return folder / "network.html"
+
+
+@pytest.fixture(scope="module")
 def graph(small_world_job) -> nx.MultiGraph:
     return nx.read_graphml(small_world_job / "job" / "graph.graphml")
 
@@ -37,8 +49,8 @@ def _cli_paths(graph, a: str, b: str) -> list[tuple[list[str], float]]:
             for _, steps in found.groupby("path", sort=True)]
 
 
-def test_the_page_finds_the_paths_linkage_path_finds(browser, small_world_job, graph):
-    _load(browser, small_world_job / "job" / "network.html")
+def test_the_page_finds_the_paths_linkage_path_finds(browser, full_overview, graph):
+    _load(browser, full_overview)
     assert browser.execute_script("return linkageView.data.nodes.length") == sum(
         1 for _, t in graph.nodes(data="node_type") if t != "identifier")  # the overview holds every node paths use
     people = sorted(n for n, t in graph.nodes(data="node_type") if t == "person")
@@ -52,8 +64,8 @@ def test_the_page_finds_the_paths_linkage_path_finds(browser, small_world_job, g
     assert compared >= 12  # most pairs of the small world are joined, by up to 3 paths
 
 
-def test_picking_two_people_shows_each_tie_of_the_shortest_path_with_its_evidence(browser, small_world_job, graph):
-    _load(browser, small_world_job / "job" / "network.html")
+def test_picking_two_people_shows_each_tie_of_the_shortest_path_with_its_evidence(browser, full_overview, graph):
+    _load(browser, full_overview)
     people = sorted(n for n, t in graph.nodes(data="node_type") if t == "person")
     a, b = random.Random(1).sample(people, 2)
     (nodes, length), *_ = _cli_paths(graph, a, b)

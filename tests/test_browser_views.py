@@ -71,8 +71,9 @@ def _assert_clean(driver, page: Path, seen: dict) -> None:
     assert seen["console"] == [], (page, seen["console"])
     # injected markup never became elements, and nothing ran
     assert driver.execute_script("return document.querySelectorAll('img, [onerror], a[href=\"#\"]').length") == 0, page
-    # a view: its data, vis-network, fuzzy.js, view.js and paths.js; the review page: its data and review.js; the report: sortable.js
-    scripts = 5 if driver.execute_script("return !!window.linkageView") else (
+    # a view: its data, vis-network, fuzzy.js, view.js and paths.js (and the overview: overview.js); the review page:
+    # its data and review.js; the report: sortable.js
+    scripts = (6 if driver.execute_script("return !!window.linkageOverview") else 5) if driver.execute_script("return !!window.linkageView") else (
         2 if driver.execute_script("return !!window.linkageReview") else 1)
     assert driver.execute_script("return document.querySelectorAll('script').length") == scripts, page
 

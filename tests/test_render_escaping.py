@@ -36,7 +36,8 @@ MARKER = "pwned-"
 REVIEW_PAIR_RECORD = "P9,health,Amy,Smith,,F,PR1 4AB,Preston,"
 #: the script elements a page may hold: report.html sortable.js; review.html its data and review.js;
 #: map.html its script; a view its data, vis-network, fuzzy.js, view.js and paths.js
-SCRIPTS = {"report.html": 1, "review.html": 2, "map.html": 1}
+#: the overview adds overview.js (expanding clusters, the BCU regions) to a view's five
+SCRIPTS = {"report.html": 1, "review.html": 2, "map.html": 1, "network.html": 6}
 VIEW_SCRIPTS = 5
 
 

@@ -91,7 +91,7 @@ def test_view_options_report_every_problem():
         config_from_dict({"views": {"max_clusterz": 3, "max_children": -1}})
     assert info.value.problems == [
         "views: unknown setting 'max_clusterz' (did you mean 'max_clusters'?); the settings are max_clusters, "
-        "max_children, max_businesses, physics_below, aggregate_above, max_page_nodes, overview_clusters, overview_links, max_review_pairs",
+        "max_children, max_businesses, physics_below, aggregate_above, max_page_nodes, overview_clusters, overview_links, overview_members, max_review_pairs",
         "views.max_children -1 must be a whole number >= 0",
     ]
     assert config_from_dict({"views": {"max_children": 2}}).views == ViewOptions(max_children=2)

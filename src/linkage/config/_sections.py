@@ -202,7 +202,7 @@ class ViewOptions:
     max_children: int = setting(50, read=_whole(), doc="a page per looked-after child, most at risk first")
     max_businesses: int = setting(20, read=_whole(), doc="a page per top business target (business_targets.csv rank)")
     physics_below: int = setting(300, read=_whole(), doc="vis-network physics only on pages with at most this many nodes")
-    aggregate_above: int = setting(3000, read=_whole(),
+    aggregate_above: int = setting(500, read=_whole(),
                                    doc="above this many nodes, network.html shows clusters as super-nodes")
     max_page_nodes: int = setting(1500, read=_whole(),
                                   doc="a cluster, child or business page keeps at most this many nodes (nearest first)")
@@ -210,6 +210,8 @@ class ViewOptions:
         300, read=_whole(), doc="an aggregated overview shows this many clusters as super-nodes (highest risk first)")
     overview_links: int = setting(
         3000, read=_whole(), doc="an aggregated overview keeps this many links between super-nodes (heaviest first)")
+    overview_members: int = setting(
+        5000, read=_whole(), doc="an aggregated overview carries this many cluster members and their neighbours, to expand in place")
     max_review_pairs: int = setting(
         2000, read=_whole(), doc="review.html shows this many pairs of the review queue (in its order); the rest are counted")
 

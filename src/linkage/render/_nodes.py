@@ -16,7 +16,7 @@ import pandas as pd
 from .._arrow import id_set, positions_in
 from ..build import Network
 
-__all__ = ["ViewNetwork", "view_network", "NODE_STYLES", "EDGE_STYLES", "FactBook", "edge_records", "links_by_type"]
+__all__ = ["ViewNetwork", "view_network", "NODE_STYLES", "EDGE_STYLES", "FactBook", "edge_records", "links_by_type", "distinct_links"]
 
 #: legend key -> shape, colour and label; shapes are vis-network's
 NODE_STYLES: dict[str, dict] = {
@@ -31,7 +31,7 @@ NODE_STYLES: dict[str, dict] = {
     "episode": {"shape": "star", "color": "#ff9f1c", "label": "missing episode", "size": 9},
     "operation": {"shape": "hexagon", "color": "#17becf", "label": "operation or event", "size": 11},
     "identifier": {"shape": "triangleDown", "color": "#8c564b", "label": "phone, vehicle or handle", "size": 7},
-    "cluster": {"shape": "dot", "color": "#aec7e8", "label": "cluster (double-click for its page)", "size": 20, "font": 14},
+    "cluster": {"shape": "dot", "color": "#aec7e8", "label": "cluster (click to expand it; colour: risk)", "size": 20, "font": 14},
     "group": {"shape": "box", "color": "#e7e9ee", "label": "group of nodes outside clusters", "size": 16, "font": 14},
 }
 
@@ -105,8 +105,15 @@ class ViewNetwork:
 
     def links_by_type(self) -> pd.Series:
         """How many links of each type the views draw: see ``links_by_type``."""
+        links = self.links
+        return links["type"].value_counts().sort_index().astype("int64") if len(links) else pd.Series(dtype="int64")
+
+    @cached_property
+    def links(self) -> pd.DataFrame:
+        """The views' links (``distinct_links`` over node positions): ``lo, hi`` (int64 positions) and ``type``."""
         types = self.source_edges["edge_type"].to_numpy(dtype=object)[self.edges["row"].to_numpy()]
-        return links_by_type(self.edges["a"].to_numpy(), self.edges["b"].to_numpy(), types)
+        links = distinct_links(self.edges["a"].to_numpy(), self.edges["b"].to_numpy(), types)
+        return links.astype({"lo": np.int64, "hi": np.int64})
 
     def edges_within(self, positions: np.ndarray) -> pd.DataFrame:
         inside = np.zeros(len(self.nodes), dtype=bool)
@@ -129,13 +136,21 @@ def links_by_type(a, b, types) -> pd.Series:
     tie, however many records show it (three placements at one home, forty calls between two phones are
     one link each; its facts say how many records). ``a``, ``b``: the ends; ``types``: the edge types.
     Complexity: one sort of the (pair, type) keys."""
+    frame = distinct_links(a, b, types)
+    if not len(frame):
+        return pd.Series(dtype="int64")
+    return frame["type"].value_counts().sort_index().astype("int64")
+
+
+def distinct_links(a, b, types) -> pd.DataFrame:
+    """The links of ``links_by_type``, one row each: ``lo, hi`` (the ends, ordered as text) and ``type``.
+    Every count of links a page shows (by type, between two groups, between two BCUs) counts these rows."""
     a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
     if not len(a):
-        return pd.Series(dtype="int64")
+        return pd.DataFrame({"lo": pd.Series(dtype=object), "hi": pd.Series(dtype=object), "type": pd.Series(dtype=object)})
     swap = b.astype(str) < a.astype(str)
     frame = pd.DataFrame({"lo": np.where(swap, b, a), "hi": np.where(swap, a, b), "type": np.asarray(types, dtype=object)})
-    frame = frame[frame["lo"] != frame["hi"]].drop_duplicates()
-    return frame["type"].value_counts().sort_index().astype("int64")
+    return frame[frame["lo"] != frame["hi"]].drop_duplicates().reset_index(drop=True)
 
 
 def view_network(network: Network, *, include_identifiers: bool = False) -> ViewNetwork:

@@ -16,7 +16,8 @@ import pandas as pd
 
 from ..analyse.businesses import BUSINESS_WEIGHTS
 
-__all__ = ["CHILD_RISK_WEIGHTS", "CHILD_RISK_PARTS", "child_score", "cluster_score", "business_score", "business_rank_reason"]
+__all__ = ["CHILD_RISK_WEIGHTS", "CHILD_RISK_PARTS", "child_score", "cluster_score", "business_score", "business_rank_reason",
+           "top_risk_part"]
 
 #: a looked-after child's risk (``children_at_risk``): the weight of each count
 CHILD_RISK_WEIGHTS: dict[str, float] = {
@@ -100,6 +101,23 @@ def cluster_score(row: pd.Series) -> dict | None:
         parts.append(_part(_CLUSTER_PARTS.get(name, name.replace("_", " ")), match["count"], float(match["weight"])))
     return _score("Risk score", row.get("risk_score"), parts,
                   "From clusters.csv (risk_parts): each count times its weight, added up; parts that are zero are left out.")
+
+
+def top_risk_part(text) -> tuple[str, float] | None:
+    """The part of a ``risk_parts`` text (``clusters.csv``) giving the most points: (its name as the CSV
+    writes it, e.g. ``missing_together``, and its points); the first such part on a tie; None when the text
+    has no part that parses (suppressed outputs drop ``risk_parts``)."""
+    if not isinstance(text, str):
+        return None
+    best: tuple[str, float] | None = None
+    for piece in text.split(";"):
+        match = _PART.match(piece)
+        if match is None:
+            continue
+        points = round(float(match["count"]) * float(match["weight"]), 3)
+        if best is None or points > best[1]:
+            best = (match["name"], points)
+    return best
 
 
 def business_rank_reason(row: pd.Series) -> str:

@@ -11,7 +11,8 @@ emits vis-network's node and edge data itself: positions computed in Python
 with the job's seed (``_layout.layout``), physics on only for small pages,
 every string passed as JSON data (escaped for ``<script>``) and put into the
 page with ``textContent``.  Beyond ``aggregate_above`` nodes the overview
-shows clusters as super-nodes that open the cluster pages.  ``paths.js`` adds
+opens on the risk clusters as super-nodes, which expand in place (``_overview``,
+``overview.js``), and every overview can lay its nodes out in a box per BCU.  ``paths.js`` adds
 the path picker: how two nodes are connected, computed in the page from its
 links as ``linkage path`` computes it (``analyse.paths``).
 """
@@ -31,6 +32,7 @@ from ..files import write_text
 
 from ._html import safe_name
 from ._layout import layout
+from ._overview import SPREAD, aggregate, bcu_regions
 from ._nodes import EDGE_STYLES, NODE_STYLES, FactBook, ViewNetwork, edge_records, view_network
 from ._scores import CHILD_RISK_WEIGHTS, business_score, child_score, cluster_score
 from ._search import SpellingBook, page_search
@@ -67,7 +69,8 @@ class ViewPages:
 
 def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 0, subtitle: str = "",
                nav_prefix: str | None = None, aside: str = "", below: str = "", physics_below: int = 300,
-               light_links_above: int = LIGHT_LINKS_ABOVE, search: list[list] | None = None) -> str:
+               light_links_above: int = LIGHT_LINKS_ABOVE, search: list[list] | None = None,
+               overview: dict | None = None, regions: dict | None = None) -> str:
     """A self-contained HTML page drawing ``nodes`` and ``edges`` (vis-network records).
 
     A node is ``{id, label, s (style key of NODE_STYLES), type, role, bcu, t0, t1, la, facts, link}``;
@@ -80,6 +83,9 @@ def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 
 
     The search box finds a node by its label and id, and by the rows of
     ``search`` (``_search.page_search``: ``[node position, kind, text, who]``).
+
+    ``overview``: what an aggregated overview expands from, and ``regions``: the BCU regions
+    (``_overview.aggregate`` and ``_overview.bcu_regions``; ``overview.js`` draws them).
 
     ``nav_prefix``: the header links to the overview and the report, from a page
     in the job folder ("") or in a subfolder ("../"); None for no links.
@@ -97,9 +103,13 @@ def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 
         "lightLabels": len(nodes) > LIGHT_LABELS_ABOVE,
         "styles": NODE_STYLES, "edgeStyles": EDGE_STYLES, "nodes": nodes, "edges": edges, "search": search or [],
     }
+    scripts = ("fuzzy.js", "view.js", "paths.js")
+    if overview or regions:
+        data.update({key: value for key, value in (("overview", overview), ("regions", regions)) if value})
+        scripts += ("overview.js",)
     return render_page("view.html", title=title, subtitle=subtitle, nav_prefix=nav_prefix, aside=aside, below=below,
-                       n_nodes=len(nodes), n_edges=len(edges), data=view_data(data),
-                       **page_assets(styles=("page.css",), scripts=("fuzzy.js", "view.js", "paths.js"), vis=True))
+                       n_nodes=len(nodes), n_edges=len(edges), data=view_data(data), regions=bool(regions),
+                       **page_assets(styles=("page.css",), scripts=scripts, vis=True))
 
 
 def view_from_networkx(graph, *, title: str, seed: int = 0, physics_below: int = 300,
@@ -179,67 +189,6 @@ def _cap(first: np.ndarray, rest: np.ndarray, vn: ViewNetwork, limit: int) -> np
     return np.concatenate([first, np.sort(rest)]).astype(np.int64)
 
 
-def _aggregate(vn: ViewNetwork, network: Network, members: pd.DataFrame | None, keep: list[str],
-               links: dict[str, str], *, clusters: list[str], max_links: int) -> tuple[list[dict], list[dict], pd.DataFrame]:
-    """``clusters`` as super-nodes; every other node grouped by type and BCU; ``keep`` ids stay themselves;
-    the ``max_links`` heaviest links between them; and the cluster drawn for each member (``id, label, node``,
-    for search)."""
-    nodes = vn.nodes
-    group = pd.Series(nodes["type"] + " in " + nodes["bcu"].fillna("no BCU") + ", outside the top clusters", index=nodes.index)
-    kind = pd.Series("group", index=nodes.index)
-    if members is not None and len(members) and clusters:
-        chosen = members[members["cluster_id"].astype(str).isin(set(clusters))]
-        first = chosen.sort_values(["cluster_id", "node_id"]).drop_duplicates("node_id")
-        cluster_of = nodes["id"].map(first.set_index("node_id")["cluster_id"].astype(str))
-        in_cluster = cluster_of.notna()
-        group[in_cluster] = cluster_of[in_cluster]
-        kind[in_cluster] = "cluster"
-    kept = nodes["id"].isin(set(keep))
-    group[kept] = nodes.loc[kept, "id"]
-    kind[kept] = "self"
-    codes, names = pd.factorize(group, sort=True)
-    sizes = np.bincount(codes, minlength=len(names))
-    records = []
-    kind_of = pd.Series(kind.to_numpy(), index=codes).groupby(level=0).first()
-    people_of = np.bincount(codes, weights=(nodes["type"] == "person").to_numpy().astype(float), minlength=len(names))
-    self_rows = nodes[kept].set_index("id")
-    for code, name in enumerate(names):
-        if kind_of[code] == "self":
-            row = self_rows.loc[name]
-            record = {"id": name, "label": row["label"], "s": row["style"], "type": row["type"], "role": row["role"] or "",
-                      "bcu": row["bcu"], "facts": [["type", "business"], ["id", name]]}
-            if name in links:
-                record["link"] = links[name]
-        elif kind_of[code] == "cluster":
-            record = {"id": f"cluster {name}", "label": f"{name} ({int(sizes[code])})", "s": "cluster", "type": "cluster",
-                      "role": "", "bcu": None, "size": float(12 + 3 * np.sqrt(sizes[code])),
-                      "facts": [["cluster", name], ["nodes", str(int(sizes[code]))], ["people", str(int(people_of[code]))]]}
-            if name in links:
-                record["link"] = links[name]
-        else:
-            record = {"id": f"group {name}", "label": f"{name} ({int(sizes[code])})", "s": "group", "type": "group",
-                      "role": "", "bcu": None, "facts": [["group", name], ["nodes", str(int(sizes[code]))]]}
-        records.append(record)
-    ids = np.array([r["id"] for r in records], dtype=object)
-    a = codes[vn.edges["a"].to_numpy()]
-    b = codes[vn.edges["b"].to_numpy()]
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    frame = pd.DataFrame({"lo": lo, "hi": hi})
-    frame = frame[frame["lo"] != frame["hi"]]
-    counts = frame.groupby(["lo", "hi"], sort=True).size()
-    if len(counts) > max_links:
-        order = np.lexsort((np.arange(len(counts)), -counts.to_numpy()))[:max_links]
-        counts = counts.iloc[np.sort(order)]
-    edges = [{"from": ids[x], "to": ids[y], "type": "aggregate", "w": float(np.log1p(n)), "facts": [["links", str(int(n))]]}
-             for (x, y), n in counts.items()]
-    # search finds the members of the clusters drawn; the groups' members are too many to carry (a medium
-    # world's overview would hold 350,000 spellings, 18 MB, and a search would take seconds) and have no page
-    in_cluster = (kind == "cluster").to_numpy()
-    holders = pd.DataFrame({"id": nodes["id"].to_numpy()[in_cluster], "label": nodes["label"].to_numpy()[in_cluster],
-                            "node": ids[codes][in_cluster]})
-    return records, edges, holders
-
-
 def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.DataFrame] | None = None,
                 seed: int = 0, options: ViewOptions | None = None, title: str = "linkage",
                 review: str | None = None, records: pd.DataFrame | None = None) -> ViewPages:
@@ -294,16 +243,25 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
         if clusters is not None and members is not None and len(clusters):
             overview_clusters = clusters.sort_values(["risk_score", "cluster_id"], ascending=[False, True], kind="stable")[
                 "cluster_id"].astype(str).head(options.overview_clusters).tolist()
-        nodes, edges, holders = _aggregate(vn, network, members, chosen_businesses, {**node_links, **pages.clusters},
-                                           clusters=overview_clusters, max_links=options.overview_links)
-        overview_search = search_rows(nodes, holders)
-        subtitle += f" -- shown as {len(nodes):,} clusters and groups (above {options.aggregate_above:,} nodes); double-click a cluster for its page"
+        drawn = aggregate(vn, book, members, clusters, chosen_businesses, {**node_links, **pages.clusters},
+                          clusters=overview_clusters, max_links=options.overview_links,
+                          max_members=options.overview_members, seed=seed)
+        nodes, edges, expand = drawn.nodes, drawn.edges, drawn.data
+        overview_search = search_rows(nodes, drawn.holders)
+        region_of = drawn.bcu_of
+        subtitle += (f" -- shown as {len(nodes):,} clusters and groups (above {options.aggregate_above:,} nodes); "
+                     "click a cluster to expand it in place")
     else:
         nodes, edges = _records(vn, book, np.arange(len(vn.nodes)), links=node_links, prefix="")
-        overview_search = search_rows(nodes)
+        overview_search, expand = search_rows(nodes), None
+        region_of = vn.nodes.set_index("id")["bcu"]
+    regions = bcu_regions(nodes, edges, region_of, vn, seed=seed, spread=1.0 if expand is None else SPREAD)
     write("network.html", graph_view(nodes, edges, title=f"{title}: network overview", seed=seed, subtitle=subtitle,
-                                     nav_prefix="", physics_below=options.physics_below, search=overview_search,
-                                     aside=_page_index(pages, vn.nodes.set_index("id")["label"])))
+                                     # positions fixed: an expanded cluster's members are placed around its super-node
+                                     nav_prefix="", physics_below=options.physics_below if expand is None else -1,
+                                     search=overview_search,
+                                     aside=_page_index(pages, vn.nodes.set_index("id")["label"]),
+                                     overview=expand, regions=regions))
 
     # a page per cluster
     if chosen_clusters:

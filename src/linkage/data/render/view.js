@@ -53,25 +53,37 @@
   /* "light" labels: on big views vis-network gets no labels (making 5,000 label objects costs a
      fifth of a second); the names of the nodes on screen are drawn once the view is zoomed in */
   var lightLabels = !!data.lightLabels;
-  var visNodes = data.nodes.map(function (n, i) {
+  var COLOUR = /^#[0-9a-fA-F]{6}$/;
+  function visNode(n, i) {
     byId[n.id] = n;
     indexOf[n.id] = i;
-    var o = { id: i, x: n.x, y: n.y, bcu: n.bcu || NONE, group: n.s };
+    var o = { id: i, x: n.x, y: n.y, group: n.s };
     if (!lightLabels) o.label = n.label;
     if (n.size) o.size = n.size;
     if (n.la) {
       o.color = { background: (styles[n.s] || {}).color, border: "#ff7f0e", highlight: { background: "#ffe066", border: "#000000" } };
       o.borderWidth = 3;
+    } else if (typeof n.color === "string" && COLOUR.test(n.color)) {
+      /* a cluster's colour: its risk (given with its style, not its group: vis-network puts a group's colour
+         back over a node's own whenever the node is updated) */
+      var st = styles[n.s] || {};
+      delete o.group;
+      o.shape = st.shape || "dot";
+      o.size = n.size || st.size || 10;
+      o.font = { size: st.font || 12 };
+      o.color = { background: n.color, border: "#2b2b2b", highlight: { background: "#ffe066", border: "#000000" } };
     }
     return o;
-  });
+  }
+  var visNodes = data.nodes.map(visNode);
   function nodeOf(visId) { return typeof visId === "number" ? data.nodes[visId] : undefined; }
   function visIds(ids) { return ids.filter(function (id) { return id in indexOf; }).map(function (id) { return indexOf[id]; }); }
-  var visEdges = data.edges.map(function (e, i) {
+  function visEdge(e, i) {
     var st = edgeStyles[e.type] || {};
     return { id: i, from: indexOf[e.from], to: indexOf[e.to], color: { color: st.color || "#9aa3b2", opacity: 0.8 },
              dashes: !!st.dashes, width: Math.min(1 + Math.log(1 + (e.w || 1)), 6) };
-  });
+  }
+  var visEdges = data.edges.map(visEdge);
   /* "light" links: on big views the links are not vis-network edge objects (building 10,000 of
      them costs most of a second) but one layer drawn before the nodes, per link type */
   var light = !!data.lightEdges;
@@ -178,7 +190,8 @@
   network.on("zoom", hideTip);
   container.addEventListener("mouseleave", hideTip);
 
-  /* the selected node's facts, and its page when it has one */
+  /* the selected node's facts, and its page when it has one; then what overview.js adds (expand, collapse) */
+  var selectHooks = [];
   function showSelected(id) {
     panel.textContent = "";
     var n = byId[id];
@@ -197,6 +210,7 @@
       a.href = n.link;
       panel.appendChild(a);
     }
+    selectHooks.forEach(function (hook) { hook(n, panel); });
   }
   network.on("click", function (p) { if (p.nodes.length === 1 && nodeOf(p.nodes[0])) showSelected(nodeOf(p.nodes[0]).id); });
   network.on("doubleClick", function (p) {
@@ -245,6 +259,7 @@
   function values(field) {
     var seen = map();
     data.nodes.forEach(function (n) { seen[n[field] || NONE] = true; });
+    ((data.overview || {}).extra || []).forEach(function (n) { seen[n[field] || NONE] = true; });
     return Object.keys(seen).sort();
   }
   function buildChecks(field, holder) {
@@ -282,23 +297,28 @@
     var a = (t0 || t1).slice(0, 10), b = (t1 || t0).slice(0, 10);
     return (from && b < from) || (to && a > to);
   }
+  /* folded[i]: node i is not on screen whatever the filters say (overview.js: a collapsed cluster's members,
+     an expanded cluster's super-node) */
+  var folded = [], edgeFolded = [];
+  function ticked(field, value) { var box = filterBoxes[field][value || NONE]; return !box || box.checked; }
   function applyFilters() {
     var from = fromInput.value, to = toInput.value;
     var updates = [];
     data.nodes.forEach(function (n, i) {
-      var hide = !filterBoxes.type[n.type || NONE].checked || !filterBoxes.bcu[n.bcu || NONE].checked ||
-                 !filterBoxes.role[n.role || NONE].checked || outside(n.t0, n.t1, from, to);
+      var hide = !!folded[i] || !ticked("type", n.type) || !ticked("bcu", n.bcu) || !ticked("role", n.role) ||
+                 outside(n.t0, n.t1, from, to);
       if (hide !== !!hiddenNodes[i]) { hiddenNodes[i] = hide; updates.push({ id: i, hidden: hide }); }
     });
     nodes.update(updates);
     var edgeUpdates = [];
     data.edges.forEach(function (e, i) {
-      var hide = outside(e.start, e.end, from, to);
+      var hide = !!edgeFolded[i] || outside(e.start, e.end, from, to);
       if (hide !== !!hiddenEdges[i]) { hiddenEdges[i] = hide; edgeUpdates.push({ id: i, hidden: hide }); }
     });
     if (light) network.redraw(); else edges.update(edgeUpdates);
+    var all = data.nodes.length - folded.filter(Boolean).length;
     var shown = data.nodes.length - hiddenNodes.filter(function (hidden) { return hidden; }).length;
-    status.textContent = shown + " of " + data.nodes.length + " nodes shown";
+    status.textContent = shown + " of " + all + " nodes shown";
     return shown;
   }
   document.getElementById("reset").addEventListener("click", function () {
@@ -306,27 +326,6 @@
     fromInput.value = toInput.value = "";
     applyFilters();
     network.fit();
-  });
-
-  /* grouping by BCU: each BCU's nodes collapse into one node (double-click opens it) */
-  var groupBox = document.getElementById("group-bcu");
-  var groupIds = [];
-  function ungroup() {
-    groupIds.forEach(function (id) { if (network.isCluster(id)) network.openCluster(id); });
-    groupIds = [];
-  }
-  groupBox.addEventListener("change", function () {
-    if (!groupBox.checked) { ungroup(); return; }
-    values("bcu").forEach(function (bcu, i) {
-      var count = data.nodes.filter(function (n, j) { return (n.bcu || NONE) === bcu && !hiddenNodes[j]; }).length;
-      if (count < 2) return;
-      var id = "bcu-group-" + i;
-      network.cluster({
-        joinCondition: function (o) { return o.bcu === bcu && !o.hidden; },
-        clusterNodeProperties: { id: id, label: bcu + " (" + count + ")", shape: "database", color: "#aec7e8", font: { size: 16 } }
-      });
-      groupIds.push(id);
-    });
   });
 
   /* search: every spelling of a node (its label and id, plus data.search: a person's name and record id
@@ -356,7 +355,7 @@
     var asked = fuzzy.queryOf(q);
     var scoreOf = new Map(), best = new Map();
     allSpellings().forEach(function (s) {
-      if (hiddenNodes[s[0]] || !data.nodes[s[0]]) return;
+      if ((hiddenNodes[s[0]] && !folded[s[0]]) || !data.nodes[s[0]]) return;  /* an expanded cluster still finds its members */
       var score = scoreOf.get(s[2]);
       if (score === undefined) {
         score = exhaustive || fuzzy.couldReach(asked, s[2], s[5], MIN_SCORE) ? fuzzy.wratioProcessed(q, s[2]) : 0;
@@ -400,7 +399,6 @@
   }
   function search(query) {
     if (!String(query || "").trim()) { network.unselectAll(); showResults([], query); return []; }
-    if (groupIds.length) { groupBox.checked = false; ungroup(); }
     var hits = rank(query);
     showResults(hits, query);
     if (hits.length) choose(hits[0]); else network.unselectAll();
@@ -418,6 +416,19 @@
     select: showSelected,
     /* the DOM and lookup helpers the page's other scripts (paths.js) share */
     el: el, map: map,
+    /* for overview.js: nodes and links added after the page opened (appended to data.nodes and data.edges, so
+       that hover, selection and search treat them as the page's own), the folded nodes, the selection hooks */
+    addNode: function (n) { var i = data.nodes.length; data.nodes.push(n); nodes.add(visNode(n, i)); return i; },
+    addEdge: function (e) {
+      var i = data.edges.length, v = visEdge(e, i);
+      data.edges.push(e);
+      visEdges.push(v);
+      if (light) { var key = Object.prototype.hasOwnProperty.call(edgeStyles, e.type) ? e.type : "other"; (buckets[key] = buckets[key] || []).push(i); }
+      else edges.add(v);
+      return i;
+    },
+    indexOf: function (id) { return indexOf[id]; }, folded: folded, edgeFolded: edgeFolded, onSelect: function (hook) { selectHooks.push(hook); },
+    shown: function (i) { return i !== undefined && !hiddenNodes[i]; },
     /* the ids of the selected nodes (vis-network's own ids are positions in data.nodes) */
     selected: function () { return network.getSelectedNodes().map(nodeOf).filter(Boolean).map(function (n) { return n.id; }); }
   };
