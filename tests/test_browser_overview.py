@@ -97,6 +97,12 @@ def test_the_overview_opens_on_the_risk_clusters_coloured_and_labelled_from_clus
     ranked = sorted(drawn, key=lambda n: n["risk"])
     shades = [scale.index(n["color"]) for n in ranked]
     assert shades == sorted(shades) and shades[-1] == len(scale) - 1
+    # each super-node's strongest lines are drawn; "all lines" adds the rest
+    edges = browser.execute_script("return linkageView.data.edges")
+    assert len(_drawn_links(browser)) == sum(not e.get("minor") for e in edges) < len(edges)
+    browser.find_element("id", "all-lines").click()
+    assert len(_drawn_links(browser)) == len(edges)
+    browser.find_element("id", "all-lines").click()
     # the vis nodes carry that colour
     top = ranked[-1]
     colour = browser.execute_script("var v = linkageView; return v.nodes.get(v.indexOf(arguments[0])).color.background", top["id"])

@@ -67,6 +67,23 @@ def test_the_clusters_drawn_carry_their_bcus_top_risk_part_and_risk_colour(world
     assert [n["size"] for n in by_people] == sorted(n["size"] for n in by_people)
 
 
+def test_the_page_opens_on_each_super_nodes_strongest_lines(world):
+    job, _, _ = world
+    data = _view_data(job / "network.html")
+    strongest = data["overview"]["strongest"]
+    lines: dict[str, list[tuple[int, bool]]] = {}
+    for e in data["edges"]:
+        for end in (e["from"], e["to"]):
+            lines.setdefault(end, []).append((int(dict(e["facts"])["links"]), not e.get("minor")))
+    assert any(e.get("minor") for e in data["edges"])
+    for node, mine in lines.items():
+        shown = [n for n, major in mine if major]
+        # each keeps its strongest few: every line stronger than its few-th strongest is shown
+        assert len(shown) >= min(strongest, len(mine)), node
+        kth = sorted((n for n, _ in mine), reverse=True)[min(strongest, len(mine)) - 1]
+        assert all(major for n, major in mine if n > kth), node
+
+
 def test_members_are_capped_and_the_page_says_so(world, tmp_path):
     job, network, tables = world
     write_views(network, tmp_path, tables=tables, options=ViewOptions(aggregate_above=10, overview_members=40, max_children=0))

@@ -42,6 +42,8 @@ RISK_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
 #: the region of the nodes with no BCU on record
 NO_BCU = "no BCU"
 _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+#: the overview opens on each super-node's this many strongest lines (the most links); the rest on request
+STRONGEST = 3
 #: how much further apart super-nodes are drawn than ``spring_layout`` places nodes
 SPREAD = 3.0
 
@@ -149,8 +151,19 @@ def aggregate(vn: ViewNetwork, book: FactBook, members: pd.DataFrame | None, inf
         order = np.lexsort((np.arange(len(counts)), -counts.to_numpy()))[:max_links]
         dropped = len(counts) - max_links
         counts = counts.iloc[np.sort(order)]
-    edges = [{"from": ids[x], "to": ids[y], "type": "aggregate", "w": float(np.log1p(k)), "facts": [["links", str(int(k))]]}
-             for (x, y), k in counts.items()]
+    # the page opens on each super-node's strongest lines; the others ("minor") are a tick away
+    lines = pd.DataFrame({"lo": counts.index.get_level_values(0), "hi": counts.index.get_level_values(1),
+                          "n": counts.to_numpy(), "i": np.arange(len(counts))})
+    ends = pd.concat([lines.assign(node=lines["lo"]), lines.assign(node=lines["hi"])])
+    ends = ends.sort_values(["node", "n", "i"], ascending=[True, False, True], kind="stable")
+    strong = np.zeros(len(counts), dtype=bool)
+    strong[ends.groupby("node", sort=False).head(STRONGEST)["i"].to_numpy()] = True
+    edges = []
+    for ((x, y), k), major in zip(counts.items(), strong):
+        edge = {"from": ids[x], "to": ids[y], "type": "aggregate", "w": float(np.log1p(k)), "facts": [["links", str(int(k))]]}
+        if not major:
+            edge["minor"] = True
+        edges.append(edge)
     positions = spring_layout(len(records), counts.index.get_level_values(0).to_numpy(),
                               counts.index.get_level_values(1).to_numpy(), seed=seed) if records else np.zeros((0, 2))
     # spread out: a super-node is bigger than a node, has a three-line label, and its members expand around it
@@ -164,6 +177,7 @@ def aggregate(vn: ViewNetwork, book: FactBook, members: pd.DataFrame | None, inf
                             "node": ids[codes][in_cluster]})
     data = _expansions(vn, book, codes, ids, records, kind_of, sizes, links, max_members=max_members, seed=seed)
     data["risk"] = {"highest": highest, "colours": list(RISK_COLOURS)}
+    data["strongest"] = STRONGEST
     if dropped:
         data["note"] = (data.get("note", "") + f" The {max_links:,} heaviest lines between groups are drawn; "
                         f"{dropped:,} lighter ones are not (views.overview_links).").strip()

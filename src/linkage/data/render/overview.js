@@ -21,6 +21,9 @@
     b.type = "button";
     if (id) b.id = id;
     b.addEventListener("click", action);
+    var p = el("p");  /* a line of its own, under the facts and the page link */
+    p.appendChild(b);
+    b.holder = p;
     return b;
   }
 
@@ -119,17 +122,17 @@
       var members = ov.members[n.id];
       if (members) {
         if (!members.carried) panel.appendChild(el("p", "Its members are not carried in this page (views.overview_members): open its page.", "note"));
-        else if (expanded[n.id]) panel.appendChild(button("collapse " + n.id, function () { collapse(n.id); view.select(n.id); }, "collapse"));
-        else panel.appendChild(button("expand " + n.id + " in place", function () { expand(n.id); view.select(n.id); }, "expand"));
+        else if (expanded[n.id]) panel.appendChild(button("collapse " + n.id, function () { collapse(n.id); view.select(n.id); }, "collapse").holder);
+        else panel.appendChild(button("expand " + n.id + " in place", function () { expand(n.id); view.select(n.id); }, "expand").holder);
         if (members.carried && members.carried < members.n)
           panel.appendChild(el("p", "Expands to its " + members.carried + " most linked members of " + members.n + " (views.overview_members).", "note"));
       }
-      if (extraById[n.id] && expanded[n.in]) panel.appendChild(button("collapse " + n.in, function () { collapse(n.in); view.select(n.in); }, "collapse"));
+      if (extraById[n.id] && expanded[n.in]) panel.appendChild(button("collapse " + n.in, function () { collapse(n.in); view.select(n.in); }, "collapse").holder);
       if (n.type !== "cluster" && n.type !== "group") {
         var near = neighboursOf(n.id), hidden = near.filter(function (x) { return !isShown(x); }).length;
         var b = button("expand neighbours (" + hidden + " more)", function () { expandNeighbours(n.id); view.select(n.id); }, "expand-neighbours");
         b.disabled = !hidden;
-        panel.appendChild(b);
+        panel.appendChild(b.holder);
         if (n.deg !== undefined && n.deg > near.length)
           panel.appendChild(el("p", near.length + " of its " + n.deg + " neighbours are in this page's data; the rest are on its cluster's page and in the exports.", "note"));
       }
@@ -140,6 +143,29 @@
       var n = data.nodes[p.nodes[0]];
       if (n && n.type === "cluster" && (byHolder[n.id] || []).length && !expanded[n.id]) { expand(n.id); view.select(n.id); }
     });
+    /* the lines beyond each super-node's strongest few wait for a tick */
+    var minor = [];
+    data.edges.forEach(function (e, i) { if (e.minor) { minor.push(i); edgeFolded[i] = true; } });
+    if (minor.length) {
+      var allBox = document.createElement("input");
+      allBox.type = "checkbox";
+      allBox.id = "all-lines";
+      var allLabel = el("label", null, "status");
+      allLabel.appendChild(allBox);
+      allLabel.appendChild(document.createTextNode(" all lines"));
+      var controls = document.querySelector(".controls");
+      controls.insertBefore(allLabel, document.getElementById("reset"));
+      allBox.addEventListener("change", function () {
+        minor.forEach(function (i) { edgeFolded[i] = !allBox.checked || (regionsOn && crosses(i)); });
+        view.applyFilters();
+      });
+      view.applyFilters();
+      var said = data.nodes.length + " clusters and groups drawn, " + data.edges.length + " lines between them: each one's " +
+                 ov.strongest + " strongest shown (" + (data.edges.length - minor.length) + "); tick \u201call lines\u201d for the other " + minor.length;
+      status.textContent = said;
+      network.once("afterDrawing", function () { status.textContent = said; });
+    }
+    api.minorLines = function () { return minor.length; };
     if (ov.note) {
       var aside = document.getElementById("selected");
       aside.parentNode.insertBefore(el("p", ov.note, "note overview-note"), aside.nextSibling);
@@ -160,6 +186,10 @@
   var regionsOn = false;
   var box = document.getElementById("bcu-regions");
   var home = null, crossing = [];
+  function crosses(i) {
+    var e = data.edges[i], a = data.nodes[view.indexOf(e.from)], b = data.nodes[view.indexOf(e.to)];
+    return !!(a && b && a.region !== b.region);
+  }
   function setRegions(on) {
     if (on === regionsOn || !regions) return;
     if (on && api.collapseAll) api.collapseAll();
@@ -170,8 +200,7 @@
       home = network.getPositions();
       crossing = [];
       data.edges.forEach(function (e, i) {
-        var a = data.nodes[view.indexOf(e.from)], b = data.nodes[view.indexOf(e.to)];
-        if (a && b && a.region !== b.region && !view.edgeFolded[i]) { view.edgeFolded[i] = true; crossing.push(i); }
+        if (!view.edgeFolded[i] && crosses(i)) { view.edgeFolded[i] = true; crossing.push(i); }
       });
       data.nodes.forEach(function (n, i) { if (n.rx !== undefined) updates.push({ id: i, x: n.rx, y: n.ry }); });
     } else {

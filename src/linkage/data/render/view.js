@@ -196,7 +196,9 @@
     panel.textContent = "";
     var n = byId[id];
     if (!n) return;
-    panel.appendChild(el("h2", n.label));
+    var heading = el("h2", n.label);
+    heading.style.whiteSpace = "pre-line";  /* a cluster's label is three lines */
+    panel.appendChild(heading);
     var table = el("table", null, "facts");
     (n.facts || []).forEach(function (pair) {
       var tr = el("tr");
