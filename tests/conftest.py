@@ -311,6 +311,20 @@ def browser():
     driver.quit()
 
 
+def pointer_on_node(driver, node_id: str, *, scale: float = 1.5):
+    """Centre the view on ``node_id`` at ``scale`` and return selenium actions with the real mouse moved onto its
+    drawing (``.click().perform()`` clicks it, ``.perform()`` hovers it)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    x, y = driver.execute_script(
+        "var v = linkageView, id = arguments[0], i = v.data.nodes.findIndex(function (n) { return n.id === id; });"
+        "v.network.stopSimulation(); v.network.focus(i, {scale: arguments[1], animation: false});"
+        "var d = v.network.canvasToDOM(v.network.getPositions([i])[i]); return [d.x, d.y];", node_id, scale)
+    canvas = driver.find_element("css selector", "#graph canvas")
+    size = canvas.size
+    return ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2), int(y - size["height"] / 2))
+
+
 @pytest.fixture(scope="session")
 def small_world_job(tmp_path_factory) -> Path:
     """A folder with ``world/`` (``generate_world(scale="small", seed=5)``) and ``job/``, the job run on it: a

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CHROMEDRIVER, CHROMIUM, NO_CHROMIUM
+from conftest import CHROMEDRIVER, CHROMIUM, NO_CHROMIUM, pointer_on_node
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None, reason=NO_CHROMIUM)
 
@@ -29,15 +29,7 @@ def _errors(driver) -> list[str]:
 
 def _click(driver, node_id: str) -> None:
     """A real mouse click on ``node_id``'s drawing (centred in the view first)."""
-    from selenium.webdriver.common.action_chains import ActionChains
-
-    x, y = driver.execute_script(
-        "var v = linkageView, i = v.indexOf(arguments[0]);"
-        "v.network.focus(i, {scale: 1.2, animation: false});"
-        "var d = v.network.canvasToDOM(v.network.getPositions([i])[i]); return [d.x, d.y];", node_id)
-    canvas = driver.find_element("css selector", "#graph canvas")
-    size = canvas.size
-    ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
+    pointer_on_node(driver, node_id, scale=1.2).click().perform()
 
 
 def _clickable(driver) -> dict:

@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CHROMEDRIVER, CHROMIUM, LANCASHIRE_YAML, NO_CHROMIUM, DatasetWriter
+from conftest import CHROMEDRIVER, CHROMIUM, LANCASHIRE_YAML, NO_CHROMIUM, DatasetWriter, pointer_on_node
 
 from linkage.config import config_from_dict
 from linkage.job import run_job
@@ -128,16 +128,9 @@ def _corner(driver) -> None:
 
 def _hover(driver, node_id: str) -> dict:
     """Move the real mouse over ``node_id``'s drawing (centred in the view first) and read the tooltip."""
-    from selenium.webdriver.common.action_chains import ActionChains
-
-    x, y = driver.execute_script(
-        "var v = linkageView, id = arguments[0], i = v.data.nodes.findIndex(function (n) { return n.id === id; });"
-        "v.network.stopSimulation(); v.network.focus(i, {scale: 1.5, animation: false});"
-        "var d = v.network.canvasToDOM(v.network.getPositions([i])[i]); return [d.x, d.y];", node_id)
-    canvas = driver.find_element("css selector", "#graph canvas")
-    size = canvas.size
+    moves = pointer_on_node(driver, node_id)
     _corner(driver)  # away from it first
-    ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2), int(y - size["height"] / 2)).perform()
+    moves.perform()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         tip = driver.execute_script(
