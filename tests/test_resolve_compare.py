@@ -126,12 +126,33 @@ def test_dob_levels(dob, expected):
         ("PR1 4", "sector"),
         ("PR1 4ZZ", "sector"),
         ("PR1 9XY", "district"),
+        ("PR7 4AB", "one_character_or_transposed"),  # a slip in the district
+        ("RP1 4AB", "one_character_or_transposed"),  # two neighbours swapped
+        ("PR7 4AC", "different"),
+        ("PR11 4AB", "different"),
         ("BB2 1AA", "different"),
         (None, "missing"),
     ],
 )
 def test_postcode_levels(postcode, expected):
     assert _level(_pair(postcode=postcode), "postcode") == expected
+
+
+@pytest.mark.parametrize(
+    "zip_a, zip_b, expected",
+    [
+        ("72125", "72125", "full"),
+        ("72125", "72128", "one_character_or_transposed"),
+        ("72125", "72152", "one_character_or_transposed"),
+        ("72125", "27125", "one_character_or_transposed"),
+        ("72125", "72251", "different"),
+        ("72125", "7212", "different"),
+    ],
+)
+def test_a_keyed_slip_in_a_zip_has_its_own_level(zip_a, zip_b, expected):
+    rows = _pair(postcode=zip_b)
+    rows[0] = rows[0][:-1] + (zip_a,)
+    assert _level(rows, "postcode") == expected
 
 
 @pytest.mark.parametrize("sex, expected", [("M", "exact"), ("F", "different"), ("U", "missing"), (None, "missing")])
@@ -168,7 +189,8 @@ def test_missing_value_neither_rewards_nor_penalises():
 
 @pytest.mark.parametrize(
     "a, b, expected",
-    [("2147", "2147", "full"), ("2147", "2148", "different"), ("PR1 4AB", "2147", "different"), ("PR1", "PR1 4AB", "district")],
+    [("2147", "2147", "full"), ("2147", "2148", "one_character_or_transposed"), ("2147", "2183", "different"),
+     ("PR1 4AB", "2147", "different"), ("PR1", "PR1 4AB", "district")],
 )
 def test_postcodes_that_are_not_uk_are_compared_whole(a, b, expected):
     rows = _pair(postcode=b)

@@ -82,7 +82,13 @@ def test_profile_says_what_each_column_holds():
 
 
 def test_derived_comparisons_follow_the_columns_there_are():
-    settings, profiles = derive_settings(_people(), ResolveSettings())
+    people = _people()
+    # thirty ZIPs of four people each, one city per ZIP; a birth place that has nothing to do with the ZIP
+    person = people["record_id"].str[1:5].astype(int)
+    people["postcode"] = (10000 + 7 * (person % 30)).map("{:05d}".format)
+    people["city"] = (person % 30 % 7).map("Town{}".format)
+    people["birth_place"] = (person % 11).map("Born{}".format)
+    settings, profiles = derive_settings(people, ResolveSettings())
     kinds = {c.column: (c.kind, c.strong) for c in settings.comparisons}
     assert kinds["email"] == ("email", False)
     assert kinds["phone"] == ("phone", False)
@@ -92,6 +98,7 @@ def test_derived_comparisons_follow_the_columns_there_are():
     assert kinds["city"] == ("exact", False)
     assert next(c for c in settings.comparisons if c.column == "city").when_differs == "postcode"
     assert "follows postcode" in {p.column: p.use for p in profiles}["city"]
+    assert next(c for c in settings.comparisons if c.column == "birth_place").when_differs is None
     rules = {rule.keys for rule in settings.blocking}
     assert ("column:email",) in rules and ("column:nhs_number",) in rules and ("column:phone",) in rules
     assert settings.review_when_different == ("first_name", "dob", "sex")

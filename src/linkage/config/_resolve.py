@@ -46,7 +46,9 @@ COMPARISON_KINDS: dict[str, tuple[str, ...]] = {
     "last_name": ("exact", "jaro_winkler_high", "jaro_winkler_mid", "different"),
     "dob": ("exact", "day_month_swapped", "one_day_apart", "year_apart", "one_digit_or_transposed", "same_year_month",
             "same_year", "different"),
-    "postcode": ("full", "sector", "district", "different"),
+    #: one_character_or_transposed: the same length, one character different or two neighbours swapped
+    #: (a keyed slip in a ZIP, 72125 / 72152, or in a UK district, PR1 4AB / PR7 4AB)
+    "postcode": ("full", "sector", "district", "one_character_or_transposed", "different"),
     "exact": ("exact", "different"),
     "fuzzy": ("exact", "jaro_winkler_high", "jaro_winkler_mid", "different"),
     #: an email address: the whole address, the part before the @, or close by Jaro-Winkler (thresholds[0])

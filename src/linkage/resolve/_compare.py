@@ -27,6 +27,7 @@ __all__ = [
     "jaro_winkler",
     "keyed_slip",
     "name_similarity",
+    "text_slip",
     "names_swapped",
     "MISSING",
 ]
@@ -251,8 +252,30 @@ def keyed_slip(a: np.ndarray, b: np.ndarray, width: int) -> np.ndarray:
     digits, one column per position.
     """
     powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    da = (a.astype(np.int64)[:, None] // powers) % 10
-    db = (b.astype(np.int64)[:, None] // powers) % 10
+    return _one_slip((a.astype(np.int64)[:, None] // powers) % 10, (b.astype(np.int64)[:, None] // powers) % 10)
+
+
+def text_slip(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """True where two strings of one length differ by one character, or by two neighbouring characters swapped."""
+    out = np.zeros(len(a), dtype=bool)
+    if len(a) == 0:
+        return out
+    lengths_a = np.fromiter((len(v) for v in a), dtype=np.int64, count=len(a))
+    lengths_b = np.fromiter((len(v) for v in b), dtype=np.int64, count=len(b))
+    same = np.flatnonzero((lengths_a == lengths_b) & (lengths_a > 1))
+    if len(same) == 0:
+        return out
+    width = int(lengths_a[same].max())
+    chars_a = np.array([v.encode("utf-8", "replace") for v in a[same]], dtype=f"S{width * 4}")
+    chars_b = np.array([v.encode("utf-8", "replace") for v in b[same]], dtype=f"S{width * 4}")
+    matrix_a = chars_a.view(np.uint8).reshape(len(same), -1)
+    matrix_b = chars_b.view(np.uint8).reshape(len(same), -1)
+    out[same] = _one_slip(matrix_a, matrix_b)
+    return out
+
+
+def _one_slip(da: np.ndarray, db: np.ndarray) -> np.ndarray:
+    """Rows of two aligned symbol matrices that differ in one position, or in two neighbours swapped."""
     differ = da != db
     count = differ.sum(axis=1)
     one = count == 1
@@ -269,7 +292,16 @@ def _compare_postcode(records: Records, left: np.ndarray, right: np.ndarray) -> 
     sa, sb = sector[left], sector[right]
     missing = ((fa < 0) & (sa < 0) & (da < 0)) | ((fb < 0) & (sb < 0) & (db < 0))
     conditions = [(fa == fb) & (fa >= 0), (sa == sb) & (sa >= 0), (da == db) & (da >= 0)]
-    return _pick(conditions, missing, len(left), otherwise=3)
+    # a keyed slip (72125 / 72152, PR1 4AB / PR7 4AB), checked once per distinct pair of whole postcodes
+    slip = np.zeros(len(left), dtype=bool)
+    check = np.flatnonzero((fa >= 0) & (fb >= 0) & (fa != fb) & ~conditions[1] & ~conditions[2])
+    if len(check):
+        _, vocabulary = records.codes("postcode")
+        size = len(vocabulary) + 1
+        distinct, inverse = np.unique(np.minimum(fa[check], fb[check]) * size + np.maximum(fa[check], fb[check]),
+                                      return_inverse=True)
+        slip[check] = text_slip(vocabulary[distinct // size], vocabulary[distinct % size])[inverse]
+    return _pick(conditions + [slip], missing, len(left), otherwise=4)
 
 
 def _compare_column(records: Records, comparison: Comparison, left: np.ndarray, right: np.ndarray) -> np.ndarray:
