@@ -41,6 +41,8 @@ explained, then by size. The clusters are kept in the view's memo, so that
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -48,6 +50,7 @@ import pyarrow.compute as pc
 
 from .._arrow import str_series, strings
 from ..graph import leiden_labels
+from ..graph.background import Background
 from ..graph.kernels import dense
 from .core import (
     NO_PEOPLE,
@@ -76,7 +79,7 @@ from .core import (
     with_note,
 )
 
-__all__ = ["REQUIRES", "CLUSTER_COLUMNS", "MEMBER_COLUMNS", "RISK_WEIGHTS", "clusters"]
+__all__ = ["REQUIRES", "CLUSTER_COLUMNS", "MEMBER_COLUMNS", "RISK_WEIGHTS", "clusters", "start_clusters"]
 
 #: input tables the analysis needs (ties come from whichever of the others are present)
 REQUIRES: tuple[str, ...] = ("people",)
@@ -122,14 +125,45 @@ RISK_WEIGHTS: dict[str, float] = {
 }
 
 
-def _membership(found: Ties, *, seed: int, min_size: int, resolution: float, quality: str) -> np.ndarray:
-    """Cluster number of every person (-1: in no cluster of ``min_size`` or more), numbered by smallest person."""
+def _leiden_inputs(found: Ties) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The people with a tie, and the ties numbered over them: (people, a, b, cohesion weight)."""
     a, b, w = found.a, found.b, found.cohesion
     nodes = np.flatnonzero(np.bincount(np.r_[a, b], minlength=found.n) > 0)
     local = np.full(found.n, -1, dtype=np.int64)
     local[nodes] = np.arange(len(nodes))
-    la, lb = local[a], local[b]
-    labels = leiden_labels(len(nodes), la, lb, w, seed=seed, resolution=resolution, quality=quality)
+    return nodes, local[a], local[b], w
+
+
+def _membership_key(ties, min_weight, seed, resolution, quality) -> tuple:
+    return ("cluster labels", tuple(ties), float(min_weight), seed, float(resolution), quality)
+
+
+def start_clusters(network: NetworkLike, background: Background, **options) -> None:
+    """Start the community search of ``clusters(network, **options)`` in ``background``, so that ``clusters``
+    with the same options waits for it instead of searching itself (``linkage.graph.background``)."""
+    bound = inspect.signature(clusters).bind(network, **options)
+    bound.apply_defaults()
+    o = bound.arguments
+    people = as_network(network).people
+    if people is None or people.empty:
+        return
+    view = as_view(network, min_contacts=o["min_contacts"])
+    found = weighted_ties(view, ties=o["ties"], min_weight=o["min_weight"])
+    nodes, la, lb, w = _leiden_inputs(found)
+    view.memo[_membership_key(o["ties"], o["min_weight"], o["seed"], o["resolution"], o["quality"])] = \
+        background.submit(leiden_labels, len(nodes), la, lb, w, seed=o["seed"], resolution=o["resolution"],
+                          quality=o["quality"])
+
+
+def _membership(view: NetworkView, found: Ties, *, ties, min_weight: float, seed: int, min_size: int,
+                resolution: float, quality: str) -> np.ndarray:
+    """Cluster number of every person (-1: in no cluster of ``min_size`` or more), numbered by smallest person."""
+    nodes, la, lb, w = _leiden_inputs(found)
+    started = view.memo.pop(_membership_key(ties, min_weight, seed, resolution, quality), None)
+    if started is not None:
+        labels = started.result()
+    else:
+        labels = leiden_labels(len(nodes), la, lb, w, seed=seed, resolution=resolution, quality=quality)
     big = np.bincount(labels, minlength=len(nodes))[labels] >= min_size
     out = np.full(found.n, -1, dtype=np.int64)
     if big.any():
@@ -176,7 +210,8 @@ def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE
     found = weighted_ties(view, ties=ties, min_weight=min_weight)
     key = ("clusters", tuple(ties), float(min_weight), seed, min_size, float(resolution), quality)
     if key not in view.memo:
-        cluster_of = _membership(found, seed=seed, min_size=min_size, resolution=resolution, quality=quality)
+        cluster_of = _membership(view, found, ties=ties, min_weight=min_weight, seed=seed, min_size=min_size,
+                                 resolution=resolution, quality=quality)
         table, members = _cluster_tables(view, found, cluster_of, view.network.operations)
         if table.empty:
             why, fix = _why_no_clusters(view, found, min_size=min_size, min_contacts=min_contacts,

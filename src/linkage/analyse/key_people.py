@@ -49,11 +49,14 @@ for all).
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pandas as pd
 
 from .._arrow import str_series
 from ..graph import betweenness_centrality, degree as node_degree
+from ..graph.background import Background
 from ..graph.kernels import distinct, pairs, sum_by_key
 from .clusters import clusters
 from .core import (
@@ -90,6 +93,7 @@ __all__ = [
     "DEFAULT_LIMIT",
     "BRIDGE_MEMBERS",
     "key_people",
+    "start_key_people",
 ]
 
 #: input tables the analysis needs
@@ -218,15 +222,12 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
 
     # betweenness over everyone tied to anyone, a tie's length 1 / its weight
     betweenness = np.zeros(n)
-    nodes = distinct(np.concatenate([found.a, found.b]))
+    nodes, arguments = _betweenness_inputs(found, seed=seed, betweenness_sample=betweenness_sample)
     if len(nodes) > 2:
-        local = np.full(n, -1, dtype=np.int64)
-        local[nodes] = np.arange(len(nodes))
-        k = betweenness_sample
-        if k is None and len(nodes) > EXACT_BETWEENNESS:
-            k = int(np.clip(SAMPLE_BUDGET // max(2 * len(found.a), 1), *SAMPLE_RANGE))
-        betweenness[nodes] = betweenness_centrality(len(nodes), local[found.a], local[found.b],
-                                                    distance=1.0 / found.weight, k=k, seed=seed)
+        started = view.memo.pop(_betweenness_key(ties, min_weight, seed, betweenness_sample), None)
+        found_betweenness = started.result() if started is not None else \
+            betweenness_centrality(*arguments[0], **arguments[1])
+        betweenness[nodes] = found_betweenness
     betweenness = np.round(betweenness, 12)
     strength = np.bincount(src, weights=weight, minlength=n)
     contacts_out, contacts_in, reciprocity = _contact_direction(view)
@@ -306,6 +307,38 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
                                  "CCE, so key people are ranked by structure alone (betweenness, brokerage); roles would "
                                  "sharpen the ranking: " + ROLE_FIX)
     return table
+
+
+def _betweenness_inputs(found, *, seed: int, betweenness_sample: int | None) -> tuple[np.ndarray, tuple]:
+    """The people with a tie, and the arguments of ``betweenness_centrality`` over them: (args, kwargs)."""
+    nodes = distinct(np.concatenate([found.a, found.b]))
+    local = np.full(found.n, -1, dtype=np.int64)
+    local[nodes] = np.arange(len(nodes))
+    k = betweenness_sample
+    if k is None and len(nodes) > EXACT_BETWEENNESS:
+        k = int(np.clip(SAMPLE_BUDGET // max(2 * len(found.a), 1), *SAMPLE_RANGE))
+    return nodes, ((len(nodes), local[found.a], local[found.b]), {"distance": 1.0 / found.weight, "k": k, "seed": seed})
+
+
+def _betweenness_key(ties, min_weight, seed, betweenness_sample) -> tuple:
+    return ("key people betweenness", tuple(ties), float(min_weight), seed, betweenness_sample)
+
+
+def start_key_people(network: NetworkLike, background: Background, **options) -> None:
+    """Start the betweenness of ``key_people(network, **options)`` in ``background``, so that ``key_people``
+    with the same options waits for it instead of working it out itself (``linkage.graph.background``)."""
+    bound = inspect.signature(key_people).bind(network, **options)
+    bound.apply_defaults()
+    o = bound.arguments
+    people = as_network(network).people
+    if people is None or people.empty:
+        return
+    view = as_view(network, min_contacts=o["min_contacts"])
+    found = weighted_ties(view, ties=o["ties"], min_weight=o["min_weight"])
+    nodes, (args, kwargs) = _betweenness_inputs(found, seed=o["seed"], betweenness_sample=o["betweenness_sample"])
+    if len(nodes) > 2:
+        view.memo[_betweenness_key(o["ties"], o["min_weight"], o["seed"], o["betweenness_sample"])] = \
+            background.submit(betweenness_centrality, *args, **kwargs)
 
 
 def _contact_direction(view) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..analyse.core import empty_reason, network_view, table_notes
 from ..config import JobConfig
+from ..graph.background import Background, worker_count
 from ._context import JobContext
 
 __all__ = ["Analysis", "ANALYSES", "run_analyses", "analysis_options"]
@@ -33,6 +34,10 @@ class Analysis:
     run: Callable[[JobContext, object], dict[str, pd.DataFrame]]
     #: the function whose numeric keyword options ``analyses.<main>`` sets
     main: str = ""
+    #: starts the analysis's long graph computation in a worker process (``linkage.graph.background``)
+    start: Callable | None = None
+    #: runs after the others: it waits for a computation started in a worker, or for one that does
+    late: bool = False
 
     def requires(self) -> tuple[str, ...]:
         return tuple(getattr(importlib.import_module(self.module), "REQUIRES", ()))
@@ -51,6 +56,11 @@ def _clusters(ctx, network):
     clusters, members = module.clusters(network, seed=ctx.config.seed, **_options(ctx, "clusters"))
     ctx.state.cluster_members = members
     return {"clusters.csv": clusters, "cluster_members.csv": members}
+
+
+def _start_clusters(ctx, network, background):
+    module = importlib.import_module("linkage.analyse.clusters")
+    module.start_clusters(network, background, seed=ctx.config.seed, **_options(ctx, "clusters"))
 
 
 def _care_moves(ctx, network):
@@ -98,22 +108,32 @@ def _key_people(ctx, network):
                                                 **_options(ctx, "key_people"))}
 
 
+def _start_key_people(ctx, network, background):
+    module = importlib.import_module("linkage.analyse.key_people")
+    module.start_key_people(network, background, seed=ctx.config.seed, **_options(ctx, "key_people"))
+
+
 def _candidates(ctx, network):
     module = importlib.import_module("linkage.analyse.candidates")
     return {"candidate_links.csv": module.candidate_links(network, **_options(ctx, "candidate_links"))}
 
 
-#: In order: clusters before the analyses that use them.
+#: In the order their outputs, notes and timings are reported; clusters before the analyses that use them.
+#: The ``late`` ones run after the others, so that the computations they started in workers run meanwhile.
 ANALYSES: tuple[Analysis, ...] = (
     Analysis("operation crossover", "linkage.analyse.crossover", _crossover, "operation_crossover"),
-    Analysis("clusters", "linkage.analyse.clusters", _clusters, "clusters"),
+    Analysis("clusters", "linkage.analyse.clusters", _clusters, "clusters", start=_start_clusters, late=True),
     Analysis("care-move network growth", "linkage.analyse.care_moves", _care_moves, "care_moves"),
     Analysis("victim and perpetrator reach", "linkage.analyse.reach", _reach, "reach"),
     Analysis("missing episodes", "linkage.analyse.missing", _missing, "missing_links"),
-    Analysis("business targets", "linkage.analyse.businesses", _businesses, "business_targets"),
-    Analysis("key people", "linkage.analyse.key_people", _key_people, "key_people"),
+    Analysis("business targets", "linkage.analyse.businesses", _businesses, "business_targets", late=True),
+    Analysis("key people", "linkage.analyse.key_people", _key_people, "key_people", start=_start_key_people,
+             late=True),
     Analysis("candidate links", "linkage.analyse.candidates", _candidates, "candidate_links"),
 )
+#: network edges from which the long graph computations run in worker processes: below it, starting a
+#: worker (about a second: a fresh Python importing numpy and igraph) costs more than it saves
+BACKGROUND_EDGES = 250_000
 
 def analysis_options(config: JobConfig) -> dict[str, dict]:
     """The ``analyses:`` section, checked when the config was read: ``{analysis: {option: value}}``."""
@@ -142,8 +162,13 @@ def _empty_notes(outputs: dict[str, pd.DataFrame]) -> tuple[dict[str, dict], lis
     return empty, notes
 
 
-def run_analyses(ctx: JobContext) -> None:
-    """Run every analysis the data allows; note the ones skipped, and why any output is empty."""
+def run_analyses(ctx: JobContext, *, workers: int | None = None) -> None:
+    """Run every analysis the data allows; note the ones skipped, and why any output is empty.
+
+    ``workers``: worker processes for the long graph computations (``linkage.graph.background``); by
+    default one fewer than the cores, at most two, when the network has ``BACKGROUND_EDGES`` edges or more.
+    What the job writes does not depend on it: outputs, notes and timings are reported in ``ANALYSES`` order.
+    """
     tick = time.perf_counter()
     view = network_view(ctx.state.network)
     timings = {"network view": round(time.perf_counter() - tick, 2)}
@@ -151,6 +176,7 @@ def run_analyses(ctx: JobContext) -> None:
     assert dataset is not None
     skipped = {}
     empty: dict[str, dict] = {}
+    runnable = []
     for analysis in ANALYSES:
         try:
             requires = analysis.requires()
@@ -164,14 +190,34 @@ def run_analyses(ctx: JobContext) -> None:
                 + ("s" if len(missing) > 1 else "")
             )
             continue
+        runnable.append(analysis)
+    results: dict[str, tuple[dict[str, pd.DataFrame], float]] = {}
+    with Background(_workers(view, workers)) as background:
         tick = time.perf_counter()
-        outputs = analysis.run(ctx, view)
+        for analysis in runnable:
+            if analysis.start is not None:
+                analysis.start(ctx, view, background)
+        if background.workers:
+            timings["graph workers started"] = round(time.perf_counter() - tick, 2)
+        for analysis in sorted(runnable, key=lambda a: a.late):
+            tick = time.perf_counter()
+            outputs = analysis.run(ctx, view)
+            ctx.state.tables.update(outputs)
+            results[analysis.name] = outputs, round(time.perf_counter() - tick, 2)
+    for analysis in runnable:
+        outputs, seconds = results[analysis.name]
         for name, frame in outputs.items():
             ctx.write_table(name, frame)
-            ctx.state.tables[name] = frame
         reasons, notes = _empty_notes(outputs)
         empty.update(reasons)
         ctx.notes.extend(notes)
         ctx.notes.extend(f"{name}: {note}" for name, frame in outputs.items() for note in table_notes(frame))
-        timings[analysis.name] = round(time.perf_counter() - tick, 2)
+        timings[analysis.name] = seconds
     ctx.state.summary["analyses"] = {"seconds": timings, "skipped": {k: list(v) for k, v in skipped.items()}, "empty": empty}
+
+
+def _workers(view, requested: int | None) -> int:
+    if requested is not None:
+        return worker_count(requested)
+    edges = view.network.edges
+    return worker_count() if edges is not None and len(edges) >= BACKGROUND_EDGES else 0
