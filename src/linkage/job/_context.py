@@ -71,3 +71,5 @@ class Stage:
     run: Callable[[JobContext], None]
     #: checks the stage's config section before any work starts (raises ConfigError)
     check: Callable[[JobConfig], object] | None = None
+    #: after the stage has run: drops from the state what no later stage reads (``_memory``)
+    release: Callable[[JobContext], None] | None = None

@@ -22,6 +22,7 @@ from ..errors import ConfigError, StrictRejectError, TooManyRejectsError
 from ..files import KIND_JOB, job_folder, job_inputs, manifest_kind, prepare_output_folder, write_csv, write_json
 from ..read import Dataset, file_sha256, load_dataset
 from ._context import JobContext
+from ._memory import job_allocator, return_freed_memory
 from ._progress import NoProgress, Progress
 from ._stages import STAGES
 
@@ -228,7 +229,7 @@ def run_job(
 
     notes: list[str] = []
     with job_folder(out_path, overwrite=overwrite, kind=KIND_JOB, inputs=job_inputs(config, data_path),
-                    notes=notes) as staging:
+                    notes=notes) as staging, job_allocator():
         ctx = JobContext(config=config, folder=staging, notes=notes)
         progress.start(len(STAGES))
         tick = time.perf_counter()
@@ -244,6 +245,9 @@ def run_job(
             progress.step(stage.name)
             tick = time.perf_counter()
             stage.run(ctx)
+            if stage.release is not None:
+                stage.release(ctx)
+            return_freed_memory()
             timings[stage.name] = timings.get(stage.name, 0.0) + time.perf_counter() - tick
         finished = datetime.now(timezone.utc)
         manifest = build_manifest(ctx, data_path, started, finished, timings)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..config import JobConfig
 from ._context import JobContext, Stage
+from ._memory import release_pair_tables, release_raw_tables
 
 if TYPE_CHECKING:
     from ..resolve import Resolution
@@ -161,8 +162,8 @@ def _stage_render(ctx: JobContext) -> None:
 #: The pipeline's stages, in the order they run.
 STAGES: tuple[Stage, ...] = (
     Stage("read", _stage_read),
-    Stage("resolve", resolve_stage, check=resolve_settings),
-    Stage("build", _stage_build, check=network_settings),
+    Stage("resolve", resolve_stage, check=resolve_settings, release=release_pair_tables),
+    Stage("build", _stage_build, check=network_settings, release=release_raw_tables),
     Stage("analyse", _stage_analyse, check=analysis_settings),
     Stage("export", _stage_export, check=export_options),
     Stage("render", _stage_render, check=view_options),

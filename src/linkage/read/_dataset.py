@@ -69,14 +69,31 @@ class Dataset:
     date_layouts: dict[str, dict[str, int]] = field(default_factory=dict)
     #: the reason of each reject line without its value and fix (aligned with ``rejects``), to count by
     reject_kinds: pd.Series = field(default_factory=lambda: pd.Series(dtype="str"))
+    #: tables that were read but whose rows have been let go (``release``): ``has`` still answers for them
+    released: frozenset[str] = frozenset()
 
     def has(self, table: str) -> bool:
-        return table in self.tables
+        return table in self.tables or table in self.released
 
     def __getitem__(self, table: str) -> pd.DataFrame:
+        if table in self.released:
+            raise KeyError(f"the {table} table was released to free memory once the network was built; "
+                           "read it before then, or keep it in Dataset.release(keep=...)")
         if table not in self.tables:
             raise KeyError(f"the dataset has no {table} table")
         return self.tables[table]
+
+    def release(self, keep: tuple[str, ...] = ()) -> list[str]:
+        """Let go of the rows of every table but ``keep``, to free their memory; the tables released, in order.
+
+        What was read stays known: ``has``, ``files`` (the counts), ``rejects``
+        and ``warnings`` are unchanged; reading a released table raises a
+        ``KeyError`` that says so.
+        """
+        gone = [name for name in self.tables if name not in keep]
+        self.released = self.released | frozenset(gone)
+        self.tables = {name: frame for name, frame in self.tables.items() if name in keep}
+        return gone
 
     def _rows(self, action: str) -> int:
         if not len(self.rejects):
