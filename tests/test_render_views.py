@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 from conftest import LANCASHIRE_YAML
 
@@ -189,3 +190,25 @@ def test_the_report_lists_rejects_and_has_a_section_per_audience(write_dataset, 
     assert "row(s) rejected" in report
     assert esc("end_date 2021-01-01 is before start_date 2021-05-01") in report
     assert "<svg" in report and 'class="data sortable"' in report
+
+
+def test_edges_within_a_page_are_the_edges_with_both_ends_on_it_in_table_order(synthetic_world):
+    from linkage.render._nodes import view_network
+
+    vn = view_network(synthetic_world(5).network)
+    a, b = vn.edges["a"].to_numpy(), vn.edges["b"].to_numpy()
+    assert (a <= b).all()
+    rng = np.random.default_rng(1)
+    found = 0
+    for trial in range(60):
+        centre = rng.integers(0, len(vn.nodes), size=1)
+        # a neighbourhood two steps out (as the pages pick), with repeats and random strangers mixed in
+        positions = np.concatenate([centre, vn.adjacent(centre), vn.adjacent(vn.adjacent(centre))[:200],
+                                    centre, rng.integers(0, len(vn.nodes), size=trial)])
+        inside = np.zeros(len(vn.nodes), dtype=bool)
+        inside[positions] = True
+        expected = np.flatnonzero(inside[a] & inside[b])
+        assert np.array_equal(vn.edge_rows_within(positions), expected)
+        found += len(expected)
+    assert found > 100
+    assert len(vn.edge_rows_within(np.array([], dtype=np.int64))) == 0

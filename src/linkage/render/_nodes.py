@@ -115,11 +115,34 @@ class ViewNetwork:
         links = distinct_links(self.edges["a"].to_numpy(), self.edges["b"].to_numpy(), types)
         return links.astype({"lo": np.int64, "hi": np.int64})
 
-    def edges_within(self, positions: np.ndarray) -> pd.DataFrame:
+    @cached_property
+    def _edges_by_end(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The edges' rows grouped by their lower end ``a`` (CSR: rows, pointers), and their upper ends ``b``."""
+        a = self.edges["a"].to_numpy().astype(np.int64, copy=False)
+        rows = np.argsort(a, kind="stable")
+        indptr = np.r_[0, np.cumsum(np.bincount(a, minlength=len(self.nodes)))].astype(np.int64)
+        return rows, indptr, self.edges["b"].to_numpy()
+
+    def edge_rows_within(self, positions: np.ndarray) -> np.ndarray:
+        """The rows of ``edges`` with both ends among ``positions``, in table order.
+
+        Complexity: O(edges at the positions) from the CSR by lower end, not a
+        pass over every edge of the network for each page."""
+        positions = np.unique(np.asarray(positions, dtype=np.int64))
+        if not len(positions):
+            return np.array([], dtype=np.int64)
+        rows, indptr, b = self._edges_by_end
+        starts, counts = indptr[positions], indptr[positions + 1] - indptr[positions]
+        total = int(counts.sum())
+        offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total, dtype=np.int64)
+        candidates = rows[offsets]
         inside = np.zeros(len(self.nodes), dtype=bool)
         inside[positions] = True
-        mask = inside[self.edges["a"].to_numpy()] & inside[self.edges["b"].to_numpy()]
-        chosen = self.edges[mask]
+        return np.sort(candidates[inside[b[candidates]]])
+
+    def edges_within(self, positions: np.ndarray) -> pd.DataFrame:
+        # every edge has a <= b (``view_network``), so an edge within the positions is found from its lower end
+        chosen = self.edges.iloc[self.edge_rows_within(positions)]
         source = self.source_edges.iloc[chosen["row"].to_numpy()]
         table = pd.DataFrame({
             "a": chosen["a"].to_numpy(), "b": chosen["b"].to_numpy(), "edge_type": source["edge_type"].to_numpy(),
