@@ -185,25 +185,30 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
 
     flags = person_flags(view)
 
-    # every tie in both directions
-    src = np.concatenate([found.a, found.b])
-    dst = np.concatenate([found.b, found.a])
-    degree = node_degree(n, found.a, found.b)
+    # each tie counted at both its ends, without doubling the tie arrays (a county's millions of ties)
+    a, b, w = found.a, found.b, found.weight
+
+    def at_both_ends(at_b: np.ndarray, at_a: np.ndarray) -> np.ndarray:
+        """Per person, the sum over their ties of the value at the other end."""
+        return np.bincount(a, weights=at_b, minlength=n) + np.bincount(b, weights=at_a, minlength=n)
+
+    degree = node_degree(n, a, b)
 
     # the POLE vulnerable-person pattern: suspects and offenders of crimes (any event when types are not recorded)
     part = view.participation
     criminal = np.zeros(n, dtype=bool)
     criminal[part.loc[part["perpetrator"].to_numpy() & part["crime"].to_numpy(), "person"].to_numpy()] = True
-    n_crime_ties = np.bincount(src, weights=criminal[dst].astype(np.float64), minlength=n).astype(np.int64)
+    n_crime_ties = at_both_ends(criminal[b].astype(np.float64), criminal[a].astype(np.float64)).astype(np.int64)
     vulnerable = ~criminal & (n_crime_ties >= vulnerable_min)
 
     # brokerage: distinct clusters the person's ties reach, counting a cluster when the person is tied to
     # BRIDGE_MEMBERS or more of its members with ties weighing STRONG_TIE or more in all
     n_c = max(len(cluster_ids), 1)
-    weight = np.concatenate([found.weight, found.weight])
-    into = cluster_of[dst] >= 0
-    key, total, members = sum_by_key(src[into] * n_c + cluster_of[dst][into], weight[into],
-                                      np.ones(int(into.sum()), dtype=np.int64))
+    cluster_a, cluster_b = cluster_of[a], cluster_of[b]
+    into_b, into_a = cluster_b >= 0, cluster_a >= 0
+    key, total, members = sum_by_key(np.concatenate([a[into_b] * n_c + cluster_b[into_b], b[into_a] * n_c + cluster_a[into_a]]),
+                                     np.concatenate([w[into_b], w[into_a]]),
+                                     np.ones(int(into_b.sum() + into_a.sum()), dtype=np.int64))
     strong = (total >= STRONG_TIE) & (members >= BRIDGE_MEMBERS)
     owner, bridged = key[strong] // n_c, key[strong] % n_c
     n_bridged = np.bincount(owner, minlength=n)
@@ -212,13 +217,11 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
     # BCUs spanned by the person and their ties
     bcu_code, bcu_names = pd.factorize(view.people["bcu"] if "bcu" in view.people else pd.Series([None] * n),
                                        sort=True)
-    everyone = np.arange(n)
-    span_owner, span_bcu = pairs(np.concatenate([src, everyone]), np.concatenate([bcu_code[dst], bcu_code]),
-                                  max(len(bcu_names), 1))
+    span_owner, span_bcu = _bcus_spanned(a, b, bcu_code, len(bcu_names))
     n_bcus = np.bincount(span_owner, minlength=n)
 
-    cse_cce = (np.bincount(src, weights=flags["cse"][dst].astype(np.float64), minlength=n) > 0) & \
-              (np.bincount(src, weights=flags["cce"][dst].astype(np.float64), minlength=n) > 0)
+    cse, cce = flags["cse"].astype(np.float64), flags["cce"].astype(np.float64)
+    cse_cce = (at_both_ends(cse[b], cse[a]) > 0) & (at_both_ends(cce[b], cce[a]) > 0)
 
     # betweenness over everyone tied to anyone, a tie's length 1 / its weight
     betweenness = np.zeros(n)
@@ -229,7 +232,7 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
             betweenness_centrality(*arguments[0], **arguments[1])
         betweenness[nodes] = found_betweenness
     betweenness = np.round(betweenness, 12)
-    strength = np.bincount(src, weights=weight, minlength=n)
+    strength = at_both_ends(w, w)
     contacts_out, contacts_in, reciprocity = _contact_direction(view)
 
     # which rows, and their order
@@ -318,6 +321,22 @@ def _betweenness_inputs(found, *, seed: int, betweenness_sample: int | None) -> 
     if k is None and len(nodes) > EXACT_BETWEENNESS:
         k = int(np.clip(SAMPLE_BUDGET // max(2 * len(found.a), 1), *SAMPLE_RANGE))
     return nodes, ((len(nodes), local[found.a], local[found.b]), {"distance": 1.0 / found.weight, "k": k, "seed": seed})
+
+
+#: people x BCUs held as a table of flags (no sort) up to this many cells; above it, distinct pairs by sorting
+SPAN_TABLE_CELLS = 50_000_000
+
+
+def _bcus_spanned(a: np.ndarray, b: np.ndarray, bcu: np.ndarray, n_bcus: int) -> tuple[np.ndarray, np.ndarray]:
+    """(person, BCU) for each BCU a person or one of their ties is in, sorted by person then BCU."""
+    n = len(bcu)
+    if n * max(n_bcus, 1) > SPAN_TABLE_CELLS:
+        return pairs(np.concatenate([a, b, np.arange(n)]), np.concatenate([bcu[b], bcu[a], bcu]), n_bcus)
+    table = np.zeros((n, max(n_bcus, 1)), dtype=bool)
+    for owner, other in ((a, b), (b, a), (np.arange(n), np.arange(n))):
+        known = bcu[other] >= 0
+        table[owner[known], bcu[other][known]] = True
+    return np.nonzero(table)
 
 
 def _betweenness_key(ties, min_weight, seed, betweenness_sample) -> tuple:
