@@ -7,7 +7,9 @@ peaks are reported: the whole process's (``peak_rss_gib``, which includes
 resolution) and the build-plus-analyses stage's own
 (``build_plus_analyses_peak_rss_gib``: the kernel's high-water mark is reset
 once resolution is done, so it counts the dataset and entities held in
-memory plus everything the stage adds). The graph workers (the Leiden search
+memory plus everything the stage adds). As in a job, the dataset's tables
+but the people are let go once the network is built (``Stage.release``), and
+the analyses' own peak is read from a mark reset after that. The graph workers (the Leiden search
 and the betweenness run in worker processes beside the other analyses,
 ``linkage.graph.background``) have their own peak,
 ``graph_workers_peak_rss_gib`` (each worker's high-water mark, sampled from
@@ -34,7 +36,7 @@ from linkage.config import load_config
 from linkage.read import load_dataset
 from linkage.resolve import resolve_people
 from linkage.build import build_network
-from linkage.job import JobContext, JobState, run_analyses
+from linkage.job import STAGES, JobContext, JobState, run_analyses
 
 def high_water(pid="self"):
     try:
@@ -67,9 +69,15 @@ gc.collect()
 Path("/proc/self/clear_refs").write_text("5")
 tick = time.perf_counter(); network = build_network(dataset, entities, config); seconds["build"] = time.perf_counter() - tick
 build_peak_kib = high_water()
-Path("/proc/self/clear_refs").write_text("5")
 with tempfile.TemporaryDirectory() as folder:
     ctx = JobContext(config=config, folder=Path(folder), state=JobState(dataset=dataset, network=network))
+    # as a job does after its build stage: let go of the dataset tables no later stage reads
+    for stage in STAGES:
+        if stage.name == "build" and stage.release is not None:
+            stage.release(ctx)
+    del dataset
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")
     tick = time.perf_counter(); run_analyses(ctx); seconds["analyses"] = time.perf_counter() - tick
     per_analysis = ctx.state.summary["analyses"]["seconds"]
 analyses_peak_kib = high_water()
