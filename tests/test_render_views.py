@@ -6,6 +6,7 @@ import json
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import LANCASHIRE_YAML
 
@@ -212,3 +213,17 @@ def test_edges_within_a_page_are_the_edges_with_both_ends_on_it_in_table_order(s
         found += len(expected)
     assert found > 100
     assert len(vn.edge_rows_within(np.array([], dtype=np.int64))) == 0
+
+
+def test_the_views_links_on_integers_are_the_rows_distinct_links_gives(synthetic_world):
+    from linkage.render._nodes import distinct_links, view_network
+
+    vn = view_network(synthetic_world(5).network)
+    types = vn.source_edges["edge_type"].to_numpy(dtype=object)[vn.edges["row"].to_numpy()]
+    by_strings = distinct_links(vn.edges["a"].to_numpy(), vn.edges["b"].to_numpy(), types)
+    links = vn.links
+    # positions past 9 exist, so the text order ("10" < "9") differs from the numbers' and is tested
+    assert len(links) > 1000 and (links["lo"] > links["hi"]).any()
+    assert links["type"].nunique() >= 5 and len(links) < len(vn.edges)  # repeated ties are one link
+    pd.testing.assert_frame_equal(links, by_strings.astype({"lo": np.int64, "hi": np.int64}))
+    assert vn.links_by_type().sum() == len(links)
