@@ -59,14 +59,18 @@
     function isShown(id) { var i = view.indexOf(id); return i !== undefined && !folded[i]; }
     /* put carried nodes on the page (once each), with their links to nodes already there */
     function add(ids) {
-      ids.forEach(function (id) { if (view.indexOf(id) === undefined) view.addNode(extraById[id]); });
-      ids.forEach(function (id) {
+      var fresh = ids.filter(function (id, k) { return view.indexOf(id) === undefined && ids.indexOf(id) === k; });
+      view.addNodes(fresh.map(function (id) { return extraById[id]; }));
+      var links = [], stubs = [];
+      fresh.forEach(function (id) {
         (edgesOf[id] || []).forEach(function (k) {
           var e = ov.extraEdges[k];
-          if (edgeAt[k] === undefined && view.indexOf(e.from) !== undefined && view.indexOf(e.to) !== undefined) edgeAt[k] = view.addEdge(e);
+          if (edgeAt[k] === undefined && view.indexOf(e.from) !== undefined && view.indexOf(e.to) !== undefined) { edgeAt[k] = -1; links.push(k); }
         });
-        (stubsOf[id] || []).forEach(function (k) { if (stubAt[k] === undefined) stubAt[k] = view.addEdge(ov.stubs[k]); });
+        (stubsOf[id] || []).forEach(function (k) { if (stubAt[k] === undefined) { stubAt[k] = -1; stubs.push(k); } });
       });
+      view.addEdges(links.map(function (k) { return ov.extraEdges[k]; })).forEach(function (i, j) { edgeAt[links[j]] = i; });
+      view.addEdges(stubs.map(function (k) { return ov.stubs[k]; })).forEach(function (i, j) { stubAt[stubs[j]] = i; });
     }
     /* a stub is drawn while both its ends are, counting the links not drawn as themselves */
     function refresh() {

@@ -420,14 +420,23 @@
     el: el, map: map,
     /* for overview.js: nodes and links added after the page opened (appended to data.nodes and data.edges, so
        that hover, selection and search treat them as the page's own), the folded nodes, the selection hooks */
-    addNode: function (n) { var i = data.nodes.length; data.nodes.push(n); nodes.add(visNode(n, i)); return i; },
-    addEdge: function (e) {
-      var i = data.edges.length, v = visEdge(e, i);
-      data.edges.push(e);
-      visEdges.push(v);
-      if (light) { var key = Object.prototype.hasOwnProperty.call(edgeStyles, e.type) ? e.type : "other"; (buckets[key] = buckets[key] || []).push(i); }
-      else edges.add(v);
-      return i;
+    /* (in one DataSet call each: vis-network redraws its whole body on every call) */
+    addNodes: function (records) {
+      var start = data.nodes.length;
+      nodes.add(records.map(function (n, k) { data.nodes.push(n); return visNode(n, start + k); }));
+      return records.map(function (n, k) { return start + k; });
+    },
+    addEdges: function (records) {
+      var start = data.edges.length;
+      var made = records.map(function (e, k) {
+        var i = start + k, v = visEdge(e, i);
+        data.edges.push(e);
+        visEdges.push(v);
+        if (light) { var key = Object.prototype.hasOwnProperty.call(edgeStyles, e.type) ? e.type : "other"; (buckets[key] = buckets[key] || []).push(i); }
+        return v;
+      });
+      if (!light) edges.add(made);
+      return made.map(function (v) { return v.id; });
     },
     indexOf: function (id) { return indexOf[id]; }, folded: folded, edgeFolded: edgeFolded, onSelect: function (hook) { selectHooks.push(hook); },
     shown: function (i) { return i !== undefined && !hiddenNodes[i]; },
