@@ -104,7 +104,7 @@ def test_the_overview_opens_on_the_risk_clusters_coloured_and_labelled_from_clus
 def test_clicking_a_cluster_puts_its_members_in_its_place_and_collapsing_puts_it_back(browser, job):
     _load(browser, job / "network.html")
     members = pd.read_csv(job / "cluster_members.csv", dtype=str)
-    overview = browser.execute_script("return linkageView.data.overview")
+    overview = browser.execute_script("return linkageOverview.carried()")
     cluster = _clickable(browser)
     nodes = browser.execute_script("return linkageView.data.nodes")
     drawn = {n["id"].removeprefix("cluster ") for n in nodes if n["type"] == "cluster"}
@@ -138,7 +138,7 @@ def test_clicking_a_cluster_puts_its_members_in_its_place_and_collapsing_puts_it
 
 def test_expand_neighbours_adds_a_nodes_neighbours_and_their_ties(browser, job):
     _load(browser, job / "network.html")
-    overview = browser.execute_script("return linkageView.data.overview")
+    overview = browser.execute_script("return linkageOverview.carried()")
     cluster = _clickable(browser)
     _click(browser, cluster["id"])
     inside = {n["id"] for n in overview["extra"] if n["in"] == cluster["id"]}

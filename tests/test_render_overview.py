@@ -20,8 +20,13 @@ from linkage.render._scores import top_risk_part
 
 
 def _view_data(page):
+    """The page's data, with the carried nodes (their block of their own) back in ``overview``."""
     text = page.read_text(encoding="utf-8")
-    return json.loads(re.search(r'<script type="application/json" id="view-data">(.*?)</script>', text, re.S).group(1))
+    data = json.loads(re.search(r'<script type="application/json" id="view-data">(.*?)</script>', text, re.S).group(1))
+    carried = re.search(r'<script type="application/json" id="overview-data">(.*?)</script>', text, re.S)
+    if carried:
+        data["overview"].update(json.loads(carried.group(1)))
+    return data
 
 
 @pytest.fixture(scope="module")

@@ -211,7 +211,7 @@ class ViewOptions:
     overview_links: int = setting(
         3000, read=_whole(), doc="an aggregated overview keeps this many links between super-nodes (heaviest first)")
     overview_members: int = setting(
-        5000, read=_whole(), doc="an aggregated overview carries this many cluster members and their neighbours, to expand in place")
+        3000, read=_whole(), doc="an aggregated overview carries this many cluster members and their neighbours, to expand in place")
     max_review_pairs: int = setting(
         2000, read=_whole(), doc="review.html shows this many pairs of the review queue (in its order); the rest are counted")
 

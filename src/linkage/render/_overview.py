@@ -219,7 +219,7 @@ def _expansions(vn: ViewNetwork, book: FactBook, codes: np.ndarray, ids: np.ndar
                      f"carries at most {max_members:,} members and neighbours (views.overview_members); their pages have the rest.")
     if len(around) < n_around:
         notes.append(f"{len(around):,} of the {n_around:,} neighbours of the carried members are carried "
-                     f"(views.overview_members); expanding a member's neighbours shows those.")
+                     f"(views.overview_members): expanding a member's neighbours shows only the carried ones.")
     carried = np.sort(np.concatenate([carried, around])).astype(np.int64)
     xy = np.zeros((len(carried), 2))
     where = np.full(len(codes), -1, dtype=np.int64)

@@ -47,6 +47,8 @@ __all__ = ["ViewOptions", "ViewPages", "graph_view", "view_from_networkx", "writ
 LIGHT_LINKS_ABOVE = 4000
 #: above this many nodes the names are drawn by the page itself, and only once zoomed in
 LIGHT_LABELS_ABOVE = 2000
+#: the parts of an overview's data that wait in a block of their own until the first expand (``overview.js``)
+_CARRIED = ("extra", "extraEdges", "stubs")
 #: the business_targets.csv columns a business page shows beside its drawing ("Why this business")
 _BUSINESS_FACTS = ("rank", "name", "category", "local_authority", "bcu", "score", "children_linked",
                    "perpetrators_linked", "evidence")
@@ -104,11 +106,16 @@ def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 
         "styles": NODE_STYLES, "edgeStyles": EDGE_STYLES, "nodes": nodes, "edges": edges, "search": search or [],
     }
     scripts = ("fuzzy.js", "view.js", "paths.js")
+    carried = None
     if overview or regions:
+        if overview:  # the nodes an expand adds go in a block of their own, read on the first expand
+            carried = {key: overview[key] for key in _CARRIED if key in overview}
+            overview = {key: value for key, value in overview.items() if key not in _CARRIED}
         data.update({key: value for key, value in (("overview", overview), ("regions", regions)) if value})
         scripts += ("overview.js",)
     return render_page("view.html", title=title, subtitle=subtitle, nav_prefix=nav_prefix, aside=aside, below=below,
                        n_nodes=len(nodes), n_edges=len(edges), data=view_data(data), regions=bool(regions),
+                       carried=view_data(carried) if carried else None,
                        **page_assets(styles=("page.css",), scripts=scripts, vis=True))
 
 

@@ -42,16 +42,27 @@
       });
     }
     var extraById = map(), byHolder = map(), neighbours = map(), edgesOf = map(), stubsOf = map(), stubsTo = map();
-    ov.extra.forEach(function (n) { extraById[n.id] = n; (byHolder[n.in] = byHolder[n.in] || []).push(n.id); });
+    var loaded = false;
+    /* the carried nodes, their links and stubs are a data block of their own, parsed on the first expand or
+       selection: the page opens without reading them */
+    function load() {
+      if (loaded) return;
+      loaded = true;
+      var block = document.getElementById("overview-data");
+      var carried = block ? JSON.parse(block.textContent) : {};
+      ov.extra = carried.extra || [];
+      ov.extraEdges = carried.extraEdges || [];
+      ov.extra.forEach(function (n) { extraById[n.id] = n; (byHolder[n.in] = byHolder[n.in] || []).push(n.id); });
+      ov.extraEdges.forEach(function (e, k) {
+        push(neighbours, e.from, e.to); push(neighbours, e.to, e.from); push(edgesOf, e.from, k); push(edgesOf, e.to, k);
+      });
+      /* stubs arrive as [carried node, super-node, links, carried nodes at the far end]: made link records here */
+      ov.stubs = (carried.stubs || []).map(function (s) {
+        return { from: s[0], to: s[1], n: s[2], others: s[3], type: "aggregate", w: Math.log(1 + s[2]), facts: [["links", String(s[2])]] };
+      });
+      ov.stubs.forEach(function (s, k) { push(stubsOf, s.from, k); push(stubsTo, s.to, s.from); });
+    }
     function push(table, key, value) { (table[key] = table[key] || []).push(value); }
-    ov.extraEdges.forEach(function (e, k) {
-      push(neighbours, e.from, e.to); push(neighbours, e.to, e.from); push(edgesOf, e.from, k); push(edgesOf, e.to, k);
-    });
-    /* stubs arrive as [carried node, super-node, links, carried nodes at the far end]: made link records here */
-    ov.stubs = ov.stubs.map(function (s) {
-      return { from: s[0], to: s[1], n: s[2], others: s[3], type: "aggregate", w: Math.log(1 + s[2]), facts: [["links", String(s[2])]] };
-    });
-    ov.stubs.forEach(function (s, k) { push(stubsOf, s.from, k); push(stubsTo, s.to, s.from); });
     var edgeAt = [], stubAt = [];   /* extraEdges / stubs position -> its position in data.edges, once added */
     var expanded = map();
     var folded = view.folded, edgeFolded = view.edgeFolded;
@@ -74,6 +85,7 @@
     }
     /* a stub is drawn while both its ends are, counting the links not drawn as themselves */
     function refresh() {
+      load();
       ov.stubs.forEach(function (s, k) {
         var i = stubAt[k];
         if (i === undefined) return;
@@ -89,6 +101,7 @@
     function show(ids, on) { ids.forEach(function (id) { var i = view.indexOf(id); if (i !== undefined) folded[i] = !on; }); }
 
     function expand(superId) {
+      load();
       var ids = byHolder[superId] || [];
       if (!ids.length || expanded[superId]) return [];
       if (regionsOn) setRegions(false);
@@ -108,6 +121,7 @@
     }
     /* a node's neighbours the page carries: the carried nodes tied to it */
     function neighboursOf(id) {
+      load();
       var out = (neighbours[id] || []).slice();
       if (!extraById[id]) out = out.concat(stubsTo[id] || []);  /* a business drawn as itself */
       return out.filter(function (x, k) { return out.indexOf(x) === k; });
@@ -145,7 +159,7 @@
     network.on("click", function (p) {
       if (p.nodes.length !== 1) return;
       var n = data.nodes[p.nodes[0]];
-      if (n && n.type === "cluster" && (byHolder[n.id] || []).length && !expanded[n.id]) { expand(n.id); view.select(n.id); }
+      if (n && n.type === "cluster" && (ov.members[n.id] || {}).carried && !expanded[n.id]) { expand(n.id); view.select(n.id); }
     });
     /* the lines beyond each super-node's strongest few wait for a tick */
     var minor = [];
@@ -177,8 +191,10 @@
     api.expand = expand;
     api.collapse = collapse;
     api.expandNeighbours = expandNeighbours;
+    api.carried = function () { load(); return { extra: ov.extra, extraEdges: ov.extraEdges }; };
     api.expanded = function () { return Object.keys(expanded).sort(); };
     api.collapseAll = function () {  /* back to the super-nodes alone: every carried node off screen */
+      if (!loaded) return;
       expanded = map();
       show(Object.keys(extraById), false);
       show(Object.keys(byHolder), true);
