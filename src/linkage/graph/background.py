@@ -28,12 +28,17 @@ __all__ = ["Background", "Pending", "worker_count"]
 
 
 def worker_count(requested: int | None = None) -> int:
-    """Worker processes to use: ``requested``, or one fewer than the machine's cores (at least one, at most
-    two: there are at most two long computations to run at once)."""
+    """Worker processes to use: ``requested``, or one per long computation (two) on a machine with two cores
+    or more, none on one core.
+
+    One worker per computation, even on two cores where the job's own process needs one too: with fewer
+    workers than computations the second waits for the first to finish, and its inputs wait in the pipe to
+    the worker, which held the job's own process back by minutes on the large synthetic world; three
+    processes on two cores keep both cores busy until the last computation ends."""
     if requested is not None:
         return max(0, int(requested))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(2, max(1, cores - 1)) if cores > 1 else 0
+    return 2 if cores > 1 else 0
 
 
 @dataclass

@@ -166,7 +166,7 @@ def run_analyses(ctx: JobContext, *, workers: int | None = None) -> None:
     """Run every analysis the data allows; note the ones skipped, and why any output is empty.
 
     ``workers``: worker processes for the long graph computations (``linkage.graph.background``); by
-    default one fewer than the cores, at most two, when the network has ``BACKGROUND_EDGES`` edges or more.
+    default two on a machine of two or more cores (``worker_count``), when the network has ``BACKGROUND_EDGES`` edges or more.
     What the job writes does not depend on it: outputs, notes and timings are reported in ``ANALYSES`` order.
     """
     tick = time.perf_counter()
