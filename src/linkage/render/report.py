@@ -116,7 +116,7 @@ def _analyst(network, tables, summary, notes, inputs, rejects, pages) -> dict:
             "chart": bar_chart(top["cluster_id"].astype(str).tolist(), top["risk_score"].tolist(),
                                title="highest-risk clusters (risk score)", colour="#d62728") if len(top) else None,
             "table": data_table(ranked, ["cluster_id", "size", "n_victims", "n_perpetrators", "n_looked_after", "bcus",
-                                         "cross_bcu", "out_of_force", "categories", "risk_score"],
+                                         "cross_bcu", "out_of_force", "categories", "risk_score", "risk_parts"],
                                 links={"cluster_id": (pages.clusters, "")})}
     crossover = tables.get("operation_crossover.csv")
     if crossover is not None:
