@@ -41,8 +41,6 @@ explained, then by size. The clusters are kept in the view's memo, so that
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -74,6 +72,7 @@ from .core import (
     person_places,
     plural,
     text_at,
+    ties_for,
     typed_table,
     weighted_ties,
     with_note,
@@ -141,14 +140,10 @@ def _membership_key(ties, min_weight, seed, resolution, quality) -> tuple:
 def start_clusters(network: NetworkLike, background: Background, **options) -> None:
     """Start the community search of ``clusters(network, **options)`` in ``background``, so that ``clusters``
     with the same options waits for it instead of searching itself (``linkage.graph.background``)."""
-    bound = inspect.signature(clusters).bind(network, **options)
-    bound.apply_defaults()
-    o = bound.arguments
-    people = as_network(network).people
-    if people is None or people.empty:
+    started = ties_for(clusters, network, **options)
+    if started is None:
         return
-    view = as_view(network, min_contacts=o["min_contacts"])
-    found = weighted_ties(view, ties=o["ties"], min_weight=o["min_weight"])
+    o, view, found = started
     nodes, la, lb, w = _leiden_inputs(found)
     view.memo[_membership_key(o["ties"], o["min_weight"], o["seed"], o["resolution"], o["quality"])] = \
         background.submit(leiden_labels, len(nodes), la, lb, w, seed=o["seed"], resolution=o["resolution"],

@@ -49,8 +49,6 @@ for all).
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import pandas as pd
 
@@ -77,6 +75,7 @@ from .core import (
     person_flags,
     plural,
     text_at,
+    ties_for,
     typed_table,
     weighted_ties,
     with_note,
@@ -346,14 +345,10 @@ def _betweenness_key(ties, min_weight, seed, betweenness_sample) -> tuple:
 def start_key_people(network: NetworkLike, background: Background, **options) -> None:
     """Start the betweenness of ``key_people(network, **options)`` in ``background``, so that ``key_people``
     with the same options waits for it instead of working it out itself (``linkage.graph.background``)."""
-    bound = inspect.signature(key_people).bind(network, **options)
-    bound.apply_defaults()
-    o = bound.arguments
-    people = as_network(network).people
-    if people is None or people.empty:
+    started = ties_for(key_people, network, **options)
+    if started is None:
         return
-    view = as_view(network, min_contacts=o["min_contacts"])
-    found = weighted_ties(view, ties=o["ties"], min_weight=o["min_weight"])
+    o, view, found = started
     nodes, (args, kwargs) = _betweenness_inputs(found, seed=o["seed"], betweenness_sample=o["betweenness_sample"])
     if len(nodes) > 2:
         view.memo[_betweenness_key(o["ties"], o["min_weight"], o["seed"], o["betweenness_sample"])] = \

@@ -61,6 +61,7 @@ from .ties import (
     dated_ties,
     person_ties,
     tie_weights,
+    ties_for,
     weighted_ties,
 )
 from .view import (
@@ -117,6 +118,7 @@ __all__ = [
     "text_at",
     "tie_weights",
     "typed_table",
+    "ties_for",
     "weighted_ties",
     "with_note",
 ]

@@ -26,6 +26,7 @@ still cut light ties, when a job sets them; by default they cut nothing.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -51,6 +52,7 @@ __all__ = [
     "cut_notes",
     "DatedTies",
     "weighted_ties",
+    "ties_for",
     "person_ties",
     "dated_ties",
 ]
@@ -287,3 +289,20 @@ def dated_ties(network: NetworkLike, ties: tuple[str, ...] = PERSON_TIES) -> Dat
             network.memo[key] = _dated_ties(network.network, tuple(ties))
         return network.memo[key]
     return _dated_ties(network, tuple(ties))
+
+
+def ties_for(function, network: NetworkLike, **options) -> tuple[dict, NetworkView, Ties] | None:
+    """What ``function(network, **options)`` will tie people with: its options with its defaults filled in,
+    the view it will use and its weighted ties (None when the network has no people).
+
+    For an analysis's ``start_*`` function, which starts the analysis's long graph computation in a worker
+    before the analysis itself runs, on exactly the ties the analysis will use (``linkage.graph.background``).
+    """
+    bound = inspect.signature(function).bind(network, **options)
+    bound.apply_defaults()
+    chosen = dict(bound.arguments)
+    people = as_network(network).people
+    if people is None or people.empty:
+        return None
+    view = as_view(network, min_contacts=chosen["min_contacts"])
+    return chosen, view, weighted_ties(view, ties=chosen["ties"], min_weight=chosen["min_weight"])
