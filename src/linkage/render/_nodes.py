@@ -110,26 +110,20 @@ class ViewNetwork:
 
     @cached_property
     def links(self) -> pd.DataFrame:
-        """The views' links (``distinct_links`` over node positions): ``lo, hi`` (int64 positions) and ``type``.
+        """The views' links (``distinct_links`` over node positions): ``lo, hi`` (int64 positions, ``lo < hi``) and
+        ``type``, the first edge of each pair of nodes and type kept, in table order.
 
-        The rows ``distinct_links`` gives, worked on integers: the ends ordered
-        as their decimal text orders them, and one int64 key per (ends, type)
-        whose first occurrences are kept in table order (no string per edge end)."""
-        a = self.edges["a"].to_numpy().astype(np.int64, copy=False)
-        b = self.edges["b"].to_numpy().astype(np.int64, copy=False)
-        codes, names = pd.factorize(self.source_edges["edge_type"], sort=True)
+        Worked on integers: every edge already has ``a <= b`` (``view_network``), so one int64 key per
+        (ends, type) finds the repeats, with no string per edge end."""
+        lo = self.edges["a"].to_numpy().astype(np.int64, copy=False)
+        hi = self.edges["b"].to_numpy().astype(np.int64, copy=False)
+        codes, names = pd.factorize(self.source_edges["edge_type"], sort=True, use_na_sentinel=False)
         codes = np.asarray(codes, dtype=np.int64)[self.edges["row"].to_numpy()]
-        if not len(a) or (codes < 0).any():  # no edges, or an edge without a type: the general path
-            types = self.source_edges["edge_type"].to_numpy(dtype=object)[self.edges["row"].to_numpy()]
-            return distinct_links(a, b, types).astype({"lo": np.int64, "hi": np.int64})
-        ranks = _text_order(np.concatenate([a, b]))
-        swap = ranks[len(a):] < ranks[:len(a)]
-        lo, hi = np.where(swap, b, a), np.where(swap, a, b)
         rows = np.flatnonzero(lo != hi)
         n, kinds = np.int64(max(len(self.nodes), 1)), np.int64(max(len(names), 1))
         key = (lo[rows] * n + hi[rows]) * kinds + codes[rows]
         order = np.argsort(key, kind="stable")
-        first = np.r_[True, key[order][1:] != key[order][:-1]]
+        first = np.r_[True, key[order][1:] != key[order][:-1]] if len(key) else np.zeros(0, dtype=bool)
         rows = rows[np.sort(order[first])]
         types = np.asarray(names, dtype=object)[codes[rows]]
         return pd.DataFrame({"lo": lo[rows], "hi": hi[rows], "type": types})
@@ -182,21 +176,6 @@ def links_by_type(a, b, types) -> pd.Series:
     if not len(frame):
         return pd.Series(dtype="int64")
     return frame["type"].value_counts().sort_index().astype("int64")
-
-
-def _text_order(values: np.ndarray) -> np.ndarray:
-    """An int64 rank of non-negative integers that sorts them as their decimal text sorts ("10" < "9"): the
-    digits left-aligned to a common width, then the length (a prefix sorts first). Ranks compare only
-    within one call (the width is the longest of ``values``)."""
-    values = np.asarray(values, dtype=np.int64)
-    digits = np.ones(len(values), dtype=np.int64)
-    limit = np.int64(10)
-    while (values >= limit).any():
-        digits += values >= limit
-        limit *= 10
-    width = int(digits.max()) if len(values) else 1
-    aligned = values * (np.int64(10) ** (width - digits))
-    return aligned * (width + 1) + digits
 
 
 def distinct_links(a, b, types) -> pd.DataFrame:
