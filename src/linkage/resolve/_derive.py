@@ -221,8 +221,9 @@ def _choose_comparisons(people: pd.DataFrame, profiles: list[ColumnProfile]) -> 
         else:
             finer = [p for p in places if p.shared_by < profile.shared_by and p.column != profile.column]
             if profile in places and finer:
-                best = max(finer, key=lambda p: _follows(people, profile.column, p.column))
-                share = _follows(people, profile.column, best.column)
+                share, best = max(((_follows(people, profile.column, p.column), i) for i, p in enumerate(finer)),
+                                  key=lambda found: (found[0], -found[1]))
+                best = finer[best]
                 if share >= FOLLOWS:
                     follows[profile.column] = (best.column, share)
             if not use:
