@@ -265,18 +265,22 @@ def _stubs(vn: ViewNetwork, codes: np.ndarray, ids: np.ndarray, where: np.ndarra
     drawn as itself once that node is shown."""
     every = vn.links
     lo, hi = every["lo"].to_numpy(), every["hi"].to_numpy()
-    ends = pd.DataFrame({"m": np.r_[lo, hi], "o": np.r_[hi, lo]})
-    ends = ends[(where[ends["m"].to_numpy()] >= 0) & (codes[ends["m"].to_numpy()] != codes[ends["o"].to_numpy()])]
-    if not len(ends):
+    mine, other = np.r_[lo, hi], np.r_[hi, lo]
+    keep = (where[mine] >= 0) & (codes[mine] != codes[other])
+    mine, other = mine[keep], other[keep]
+    if not len(mine):
         return []
-    ends = ends.assign(h=codes[ends["o"].to_numpy()]).sort_values(["m", "h", "o"], kind="stable")
-    node_ids = vn.ids
-    out = []
-    for (m, h), part in ends.groupby(["m", "h"], sort=True):
-        others = part["o"].to_numpy()
-        shown = [node_ids[o] for o in others if where[o] >= 0]
-        out.append([node_ids[m], ids[h], int(len(others)), shown])
-    return out
+    holder = codes[other]
+    order = np.lexsort((other, holder, mine))
+    mine, holder, other = mine[order], holder[order], other[order]
+    # one stub per (carried node, other super-node): its links, and the carried nodes among their other ends
+    first = np.flatnonzero(np.r_[True, (mine[1:] != mine[:-1]) | (holder[1:] != holder[:-1])])
+    counts = np.diff(np.r_[first, len(mine)])
+    carried = where[other] >= 0
+    shown_per_stub = np.add.reduceat(carried.astype(np.int64), first)
+    shown = np.split(np.asarray(vn.ids, dtype=object)[other[carried]], np.cumsum(shown_per_stub)[:-1])
+    node_ids = np.asarray(vn.ids, dtype=object)
+    return [[m, h, int(n), list(s)] for m, h, n, s in zip(node_ids[mine[first]], ids[holder[first]], counts, shown)]
 
 
 def bcu_regions(nodes: list[dict], edges: list[dict], bcu_of: pd.Series, vn: ViewNetwork, *, seed: int = 0,
