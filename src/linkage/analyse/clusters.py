@@ -73,6 +73,7 @@ from .core import (
     plural,
     text_at,
     ties_for,
+    tied_people,
     typed_table,
     weighted_ties,
     with_note,
@@ -126,11 +127,7 @@ RISK_WEIGHTS: dict[str, float] = {
 
 def _leiden_inputs(found: Ties) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The people with a tie, and the ties numbered over them: (people, a, b, cohesion weight)."""
-    a, b, w = found.a, found.b, found.cohesion
-    nodes = np.flatnonzero(np.bincount(np.r_[a, b], minlength=found.n) > 0)
-    local = np.full(found.n, -1, dtype=np.int64)
-    local[nodes] = np.arange(len(nodes))
-    return nodes, local[a], local[b], w
+    return *tied_people(found), found.cohesion
 
 
 def _membership_key(ties, min_weight, seed, resolution, quality) -> tuple:

@@ -55,7 +55,7 @@ import pandas as pd
 from .._arrow import str_series
 from ..graph import betweenness_centrality, degree as node_degree
 from ..graph.background import Background
-from ..graph.kernels import distinct, pairs, sum_by_key
+from ..graph.kernels import pairs, sum_by_key
 from .clusters import clusters
 from .core import (
     NO_PEOPLE,
@@ -76,6 +76,7 @@ from .core import (
     plural,
     text_at,
     ties_for,
+    tied_people,
     typed_table,
     weighted_ties,
     with_note,
@@ -313,13 +314,11 @@ def key_people(network: NetworkLike, *, seed: int = 0, betweenness_sample: int |
 
 def _betweenness_inputs(found, *, seed: int, betweenness_sample: int | None) -> tuple[np.ndarray, tuple]:
     """The people with a tie, and the arguments of ``betweenness_centrality`` over them: (args, kwargs)."""
-    nodes = distinct(np.concatenate([found.a, found.b]))
-    local = np.full(found.n, -1, dtype=np.int64)
-    local[nodes] = np.arange(len(nodes))
+    nodes, a, b = tied_people(found)
     k = betweenness_sample
     if k is None and len(nodes) > EXACT_BETWEENNESS:
         k = int(np.clip(SAMPLE_BUDGET // max(2 * len(found.a), 1), *SAMPLE_RANGE))
-    return nodes, ((len(nodes), local[found.a], local[found.b]), {"distance": 1.0 / found.weight, "k": k, "seed": seed})
+    return nodes, ((len(nodes), a, b), {"distance": 1.0 / found.weight, "k": k, "seed": seed})
 
 
 #: people x BCUs held as a table of flags (no sort) up to this many cells; above it, distinct pairs by sorting

@@ -62,6 +62,7 @@ from .ties import (
     person_ties,
     tie_weights,
     ties_for,
+    tied_people,
     weighted_ties,
 )
 from .view import (
@@ -119,6 +120,7 @@ __all__ = [
     "tie_weights",
     "typed_table",
     "ties_for",
+    "tied_people",
     "weighted_ties",
     "with_note",
 ]

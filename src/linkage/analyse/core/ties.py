@@ -53,6 +53,7 @@ __all__ = [
     "DatedTies",
     "weighted_ties",
     "ties_for",
+    "tied_people",
     "person_ties",
     "dated_ties",
 ]
@@ -306,3 +307,12 @@ def ties_for(function, network: NetworkLike, **options) -> tuple[dict, NetworkVi
         return None
     view = as_view(network, min_contacts=chosen["min_contacts"])
     return chosen, view, weighted_ties(view, ties=chosen["ties"], min_weight=chosen["min_weight"])
+
+
+def tied_people(found: Ties) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The people with at least one of ``found``'s ties (sorted positions), and the ties' ends renumbered over
+    them (``0 .. len(people) - 1``): the graph the community search and the betweenness run on."""
+    nodes = np.flatnonzero(np.bincount(np.r_[found.a, found.b], minlength=found.n) > 0)
+    local = np.full(found.n, -1, dtype=np.int64)
+    local[nodes] = np.arange(len(nodes))
+    return nodes, local[found.a], local[found.b]
