@@ -17,10 +17,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ._prepare import UK_POSTCODE_PATTERN
+from ._prepare import UK_POSTCODE_PATTERN, Records, key_codes
 from ..config import DEFAULT_COMPARISONS, BlockingRule, Comparison, ResolveSettings
 
-__all__ = ["ColumnProfile", "derive_settings", "profile_people", "settings_yaml", "place_columns"]
+__all__ = ["ColumnProfile", "derive_settings", "profile_people", "settings_yaml", "place_columns", "name_and_place_rules",
+           "RULE_BUDGET"]
 
 #: header words that say what an extra column holds (matched on whole words of the header)
 _EMAIL_WORDS = {"email", "e_mail", "mail", "emailaddress"}
@@ -305,6 +306,54 @@ def _blocking_rules(comparisons: tuple[Comparison, ...], profiles: list[ColumnPr
         rules = [(key,) for key in ("first_name", "last_name") if key in compared]
     unique = list(dict.fromkeys(rules))
     return tuple(BlockingRule(rule) for rule in unique)
+
+
+#: pairs per record a name-and-place rule may put up (``name_and_place_rules``): a cost bound, like FINE_PLACE
+RULE_BUDGET = 10
+#: from the loosest to the strictest: the loosest key of each name whose rule with a place fits the budget is used
+_SURNAME_KEYS = ("last_initial", "last_name_prefix", "last_name_sound")
+_FORENAME_KEYS = ("first_initial", "first_name_sound")
+
+
+def name_and_place_rules(records: Records, settings: ResolveSettings, profiles: list[ColumnProfile]) -> tuple[BlockingRule, ...]:
+    """Rules pairing each place that does not block on its own with a loose surname key, and with a loose first-name key.
+
+    The derived rules block on a place with the exact surname or first name; a record whose surname was
+    mistyped (Willet, Willett) and whose postcode was too shares only a town and a sounds-alike surname
+    with its match.  For each place column compared (a town that follows the postcode included, as its
+    pairs at different postcodes are the ones the postcode rules miss) and a postcode that does not block
+    on its own, the loosest surname key (initial, first three letters, sound) and the loosest first-name
+    key (initial, sound) whose rule puts up at most ``RULE_BUDGET`` pairs per record are added: the data
+    decides how loose, the budget keeps the cost in check (on a county-wide local authority no such rule
+    fits, and none is added).
+    """
+    by_column = {p.column: p for p in profiles}
+    compared = {c.column for c in settings.comparisons}
+    places = []
+    if "postcode" in compared and "postcode" in records.columns and by_column.get("postcode") is not None \
+            and by_column["postcode"].shared_by > FINE_PLACE:
+        places.append("postcode")
+    for column in compared:
+        profile = by_column.get(column)
+        if profile is not None and profile.role == "place" and not profile.numeric and f"column:{column}" in records.columns \
+                and profile.shared_by > FINE_PLACE:
+            places.append(f"column:{column}")
+    n = len(records)
+    present = {rule.keys for rule in settings.blocking}
+    added: list[BlockingRule] = []
+    for place in sorted(places):
+        for name_keys in (_SURNAME_KEYS, _FORENAME_KEYS):
+            for key in name_keys:
+                if key not in records.columns:
+                    continue
+                rule = (place, key)
+                codes = key_codes(records, rule)
+                sizes = np.bincount(codes[codes >= 0]).astype(np.int64)
+                if (sizes * (sizes - 1) // 2).sum() <= RULE_BUDGET * n:
+                    if rule not in present:
+                        added.append(BlockingRule(rule))
+                    break
+    return tuple(added)
 
 
 def derive_settings(people: pd.DataFrame, settings: ResolveSettings) -> tuple[ResolveSettings, list[ColumnProfile]]:

@@ -17,7 +17,7 @@ import pandas as pd
 from ._blocking import block_pairs
 from ._cluster import cluster_pairs
 from ._compare import Gamma, bloom_comparisons, compare_pairs
-from ._derive import ColumnProfile, derive_settings
+from ._derive import ColumnProfile, derive_settings, name_and_place_rules
 from ._ids import assign_entity_ids
 from ._model import FellegiSunterModel, common_agreement, held_for_review
 from ._overrides import read_labels, read_overrides
@@ -205,6 +205,8 @@ def resolve_people(
     if comparisons != settings.comparisons:
         settings = replace(settings, comparisons=comparisons)
         notes.append("names are Bloom-encoded (linkage pseudonymise --bloom-names): compared by Dice similarity")
+    if "blocking" in derived:
+        settings = replace(settings, blocking=settings.blocking + name_and_place_rules(records, settings, profiles))
     record_index = pd.Index(records.record_id)
     timings["prepare"] = time.perf_counter() - tick
 
