@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._arrow import id_set, positions_in, take_strings
+from .._arrow import id_set, isin, positions_in, take_strings
 from ._intervals import interval_days, overlapping_pairs
 from ._sets import joined_values
 
@@ -255,4 +255,4 @@ def _directed(contacts: pd.DataFrame) -> np.ndarray:
     """Contacts whose from/to order means something: all but sightings (two phones seen together)."""
     if "kind" not in contacts:
         return np.ones(len(contacts), dtype=bool)
-    return (contacts["kind"].astype(object) != "sighting").to_numpy(dtype=bool)
+    return ~isin(contacts["kind"], pd.Series(["sighting"], dtype=object))

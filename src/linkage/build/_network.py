@@ -64,7 +64,22 @@ class Network:
     notes: list[str] = field(default_factory=list)
 
     def edges_of(self, *edge_types: str) -> pd.DataFrame:
-        return self.edges[self.edges["edge_type"].isin(edge_types)]
+        """The edges of these types, in table order, with their row labels.
+
+        The build writes each type's edges as one block, so the rows are read
+        as slices (no copy) rather than gathered one by one; rows in more than
+        a few runs are gathered.
+        """
+        edges = self.edges
+        rows = np.flatnonzero(isin(edges["edge_type"], pd.Series(edge_types, dtype=object)))
+        breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+        if len(breaks) > 4 * len(edge_types):
+            return edges.iloc[rows]
+        starts, stops = np.r_[0, breaks], np.r_[breaks, len(rows)]
+        if not len(rows):
+            return edges.iloc[:0]
+        blocks = [edges.iloc[rows[s]: rows[e - 1] + 1] for s, e in zip(starts, stops)]
+        return blocks[0] if len(blocks) == 1 else pd.concat(blocks)
 
     @property
     def node_count(self) -> int:
@@ -149,15 +164,22 @@ def _open_until(dataset: Dataset, settings: NetworkSettings) -> pd.Timestamp:
 
 
 def _found_with_entities(found_with: pd.Series, entity_of: EntityLookup) -> pd.Series:
-    """Each episode's found-with record ids as the sorted distinct entity ids (a tuple; () for none)."""
+    """Each episode's found-with record ids as the sorted distinct entity ids (a tuple; () for none).
+
+    The (episode, entity) pairs are sorted and made distinct as integer keys;
+    only the tuples themselves are made one by one (one per episode with someone found with the child).
+    """
     out = np.empty(len(found_with), dtype=object)
     out[:] = [()] * len(found_with)
     named = pd.Series(found_with.to_numpy(dtype=object)).explode().dropna()  # index: the episode's position
     if len(named):
-        entity = entity_of(named.astype(str)).to_numpy(dtype=object)
-        pairs = pd.DataFrame({"episode": named.index.to_numpy(), "entity": entity}).drop_duplicates()
-        grouped = pairs.sort_values(["episode", "entity"]).groupby("episode", sort=False)["entity"].agg(tuple)
-        out[grouped.index.to_numpy()] = grouped.to_numpy()
+        code, names = pd.factorize(entity_of(named.astype(str)), sort=True)
+        names = np.asarray(names, dtype=object)
+        key = np.unique(named.index.to_numpy(dtype=np.int64) * len(names) + code)
+        episode, code = key // len(names), key % len(names)
+        starts = np.flatnonzero(np.r_[True, episode[1:] != episode[:-1]])
+        for at, group in zip(episode[starts].tolist(), np.split(names[code], starts[1:])):
+            out[at] = tuple(group.tolist())
     return pd.Series(out, index=found_with.index, dtype=object)
 
 

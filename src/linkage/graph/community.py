@@ -75,7 +75,9 @@ def leiden_labels(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, s
     w = np.asarray(weight, dtype=np.float64)
     if n == 0 or not len(a) or w.sum() <= 0:
         return np.arange(n, dtype=np.int64)
-    graph = igraph.Graph(n=n, edges=np.column_stack([a, np.asarray(b, dtype=np.int64)]))
+    graph = igraph.Graph(n=n)
+    # igraph reads an int32 array of pairs about twice as fast as an int64 one through its constructor
+    graph.add_edges(np.column_stack([a, np.asarray(b, dtype=np.int64)]).astype(np.int32 if n < 2**31 else np.int64))
     igraph.set_random_number_generator(random.Random(seed))
     try:
         found = graph.community_leiden(objective_function="CPM" if quality == "cpm" else "modularity",
