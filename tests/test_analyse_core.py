@@ -83,6 +83,19 @@ def test_the_view_remembers_what_the_analyses_worked_out(world):
     assert dated_ties(view) is dated_ties(view)
 
 
+def test_dated_ties_from_the_view_are_those_of_the_network(world):
+    """The view reuses the ids it has looked up: the same ties, in the same order, as reading the network."""
+    view, fewer = network_view(world.network), network_view(world.network, min_contacts=2)
+    for ties in (("co_placed", "co_missing", "shared_identifier", "contact", "associate"), ("contact", "co_placed"),
+                 ("associate",), ("contact",)):
+        on_network = dated_ties(world.network, ties)
+        assert len(on_network.a) > 0, ties
+        for on_view in (dated_ties(view, ties), dated_ties(fewer, ties)):  # fewer: not every contact, read again
+            for column in ("a", "b", "start", "kind"):
+                np.testing.assert_array_equal(getattr(on_view, column), getattr(on_network, column), err_msg=column)
+    assert not fewer.all_person_contacts and view.all_person_contacts
+
+
 def test_a_view_for_other_contact_counts_is_built_once_and_kept(world):
     view = network_view(world.network)
     assert as_view(view) is view and as_network(view) is world.network

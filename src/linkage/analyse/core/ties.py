@@ -275,6 +275,35 @@ def _dated_ties(network, ties: tuple[str, ...]) -> DatedTies:
     return DatedTies(a[keep], b[keep], start[keep], kind[keep])
 
 
+def _view_dated_ties(view: NetworkView, ties: tuple[str, ...]) -> DatedTies | None:
+    """``_dated_ties`` from the ids the view has already looked up (the same rows, in the same order), or None
+    when the view does not hold them all: a kind it does not keep, contacts it left out, or people in
+    another order than ``network.people``."""
+    network = view.network
+    contacts = network.contacts
+    from_contacts = ("contact" in ties and contacts is not None and len(contacts) > 0
+                     and {"source", "target", "source_type", "target_type", "first_date"} <= set(contacts.columns))
+    kinds = [t for t in ties if not (from_contacts and t == "contact")]
+    if (any(kind not in view.edge_rows for kind in kinds) or (from_contacts and not view.all_person_contacts)
+            or not strings(network.people["entity_id"]).equals(view.id_array)):
+        return None
+    rows = np.concatenate([view.edge_rows[kind] for kind in kinds] + [np.zeros(0, dtype=np.int64)])
+    order = np.argsort(rows, kind="stable")   # table order, as a mask over the edge types would give
+    a = np.concatenate([view.edges[kind][0] for kind in kinds] + [np.zeros(0, dtype=np.int64)])[order]
+    b = np.concatenate([view.edges[kind][1] for kind in kinds] + [np.zeros(0, dtype=np.int64)])[order]
+    kind = np.concatenate([np.full(len(view.edge_rows[k]), ties.index(k)) for k in kinds]
+                          + [np.zeros(0, dtype=np.int64)])[order]
+    start = seconds(network.edges["start"].iloc[rows[order]]) if len(rows) else np.zeros(0, dtype=np.int64)
+    if from_contacts:
+        ca, cb, _ = view.contacts
+        a, b = np.r_[a, ca], np.r_[b, cb]
+        start = np.r_[start, seconds(contacts["first_date"].to_numpy()[view.contact_rows])]
+        kind = np.r_[kind, np.full(len(ca), ties.index("contact"))]
+    a, b, kind = a.astype(np.int64), b.astype(np.int64), kind.astype(np.int64)
+    keep = (a >= 0) & (b >= 0) & (a != b)
+    return DatedTies(a[keep], b[keep], start.astype(np.int64)[keep], kind[keep])
+
+
 def dated_ties(network: NetworkLike, ties: tuple[str, ...] = PERSON_TIES) -> DatedTies:
     """Every person-person tie edge of the kinds ``ties`` with its start date, as positions in ``network.people``.
 
@@ -287,7 +316,7 @@ def dated_ties(network: NetworkLike, ties: tuple[str, ...] = PERSON_TIES) -> Dat
     if isinstance(network, NetworkView):
         key = ("dated_ties", tuple(ties))
         if key not in network.memo:
-            network.memo[key] = _dated_ties(network.network, tuple(ties))
+            network.memo[key] = _view_dated_ties(network, tuple(ties)) or _dated_ties(network.network, tuple(ties))
         return network.memo[key]
     return _dated_ties(network, tuple(ties))
 

@@ -71,6 +71,11 @@ class NetworkView:
     # of ``contacts``: the contacts made from person a's identifiers to b's, and from b's to a's (0 and 0 when
     # the direction is not known: sightings, or a network read back from tables written before v1.1)
     contact_direction: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
+    # the rows of ``network.edges`` behind each kind of ``edges``, and of ``network.contacts`` behind ``contacts``
+    edge_rows: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    contact_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    # every person-person contact is in ``contacts`` (none fell below ``min_contacts``)
+    all_person_contacts: bool = True
     memo: dict = field(default_factory=dict, repr=False)   # what the analyses worked out on this view
 
     @property
@@ -128,11 +133,14 @@ def network_view(network: Network, *, min_contacts: float = 0) -> NetworkView:
         from_person = column_isin(contacts, "source_type", "person")
         to_person = column_isin(contacts, "target_type", "person")
         to_place = ~to_person & contacts["target_type"].notna().to_numpy()   # a holder is a person or a place
-        pp_rows = np.flatnonzero(from_person & to_person & (count >= max(min_contacts, 1.0)))
+        person_pair = from_person & to_person
+        pp_rows = np.flatnonzero(person_pair & (count >= max(min_contacts, 1.0)))
+        all_person_contacts = len(pp_rows) == int(person_pair.sum())
         place_rows = np.flatnonzero(from_person & to_place)
     else:
         count = np.zeros(0)
         pp_rows = place_rows = np.zeros(0, dtype=np.int64)
+        all_person_contacts = True
     person_columns += [column_strings(contacts, "source", pp_rows), column_strings(contacts, "target", pp_rows),
                        column_strings(contacts, "source", place_rows)]
     place_columns.append(column_strings(contacts, "target", place_rows))
@@ -187,7 +195,8 @@ def network_view(network: Network, *, min_contacts: float = 0) -> NetworkView:
         found=known(pd.DataFrame({"person": person[at + 5], "place": place[3]})),
         place_contacts=known(pd.DataFrame({"person": person[at + 2], "place": place[0], "count": count[place_rows],
                                            "first_date": _dates(contacts, "first_date", place_rows)})),
-        contact_direction=direction,
+        contact_direction=direction, edge_rows=edge_rows, contact_rows=pp_rows,
+        all_person_contacts=all_person_contacts,
     )
 
 
