@@ -32,10 +32,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._arrow import positions_in, strings
+from .._arrow import positions_in, positions_in_each, strings
 from ..build import Network
 from ..graph.kernels import distinct, member, rank_in_runs
-from .core import NetworkLike, as_network, empty_table, no_rows, plural
+from .core import NetworkLike, NetworkView, as_network, empty_table, no_rows, plural
 
 __all__ = ["REQUIRES", "COLUMNS", "REASONS", "WEIGHTS", "candidate_links", "common_contacts"]
 
@@ -152,6 +152,20 @@ def _code_space(columns: list) -> tuple[pa.Array, list[np.ndarray]]:
     return dictionary.take(pa.array(order)), codes
 
 
+def _view_code_space(view: NetworkView | None, holders: list) -> tuple[pa.Array, list[np.ndarray]] | None:
+    """``_code_space`` over every person of the view (codes in id order, as there), with the contacts' codes
+    the view has already looked up; None when the view has left contacts out or an id is not one of its
+    people (a record the resolution did not see). The pairs, and so the table, are the same either way."""
+    if view is None or not view.all_person_contacts:
+        return None
+    *others, contacts = holders
+    codes = positions_in_each([frame[side] for frame in others for side in ("a", "b")], view.id_array)
+    codes += [view.contacts[0], view.contacts[1]]
+    if any((c < 0).any() for c in codes) or len(codes[-1]) != len(contacts["a"]):
+        return None
+    return view.id_array, codes
+
+
 def _evidence(network: Network) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Series], dict[str, object]]:
     """The tied pairs of each reason (a, b and details), the associate pairs and the person-person contacts.
 
@@ -247,10 +261,11 @@ def candidate_links(network: NetworkLike, *, min_common_contacts: int = 3, max_c
     Complexity: O(E log E) for E person-person contacts, plus
     O(P * max_contacts**2) contact pairs for P people with contacts.
     """
+    view = network if isinstance(network, NetworkView) else None
     network = as_network(network)
     parts, associates, contacts = _evidence(network)
     holders = [*parts.values(), associates, contacts]
-    ids, codes = _code_space([frame[side] for frame in holders for side in ("a", "b")])
+    ids, codes = _view_code_space(view, holders) or _code_space([frame[side] for frame in holders for side in ("a", "b")])
     n = len(ids)
     if n < 2:
         return no_rows(_empty(), *_why_no_candidates({}, 0, 0, min_common_contacts, max_contacts))
