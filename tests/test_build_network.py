@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from linkage.analyse.core import person_ties
@@ -104,3 +106,25 @@ def test_association_weight_and_kind_weights_make_the_tie(write_dataset, lancash
     assert "network.tie_weights: unknown kind 'contcat' (did you mean 'contact'?)" in message
     assert "network.tie_weights.event -1 must be a number >= 0" in message
     assert "network.association_weights.family 'x' must be a number >= 0" in message
+
+
+@pytest.mark.parametrize("n_values", [1, 5, 63, 64, 200])
+def test_joined_values_are_each_keys_sorted_distinct_values(n_values):
+    """Both ways of building the sets (bits of an integer up to 64 distinct values, sorted pairs above) give
+    each key's sorted distinct values, "" for a key with none; keys outside the index are ignored."""
+    from linkage.build._sets import joined_values
+
+    rng = np.random.default_rng(n_values)
+    keys = rng.integers(0, 300, 5000).astype(object)
+    keys[rng.random(5000) < 0.05] = None
+    values = np.array([f"v{i:03d}" for i in range(n_values)], dtype=object)[rng.integers(0, n_values, 5000)]
+    values[rng.random(5000) < 0.1] = None
+    index = pd.Index(range(0, 320, 2))  # every other key, and some keys with no rows
+    expected = {key: set() for key in index}
+    for key, value in zip(keys, values):
+        if key is not None and value is not None and key in expected:
+            expected[key].add(value)
+    got = joined_values(keys, values, index=index, sep="; ")
+    assert list(got.index) == list(index)
+    assert got.to_dict() == {key: "; ".join(sorted(found)) for key, found in expected.items()}
+    assert (got == "").any() and got.str.contains("; ").any() == (n_values > 1)

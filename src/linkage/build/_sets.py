@@ -9,8 +9,8 @@ from .._arrow import isin
 
 __all__ = ["joined_values", "group_has"]
 
-#: up to this many distinct values, sets are built from a keys x values boolean matrix
-_MATRIX_LIMIT = 64
+#: up to this many distinct values, a key's set of values is held as the bits of one integer
+_BITS_LIMIT = 64
 
 
 def joined_values(keys, values, *, index: pd.Index | None = None, sep: str = ";") -> pd.Series:
@@ -18,9 +18,10 @@ def joined_values(keys, values, *, index: pd.Index | None = None, sep: str = ";"
 
     ``keys`` and ``values`` are aligned by position. ``index`` (default: the
     distinct keys in order of appearance) sets the result's rows; keys not
-    in it are ignored. Built from a keys x distinct-values boolean matrix when
-    the distinct values are few (sources, flags, roles, categories);
-    otherwise from a sorted, de-duplicated frame of integer codes.
+    in it are ignored. When the distinct values are few (sources, flags, roles,
+    categories) each key's set is the bits of one integer and each distinct
+    set is joined once; otherwise the sets come from a sorted, de-duplicated
+    frame of integer codes.
     """
     keys = pd.Series(keys).reset_index(drop=True)
     values = pd.Series(values).reset_index(drop=True)
@@ -34,14 +35,14 @@ def joined_values(keys, values, *, index: pd.Index | None = None, sep: str = ";"
     keep = rows >= 0
     rows, value_code = rows[keep], value_code[keep]
     distinct = np.asarray(distinct, dtype=object)
-    if len(distinct) <= _MATRIX_LIMIT:
-        present = np.zeros((len(index), len(distinct)), dtype=bool)
-        present[rows, value_code] = True
-        text = np.full(len(index), "", dtype=object)
-        for position, value in enumerate(distinct):
-            text = text + np.where(present[:, position], value + sep, "")
-        joined = pd.Series(text, dtype=object).str[: -len(sep)] if sep else pd.Series(text, dtype=object)
-        return pd.Series(joined.to_numpy(dtype=object), index=index, dtype=object)
+    if len(distinct) <= _BITS_LIMIT:
+        # each row's set of values as the bits of one integer; each distinct set is joined once
+        bits = np.zeros(len(index), dtype=np.uint64)
+        np.bitwise_or.at(bits, rows, np.left_shift(np.uint64(1), value_code.astype(np.uint64)))
+        sets, which = np.unique(bits, return_inverse=True)
+        texts = np.array([sep.join(distinct[[i for i in range(len(distinct)) if int(held) >> i & 1]])
+                          for held in sets.tolist()] + [""], dtype=object)[:-1]
+        return pd.Series(texts[which], index=index, dtype=object)
     pairs = pd.DataFrame({"row": rows, "code": value_code}).drop_duplicates().sort_values(["row", "code"])
     pairs["value"] = distinct[pairs["code"].to_numpy()]
     joined = pairs.groupby("row", sort=False)["value"].agg(sep.join)
