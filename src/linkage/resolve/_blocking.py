@@ -160,8 +160,10 @@ def block_pairs(records: Records, rules: tuple[BlockingRule, ...], *, max_block_
         rule_of.append(np.full(len(pair_key), index, dtype=np.int16))
     all_keys = np.concatenate(keys_seen) if keys_seen else np.empty(0, dtype=np.int64)
     all_rules = np.concatenate(rule_of) if rule_of else np.empty(0, dtype=np.int16)
-    unique_keys, first = np.unique(all_keys, return_index=True)
-    members = [np.searchsorted(unique_keys, keys) for keys in keys_seen]
+    # the inverse comes from the sort np.unique does anyway; a search of every rule's pairs in the unique
+    # keys took 9 s on the 10M candidate pairs of 1M records
+    unique_keys, first, inverse = np.unique(all_keys, return_index=True, return_inverse=True)
+    members = np.split(inverse.reshape(-1), np.cumsum([len(keys) for keys in keys_seen])[:-1]) if keys_seen else []
     per_rule = pd.DataFrame(rows)
     if len(per_rule):
         new_counts = np.bincount(all_rules[first], minlength=len(rules))

@@ -67,6 +67,20 @@ def _partners(codes: np.ndarray, chosen: np.ndarray, partners: int, rng: np.rand
     return left[keep], other[keep]
 
 
+def _among(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Whether each of ``wanted`` is in ``keys``, by binary search: block_pairs gives its pairs in key order.
+
+    (np.isin hashes all of ``keys``: 15 s for the 10M candidate pairs of 1M records, against
+    milliseconds for a search of the 150,000 loose pairs in keys already sorted.)
+    """
+    if len(keys) and not (keys[1:] >= keys[:-1]).all():
+        keys = np.sort(keys)
+    if len(keys) == 0:
+        return np.zeros(len(wanted), dtype=bool)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return keys[at] == wanted
+
+
 def _chance_drawn(records: Records, keys: list[str], sampled: np.ndarray, left: np.ndarray, right: np.ndarray,
                   partners: int) -> np.ndarray:
     """The chance that ``_partners`` drew the pair (left, right) from some loose key, either end sampled.
@@ -124,7 +138,7 @@ def estimate_blocking_recall(
     left, right = pair_key // n, pair_key % n
     gamma = compare_pairs(records, model.comparisons, left, right)
     probability = FellegiSunterModel.probability(model.match_weight(gamma))
-    found = np.isin(pair_key, candidates.left.astype(np.int64) * n + candidates.right)
+    found = _among(candidates.left.astype(np.int64) * n + candidates.right, pair_key)
     # the rules' pairs of a sampled record are all taken; a loose pair stands for 1 / its chance of being drawn
     chance = np.where(found, 1.0, _chance_drawn(records, keys, in_sample, left, right, partners))
     weighted = probability / np.maximum(chance, 1e-9)
