@@ -13,6 +13,7 @@ from linkage.graph import (
     betweenness_centrality,
     connected_components,
     degree,
+    fruchterman_reingold,
     kernels,
     leiden_labels,
     louvain_labels,
@@ -346,6 +347,40 @@ def test_layout_geometry_is_sane(n_big):
     assert not _boxes_overlap(pos[big], pos[ring])
     # a component's nodes are a few node widths apart, not crushed or flung away
     assert layout.EDGE_PIXELS / 4 < edge_length < 4 * layout.EDGE_PIXELS
+
+
+def _reference_fruchterman_reingold(n, a, b, *, rng, iterations):
+    """The force-directed steps written plainly, repulsion as an einsum over a (nodes x partners x 2) array."""
+    pos = rng.uniform(-1.0, 1.0, size=(n, 2)) * np.sqrt(n)
+    temperature, cooling = np.sqrt(n) * 0.5, 0.02 ** (1.0 / iterations)
+    for _ in range(iterations):
+        if n <= layout.EXACT_BELOW:
+            delta = pos[:, None, :] - pos[None, :, :]
+            repulse = np.einsum("ijk,ij->ik", delta, 1.0 / (np.einsum("ijk,ijk->ij", delta, delta) + 1e-6))
+        else:
+            delta = pos[:, None, :] - pos[rng.integers(0, n, size=(n, layout.SAMPLE))]
+            repulse = np.einsum("ijk,ij->ik", delta, 1.0 / (np.einsum("ijk,ijk->ij", delta, delta) + 1e-6))
+            repulse = repulse * (n / layout.SAMPLE)
+        d = pos[a] - pos[b]
+        pull = d * (np.sqrt(np.einsum("ij,ij->i", d, d)) + 1e-9)[:, None]
+        attract = np.column_stack([np.bincount(b, weights=pull[:, k], minlength=n) - np.bincount(a, weights=pull[:, k], minlength=n)
+                                   for k in (0, 1)])
+        move = repulse + attract
+        move -= pos * 0.01
+        length = np.sqrt(np.einsum("ij,ij->i", move, move)) + 1e-9
+        pos += move * (np.minimum(length, temperature) / length)[:, None]
+        temperature *= cooling
+    return pos
+
+
+@pytest.mark.parametrize("n", [3, 150, 700, 701, 2000])  # exact repulsion up to EXACT_BELOW, sampled above
+def test_layout_steps_are_bit_for_bit_the_plain_formula(n):
+    # the views' pages must not change when the layout's arithmetic is reorganised for speed
+    graph = nx.connected_watts_strogatz_graph(n, 2 if n < 4 else 4, 0.1, seed=n)
+    a, b = _edges(graph)
+    fast = fruchterman_reingold(n, a, b, rng=np.random.default_rng(7), iterations=12)
+    plain = _reference_fruchterman_reingold(n, a, b, rng=np.random.default_rng(7), iterations=12)
+    assert np.array_equal(fast, plain)
 
 
 def test_layout_of_tiny_graphs():

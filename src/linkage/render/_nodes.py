@@ -12,8 +12,9 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from .._arrow import id_set, positions_in
+from .._arrow import id_set, positions_in, strings
 from ..build import Network
 
 __all__ = ["ViewNetwork", "view_network", "NODE_STYLES", "EDGE_STYLES", "FactBook", "edge_records", "links_by_type", "distinct_links"]
@@ -117,8 +118,10 @@ class ViewNetwork:
         (ends, type) finds the repeats, with no string per edge end."""
         lo = self.edges["a"].to_numpy().astype(np.int64, copy=False)
         hi = self.edges["b"].to_numpy().astype(np.int64, copy=False)
-        codes, names = pd.factorize(self.source_edges["edge_type"], sort=True, use_na_sentinel=False)
-        codes = np.asarray(codes, dtype=np.int64)[self.edges["row"].to_numpy()]
+        # the types of the edges drawn only (``source_edges`` is the whole network's table)
+        drawn_types = self.source_edges["edge_type"].take(self.edges["row"].to_numpy())
+        codes, names = pd.factorize(drawn_types, sort=True, use_na_sentinel=False)
+        codes = np.asarray(codes, dtype=np.int64)
         rows = np.flatnonzero(lo != hi)
         n, kinds = np.int64(max(len(self.nodes), 1)), np.int64(max(len(names), 1))
         key = (lo[rows] * n + hi[rows]) * kinds + codes[rows]
@@ -127,6 +130,11 @@ class ViewNetwork:
         rows = rows[np.sort(order[first])]
         types = np.asarray(names, dtype=object)[codes[rows]]
         return pd.DataFrame({"lo": lo[rows], "hi": hi[rows], "type": types})
+
+    @cached_property
+    def _edge_fields(self) -> pd.DataFrame:
+        """The network's edge table, the columns a page's links show only (its ends' ids and types left out)."""
+        return self.source_edges[list(_EDGE_FIELDS)]
 
     @cached_property
     def _edges_by_end(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -156,7 +164,8 @@ class ViewNetwork:
     def edges_within(self, positions: np.ndarray) -> pd.DataFrame:
         # every edge has a <= b (``view_network``), so an edge within the positions is found from its lower end
         chosen = self.edges.iloc[self.edge_rows_within(positions)]
-        source = self.source_edges.iloc[chosen["row"].to_numpy()]
+        # only the columns shown: the network's edge table has more (its ends' ids and types)
+        source = self._edge_fields.iloc[chosen["row"].to_numpy()]
         table = pd.DataFrame({
             "a": chosen["a"].to_numpy(), "b": chosen["b"].to_numpy(), "edge_type": source["edge_type"].to_numpy(),
             "start": _date(source["start"]).to_numpy(), "end": _date(source["end"]).to_numpy(),
@@ -165,6 +174,10 @@ class ViewNetwork:
             "via": _text(source["via"]).to_numpy(),
         })
         return _merge_parallel(table)
+
+
+#: the columns of the network's edge table a page's links are drawn from
+_EDGE_FIELDS = ("edge_type", "start", "end", "weight", "role", "kind", "via")
 
 
 def links_by_type(a, b, types) -> pd.Series:
@@ -242,15 +255,18 @@ def view_network(network: Network, *, include_identifiers: bool = False) -> View
     nodes = nodes.drop_duplicates("id").reset_index(drop=True)
     index = pd.Index(nodes["id"], dtype=object)
 
+    # the network's own edge table, not a copy of the part drawn: ``row`` points into it
     edges = network.edges
+    rows = np.arange(len(edges), dtype=np.int64)
     if not include_identifiers:
-        edges = edges[(edges["source_type"] != "identifier") & (edges["target_type"] != "identifier")]
+        rows = np.flatnonzero(((edges["source_type"] != "identifier") & (edges["target_type"] != "identifier")).to_numpy())
+    chosen = pa.array(rows)
     node_ids = id_set(nodes["id"].astype(str))  # distinct already; an Arrow hash lookup per end
-    a = positions_in(edges["source"].astype(str), node_ids)
-    b = positions_in(edges["target"].astype(str), node_ids)
+    a = positions_in(strings(edges["source"]).take(chosen), node_ids)
+    b = positions_in(strings(edges["target"]).take(chosen), node_ids)
     keep = (a >= 0) & (b >= 0) & (a != b)
     # only the ends and the row of each edge: dates and details are read for the edges a page shows
-    table = pd.DataFrame({"a": np.minimum(a, b)[keep], "b": np.maximum(a, b)[keep], "row": np.flatnonzero(keep)})
+    table = pd.DataFrame({"a": np.minimum(a, b)[keep], "b": np.maximum(a, b)[keep], "row": rows[keep]})
     n = len(nodes)
     ends = np.concatenate([table["a"].to_numpy(), table["b"].to_numpy()]).astype(np.int64)
     others = np.concatenate([table["b"].to_numpy(), table["a"].to_numpy()]).astype(np.int64)

@@ -18,6 +18,7 @@ the port against rapidfuzz itself.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from rapidfuzz.utils import default_process
 
@@ -64,9 +65,24 @@ class SpellingBook:
         # one row per spelling of a node as the search compares it ("SMITH" and "Smith" are one), in a stable
         # order (same input -> same page)
         table = table.sort_values(["id", "kind", "text"], kind="stable")
-        key = [default_process(text) for text in table["text"]]
-        table = table[~pd.DataFrame({"id": table["id"].to_numpy(), "key": key}).duplicated().to_numpy()]
-        self.table = table[table["text"].map(default_process) != ""].reset_index(drop=True)
+        # each distinct text processed once (a name recurs on many records)
+        texts, distinct = pd.factorize(table["text"].to_numpy(dtype=object))
+        key = np.array([default_process(text) for text in distinct], dtype=object)[texts]
+        kept = ~pd.DataFrame({"id": table["id"].to_numpy(), "key": key}).duplicated().to_numpy() & (key != "")
+        self.table = table[kept].reset_index(drop=True)
+        # the rows of each node: ``table`` is sorted by id, so each id's rows follow each other
+        ids = self.table["id"].to_numpy(dtype=object)
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, dtype=np.int64)
+        self._ids = pd.Index(ids[starts], dtype=object)
+        self._bounds = np.r_[starts, len(ids)].astype(np.int64)
+
+    def rows_of(self, node_ids) -> np.ndarray:
+        """The positions in ``table`` of the spellings of ``node_ids``, in table order."""
+        found = self._ids.get_indexer(pd.Index(pd.unique(pd.Series(list(node_ids), dtype=object)), dtype=object))
+        found = np.sort(found[found >= 0])
+        starts, ends = self._bounds[found], self._bounds[found + 1]
+        counts = ends - starts
+        return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()), dtype=np.int64)
 
 
 def page_search(book: SpellingBook, node_ids: list[str], *, members: pd.DataFrame | None = None) -> list[list]:
@@ -80,7 +96,7 @@ def page_search(book: SpellingBook, node_ids: list[str], *, members: pd.DataFram
     """
     position = pd.Index(pd.Series(node_ids, dtype=object))
     table = book.table
-    own = table[table["id"].isin(position)]
+    own = table.iloc[book.rows_of(node_ids)]
     rows = [[int(p), kind, text, None] for p, kind, text in
             zip(position.get_indexer(own["id"]), own["kind"], own["text"])]
     if members is not None and len(members):
@@ -90,7 +106,7 @@ def page_search(book: SpellingBook, node_ids: list[str], *, members: pd.DataFram
         named = pd.concat([
             pd.DataFrame({"id": inside["id"].to_numpy(), "kind": "label", "text": inside["label"].astype(str).to_numpy()}),
             pd.DataFrame({"id": inside["id"].to_numpy(), "kind": "id", "text": inside["id"].astype(str).to_numpy()}),
-            table[table["id"].isin(set(inside["id"]))],
+            table.iloc[book.rows_of(inside["id"])],
         ], ignore_index=True).drop_duplicates(["id", "text"]).sort_values(["id", "kind", "text"], kind="stable")
         holders = position.get_indexer(named["id"].map(holder_of))
         rows += [[int(p), kind, text, who] for p, kind, text, who in
