@@ -229,3 +229,15 @@ def test_the_views_links_on_integers_are_the_rows_distinct_links_gives(synthetic
     by_strings = by_strings.assign(lo=ends.min(axis=1), hi=ends.max(axis=1))
     pd.testing.assert_frame_equal(links, by_strings)
     assert vn.links_by_type().sum() == len(links)
+
+
+def test_links_by_type_counts_the_rows_distinct_links_gives_on_every_tie(synthetic_world):
+    from linkage.render._nodes import distinct_links, links_by_type
+
+    edges = synthetic_world(5).network.edges  # the phones' and vehicles' ties too, as the report counts them
+    edges = pd.concat([edges, edges.head(50).rename(columns={"source": "target", "target": "source"}),  # reversed repeats
+                       edges.head(3).assign(target=edges["source"].head(3))], ignore_index=True)  # ties to themselves
+    counts = links_by_type(edges["source"], edges["target"], edges["edge_type"])
+    expected = distinct_links(edges["source"], edges["target"], edges["edge_type"])["type"].value_counts().sort_index()
+    assert len(counts) >= 8 and counts.sum() > 1000
+    assert counts.to_dict() == expected.to_dict() and counts.index.tolist() == expected.index.tolist()

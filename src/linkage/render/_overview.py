@@ -320,13 +320,13 @@ def bcu_regions(nodes: list[dict], edges: list[dict], bcu_of: pd.Series, vn: Vie
         regions.append({"name": name, "x": round(float(corner[0]), 1), "y": round(float(corner[1]), 1),
                         "w": round(float(boxes[name][0]), 1), "h": round(float(boxes[name][1]), 1), "nodes": int(len(mine))})
     # the links between BCUs: a node's own BCU on record, both ends known and different
-    bcu = vn.nodes["bcu"].to_numpy(dtype=object)
+    # (on codes in the BCUs' text order: no string per link, and the lower code is the name first as text)
+    codes, bcus = pd.factorize(vn.nodes["bcu"].to_numpy(dtype=object), sort=True)
     every = vn.links
-    a, b = bcu[every["lo"].to_numpy()], bcu[every["hi"].to_numpy()]
-    known = pd.notna(a) & pd.notna(b)
-    frame = pd.DataFrame({"a": a[known].astype(str), "b": b[known].astype(str)})
-    frame = frame[frame["a"] != frame["b"]]
-    swap = (frame["b"] < frame["a"]).to_numpy()
-    frame = pd.DataFrame({"a": np.where(swap, frame["b"], frame["a"]), "b": np.where(swap, frame["a"], frame["b"])})
-    cross = [{"a": x, "b": y, "n": int(k)} for (x, y), k in frame.groupby(["a", "b"], sort=True).size().items()]
+    a, b = codes[every["lo"].to_numpy()], codes[every["hi"].to_numpy()]
+    known = (a >= 0) & (b >= 0) & (a != b)
+    k = max(len(bcus), 1)
+    pair_counts = np.bincount(np.minimum(a, b)[known] * k + np.maximum(a, b)[known], minlength=k * k)
+    cross = [{"a": str(bcus[key // k]), "b": str(bcus[key % k]), "n": int(pair_counts[key])}
+             for key in np.flatnonzero(pair_counts)]
     return {"regions": regions, "cross": cross}

@@ -18,9 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
+
 from ..build import Network
 from ..files import write_text
 from ..geography import authority_outlines
+from ._html import esc
 from ._template import page_assets, render_page
 
 __all__ = ["write_map", "map_drawing", "MAP_WIDTH"]
@@ -119,6 +122,32 @@ def map_drawing(network: Network, *, care_moves: pd.DataFrame | None, children: 
             "children": [(child, names[child]) for child in children_drawn]}
 
 
+#: a marker's shape by kind: its element, class, fill and stroke (``map.html`` once drew them in a template loop)
+_MARKER_SHAPES = {"care-setting": ("polygon", "care-setting", "#e377c2", "#8a2b6b"),
+                  "business": ("polygon", "business", "#2ca02c", "#1b5e20"), "found": ("circle", "found", "#ff7f0e", "#a0522d")}
+
+
+def _marker_points(m: dict) -> str:
+    x, y, r = m["x"], m["y"], m["r"]
+    if m["kind"] == "care-setting":
+        return f'points="{esc(x)},{esc(y - r)} {esc(x - r)},{esc(y + r)} {esc(x + r)},{esc(y + r)}"'
+    if m["kind"] == "business":
+        return f'points="{esc(x)},{esc(y - r)} {esc(x + r)},{esc(y)} {esc(x)},{esc(y + r)} {esc(x - r)},{esc(y)}"'
+    return f'cx="{esc(x)}" cy="{esc(y)}" r="{esc(r)}"'
+
+
+def marker_svg(markers: list[dict]) -> Markup:
+    """The markers as SVG elements, every value escaped (``esc``): tens of thousands on a county's map, which a
+    template loop took seconds to write."""
+    parts = []
+    for m in markers:
+        element, kind, fill, stroke = _MARKER_SHAPES.get(m["kind"], _MARKER_SHAPES["found"])
+        shape = (f'<{element} class="marker {kind}" {_marker_points(m)} fill="{"none" if m["hollow"] else fill}" '
+                 f'stroke="{stroke}"><title>{esc(m["title"])}</title></{element}>')
+        parts.append(f'<a class="marker-link" href="{esc(m["href"])}">{shape}</a>' if m["href"] else shape)
+    return Markup("".join(parts))
+
+
 def _without_coordinates(network: Network) -> int:
     places = network.places
     if places is None or places.empty:
@@ -191,5 +220,6 @@ def write_map(network: Network, folder: str | Path, *, care_moves: pd.DataFrame 
     """Write ``map.html`` into ``folder`` and return its path."""
     drawing = map_drawing(network, care_moves=care_moves, children=children, businesses=businesses, labels=labels)
     text = render_page("map.html", title=f"{title}: map", subtitle=drawing["summary"], map=drawing,
+                       marker_svg=marker_svg(drawing["markers"]),
                        **page_assets(scripts=("map.js",), styles=("page.css", "map.css")))
     return write_text(text, Path(folder) / "map.html")

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from .._arrow import positions_in
 from ..build import Network
 from ..files import write_text
 from ._charts import bar_chart, line_chart
@@ -171,23 +174,33 @@ def _counterfactual(tables) -> dict | None:
             "chart": bar_chart(labels, values, title="peers met in care: actual against capped moves", colour="#2ca02c")}
 
 
-def _names(network: Network) -> pd.Series:
-    """Node id -> the name the views show: a person's label, a place's name (its category when it has none)."""
+def _names(network: Network, wanted: list[str]) -> dict[str, str]:
+    """Node id -> the name the views show, for the ``wanted`` ids: a person's label, a place's name (its category
+    when it has none); an id held twice takes the person's, then the first row's. Each table is scanned once
+    against the wanted ids (an Arrow hash of those few), not turned into a lookup of every node."""
     people = network.people
     places = network.places
     place_name = places["name"] if "name" in places else pd.Series(None, index=places.index, dtype=object)
-    place_name = place_name.where(place_name.notna(), places["category"].astype(str))
-    return pd.concat([pd.Series(people["label"].astype(str).to_numpy(), index=people["entity_id"].astype(str).to_numpy()),
-                      pd.Series(place_name.astype(str).to_numpy(), index=places["location_id"].astype(str).to_numpy())])
+    value_set = pa.array(wanted, type=pa.large_string())
+    found: dict[str, str] = {}
+    for ids, names in ((people["entity_id"], lambda rows: people["label"].iloc[rows].astype(str)),
+                       (places["location_id"], lambda rows: place_name.iloc[rows].where(
+                           place_name.iloc[rows].notna(), places["category"].iloc[rows].astype(str)).astype(str))):
+        position = positions_in(ids.astype(str), value_set)
+        rows = np.flatnonzero(position >= 0)
+        for key, name in zip(np.asarray(wanted, dtype=object)[position[rows]], names(rows).tolist()):
+            found.setdefault(key, name)
+    return found
 
 
-def _named(frame: pd.DataFrame, names: pd.Series, columns: dict[str, str]) -> pd.DataFrame:
+def _named(frame: pd.DataFrame, network: Network, columns: dict[str, str]) -> pd.DataFrame:
     """``frame`` with, for each id column, a column of "name (id)" (";"-joined ids become "; "-joined names)."""
-    lookup = names[~names.index.duplicated()].to_dict()
     out = frame.copy()
     for column, named in columns.items():
         if column not in out:
             continue
+        lookup = _names(network, sorted({i for value in out[column] if isinstance(value, str)
+                                         for i in value.split(";") if i}))
         out[named] = [
             "; ".join(f"{lookup[i]} ({i})" if i in lookup else i for i in str(value).split(";") if i)
             if isinstance(value, str) else value for value in out[column]]
@@ -210,14 +223,13 @@ def _missing(network, tables, pages) -> dict | None:
             charts.append(bar_chart(["met in a care setting first", "no shared setting"], [int(met.sum()), int((~met).sum())],
                                     title="pairs who went missing together", colour="#9467bd"))
     profile = tables.get("missing_profile.csv")
-    names = _names(network)
     children = {"entity_id_a": (pages.children, ""), "entity_id_b": (pages.children, "")}
     if links is not None:
-        links = _named(links, names, {"entity_id_a": "child_a", "entity_id_b": "child_b", "co_placed_setting": "setting"})
+        links = _named(links, network, {"entity_id_a": "child_a", "entity_id_b": "child_b", "co_placed_setting": "setting"})
         children.update({"child_a": (_by_name(links, "child_a", "entity_id_a", pages), ""),
                          "child_b": (_by_name(links, "child_b", "entity_id_b", pages), "")})
     if profile is not None:
-        profile = _named(profile, names, {"entity_id": "child", "found_businesses": "found at businesses",
+        profile = _named(profile, network, {"entity_id": "child", "found_businesses": "found at businesses",
                                           "found_with": "found with"})
     return {
         "charts": charts,
