@@ -13,8 +13,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from .._arrow import id_set, positions_in, strings
+from .._arrow import positions_in_each, strings
 from ..build import Network
 
 __all__ = ["ViewNetwork", "view_network", "NODE_STYLES", "EDGE_STYLES", "FactBook", "edge_records", "links_by_type", "distinct_links"]
@@ -265,7 +266,10 @@ def view_network(network: Network, *, include_identifiers: bool = False) -> View
         }))
     columns = ["id", "type", "label", "style", "role", "bcu", "t0", "t1", "la", "local_authority", "detail"]
     nodes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    nodes = nodes.drop_duplicates("id").reset_index(drop=True)
+    node_ids = strings(nodes["id"].astype(str))
+    if pc.count_distinct(node_ids).as_py() < len(node_ids):  # an id held by two tables: its first row only
+        nodes = nodes.drop_duplicates("id").reset_index(drop=True)
+        node_ids = strings(nodes["id"].astype(str))
     index = pd.Index(nodes["id"], dtype=object)
 
     # the network's own edge table, not a copy of the part drawn: ``row`` points into it
@@ -274,9 +278,8 @@ def view_network(network: Network, *, include_identifiers: bool = False) -> View
     if not include_identifiers:
         rows = np.flatnonzero(((edges["source_type"] != "identifier") & (edges["target_type"] != "identifier")).to_numpy())
     chosen = pa.array(rows)
-    node_ids = id_set(nodes["id"].astype(str))  # distinct already; an Arrow hash lookup per end
-    a = positions_in(strings(edges["source"]).take(chosen), node_ids)
-    b = positions_in(strings(edges["target"]).take(chosen), node_ids)
+    # one Arrow hash of the (distinct) node ids, looked up by both ends
+    a, b = positions_in_each([strings(edges["source"]).take(chosen), strings(edges["target"]).take(chosen)], node_ids)
     keep = (a >= 0) & (b >= 0) & (a != b)
     # only the ends and the row of each edge: dates and details are read for the edges a page shows
     table = pd.DataFrame({"a": np.minimum(a, b)[keep], "b": np.maximum(a, b)[keep], "row": rows[keep]})

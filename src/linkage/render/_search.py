@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz.utils import default_process
 
+from .._arrow import positions_in, strings
 from ..build import Network
 
 __all__ = ["SpellingBook", "page_search"]
@@ -49,13 +52,15 @@ class SpellingBook:
         entities = network.entities
         if entities is not None and len(entities):
             first = entities.drop_duplicates("record_id")
-            entity_of = pd.Series(first["entity_id"].astype(str).to_numpy(), index=first["record_id"].astype(str).to_numpy())
             parts.append(_spellings(entities["entity_id"], "record id", entities["record_id"]))
             if records is not None and len(records) and {"record_id", "first_name", "last_name"} <= set(records.columns):
-                owner = records["record_id"].astype(str).map(entity_of)
+                # each record's entity, by an Arrow hash lookup of its record id (a county has a million records)
+                at = positions_in(records["record_id"].astype(str), strings(first["record_id"].astype(str)))
+                known = at >= 0
+                owner = pd.Series(strings(first["entity_id"].astype(str)).take(pa.array(at[known])).to_numpy(zero_copy_only=False),
+                                  index=records.index[known], dtype=object)
                 names = (records["first_name"].fillna("").astype(str) + " " + records["last_name"].fillna("").astype(str)).str.strip()
-                known = owner.notna()
-                parts.append(_spellings(owner[known], "name", names[known]))
+                parts.append(_spellings(owner, "name", names[known]))
         places = network.places
         if len(places):
             for column, kind in (("name", "place name"), ("postcode", "postcode")):
@@ -63,13 +68,24 @@ class SpellingBook:
                     parts.append(_spellings(places["location_id"], kind, places[column]))
         table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_COLUMNS)
         # one row per spelling of a node as the search compares it ("SMITH" and "Smith" are one), in a stable
-        # order (same input -> same page)
-        table = table.sort_values(["id", "kind", "text"], kind="stable")
+        # order (same input -> same page): sorted by id, kind and text in Arrow (a stable sort, UTF-8 byte order
+        # being code point order, as Python compares text)
+        arrow = pa.table({column: strings(table[column]) for column in _COLUMNS})
+        arrow = arrow.take(pc.sort_indices(arrow, sort_keys=[(column, "ascending") for column in _COLUMNS]))
         # each distinct text processed once (a name recurs on many records)
-        texts, distinct = pd.factorize(table["text"].to_numpy(dtype=object))
-        key = np.array([default_process(text) for text in distinct], dtype=object)[texts]
-        kept = ~pd.DataFrame({"id": table["id"].to_numpy(), "key": key}).duplicated().to_numpy() & (key != "")
-        self.table = table[kept].reset_index(drop=True)
+        encoded = pc.dictionary_encode(arrow["text"].combine_chunks())
+        processed = np.array([default_process(text) for text in encoded.dictionary.to_pylist()], dtype=object)
+        key_of_text, _ = pd.factorize(processed)
+        key = np.asarray(key_of_text, dtype=np.int64)[encoded.indices.to_numpy(zero_copy_only=False)]
+        # rows of one id follow each other: number the ids by run, then keep each (id, key)'s first row
+        ids = arrow["id"].combine_chunks()
+        new_id = np.r_[True, pc.not_equal(ids.slice(1), ids.slice(0, max(len(ids) - 1, 0))).to_numpy(zero_copy_only=False)] \
+            if len(ids) else np.zeros(0, dtype=bool)
+        pair = (np.cumsum(new_id) - 1) * np.int64(max(len(processed), 1)) + key
+        kept = np.zeros(len(pair), dtype=bool)
+        kept[np.unique(pair, return_index=True)[1]] = True
+        kept &= ~(processed == "")[encoded.indices.to_numpy(zero_copy_only=False)]
+        self.table = arrow.filter(pa.array(kept)).to_pandas(types_mapper={pa.large_string(): pd.StringDtype(na_value=np.nan)}.get)
         # the rows of each node: ``table`` is sorted by id, so each id's rows follow each other
         ids = self.table["id"].to_numpy(dtype=object)
         starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, dtype=np.int64)
