@@ -99,21 +99,39 @@ def aggregate(vn: ViewNetwork, book: FactBook, members: pd.DataFrame | None, inf
     the ``max_links`` heaviest lines between them; and up to ``max_members`` cluster members and neighbours
     carried for expanding in place.  ``info``: ``clusters.csv``; ``links``: node or cluster id -> its page."""
     nodes = vn.nodes
-    group = pd.Series(nodes["type"] + " in " + nodes["bcu"].fillna(NO_BCU) + ", outside the top clusters", index=nodes.index)
-    kind = pd.Series("group", index=nodes.index)
+    n = len(nodes)
+    # where each node goes: its type-and-BCU group, its cluster (the top ones), or itself (``keep``); worked on
+    # codes, with a name made once per distinct group rather than a string per node
+    kind_code = np.zeros(n, dtype=np.int64)  # 0 group, 1 cluster, 2 itself
+    cluster_of = np.full(n, None, dtype=object)
     if members is not None and len(members) and clusters:
         chosen = members[members["cluster_id"].astype(str).isin(set(clusters))]
         first = chosen.sort_values(["cluster_id", "node_id"]).drop_duplicates("node_id")
-        cluster_of = nodes["id"].map(first.set_index("node_id")["cluster_id"].astype(str))
-        in_cluster = cluster_of.notna()
-        group[in_cluster] = cluster_of[in_cluster]
-        kind[in_cluster] = "cluster"
-    kept = nodes["id"].isin(set(keep))
-    group[kept] = nodes.loc[kept, "id"]
-    kind[kept] = "self"
-    codes, names = pd.factorize(group, sort=True)
+        cluster_of = nodes["id"].map(first.set_index("node_id")["cluster_id"].astype(str)).to_numpy(dtype=object)
+        kind_code[pd.notna(cluster_of)] = 1
+    kept = nodes["id"].isin(set(keep)).to_numpy()
+    kind_code[kept] = 2
+    pre = np.zeros(n, dtype=np.int64)
+    grouped = kind_code == 0
+    type_codes, type_names = pd.factorize(nodes["type"].to_numpy(dtype=object)[grouped])
+    bcu_codes, bcu_names = pd.factorize(nodes["bcu"].fillna(NO_BCU).to_numpy(dtype=object)[grouped])
+    combos, pre[grouped] = np.unique(type_codes * max(len(bcu_names), 1) + bcu_codes, return_inverse=True)
+    labels = [f"{type_names[c // max(len(bcu_names), 1)]} in {bcu_names[c % max(len(bcu_names), 1)]}, outside the top clusters"
+              for c in combos]
+    in_cluster = kind_code == 1
+    cluster_codes, cluster_names = pd.factorize(cluster_of[in_cluster])
+    pre[in_cluster] = len(labels) + cluster_codes
+    pre[kept] = len(labels) + len(cluster_names) + np.arange(int(kept.sum()))
+    every_name = np.array([*labels, *map(str, cluster_names), *nodes["id"].to_numpy(dtype=object)[kept]], dtype=object)
+    names, of_name = np.unique(every_name, return_inverse=True)  # sorted as text, as factorize(sort=True) sorts
+    codes = np.asarray(of_name, dtype=np.int64)[pre]
     sizes = np.bincount(codes, minlength=len(names))
-    kind_of = pd.Series(kind.to_numpy(), index=codes).groupby(level=0).first()
+    # each super-node's kind: that of its first node (a name shared by two kinds takes the first node's)
+    first_node = np.full(len(names), n, dtype=np.int64)
+    np.minimum.at(first_node, codes, np.arange(n, dtype=np.int64))
+    kind_names = np.array(["group", "cluster", "self"], dtype=object)
+    kind_of = pd.Series(kind_names[kind_code[first_node]], index=np.arange(len(names)))
+    kind = kind_names[kind_code]
     is_person = (nodes["type"] == "person").to_numpy()
     people_of = np.bincount(codes, weights=is_person.astype(float), minlength=len(names)).astype(int)
     info = (info.assign(cluster_id=info["cluster_id"].astype(str)).drop_duplicates("cluster_id").set_index("cluster_id")
@@ -172,7 +190,7 @@ def aggregate(vn: ViewNetwork, book: FactBook, members: pd.DataFrame | None, inf
         record["x"], record["y"] = round(float(x), 1), round(float(y), 1)
     # search finds the members of the clusters drawn; the groups' members are too many to carry (a medium
     # world's overview would hold 350,000 spellings, 18 MB, and a search would take seconds) and have no page
-    in_cluster = (kind == "cluster").to_numpy()
+    in_cluster = kind == "cluster"
     holders = pd.DataFrame({"id": nodes["id"].to_numpy()[in_cluster], "label": nodes["label"].to_numpy()[in_cluster],
                             "node": ids[codes][in_cluster]})
     data = _expansions(vn, book, codes, ids, records, kind_of, sizes, links, max_members=max_members, seed=seed)

@@ -249,7 +249,9 @@ def _by_name(frame: pd.DataFrame, named: str, column: str, pages) -> dict[str, s
 
 
 def _safeguarding(network, tables, notes, pages) -> dict:
-    children = children_at_risk(network, care_moves=tables.get("care_moves.csv"))
+    children = pages.children_ranked
+    if children is None:
+        children = children_at_risk(network, care_moves=tables.get("care_moves.csv"))
     label_pages = dict(zip(children["label"].astype(str), children["entity_id"].map(pages.children).fillna("")))
     reach = tables.get("reach.csv")
     verdict = [n for n in notes if n.startswith("reach:")]

@@ -67,6 +67,8 @@ class ViewPages:
     review: str | None = None
     #: the links of the views' network by type (``_nodes.links_by_type``: one per pair of nodes and kind of tie)
     links: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    #: the looked-after children ranked by risk (``children_at_risk``), which the report shows too
+    children_ranked: pd.DataFrame | None = None
 
 
 def graph_view(nodes: list[dict], edges: list[dict], *, title: str, seed: int = 0, subtitle: str = "",
@@ -212,10 +214,12 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
     pages = ViewPages(review=review)
     vn = view_network(network)
     book = FactBook(network)
-    spellings = SpellingBook(network, records=records)
+    spellings: list[SpellingBook] = []  # made when first asked for: after the overview's grouping, whose working memory is gone by then
 
     def search_rows(nodes: list[dict], members: pd.DataFrame | None = None) -> list[list]:
-        return page_search(spellings, [n["id"] for n in nodes], members=members)
+        if not spellings:
+            spellings.append(SpellingBook(network, records=records))
+        return page_search(spellings[0], [n["id"] for n in nodes], members=members)
 
     # which pages exist decides the drill-down links, so choose them first
     clusters = tables.get("clusters.csv")
@@ -226,7 +230,7 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
         chosen_clusters = ranked["cluster_id"].astype(str).head(options.max_clusters).tolist()
     elif clusters is None:
         pages.notes.append("views: no cluster pages (the clusters analysis did not run)")
-    ranked_children = children_at_risk(network, care_moves=tables.get("care_moves.csv"))
+    ranked_children = pages.children_ranked = children_at_risk(network, care_moves=tables.get("care_moves.csv"))
     chosen_children = ranked_children["entity_id"].astype(str).head(options.max_children).tolist()
     targets = tables.get("business_targets.csv")
     chosen_businesses: list[str] = []
