@@ -214,3 +214,14 @@ def test_clusters_are_connected_and_leiden_beats_louvain_on_their_ties(world, fo
     leiden = leiden_labels(len(nodes), a, b, w, seed=0, quality="cpm", resolution=0.3)
     louvain = louvain_labels(len(nodes), a, b, w, seed=0, quality="cpm", resolution=0.3)
     assert cpm(leiden) >= cpm(louvain)
+
+
+def test_one_leiden_pass_finds_the_planted_groups_too(world, found):
+    """``passes=1`` (faster on a big network) still finds every planted group, the same way each time."""
+    table, members = clusters(world["network"], seed=0, passes=1)
+    groups = _group_clusters(world, members)
+    assert (groups["share"] >= 0.7).all(), groups
+    assert groups["share"].mean() >= 0.9
+    pd.testing.assert_frame_equal(clusters(world["network"], seed=0, passes=1)[0], table)
+    with pytest.raises(ValueError, match="passes 0 must be a whole number, 1 or more"):
+        leiden_labels(3, np.array([0, 1]), np.array([1, 2]), np.ones(2), passes=0)

@@ -501,3 +501,10 @@ def test_the_analyses_section_knows_every_analysis_the_job_runs():
     from linkage.job._analyses import ANALYSES
 
     assert {a.main: (a.module, a.main) for a in ANALYSES} == ANALYSIS_FUNCTIONS
+
+
+def test_an_analysis_option_with_a_least_value_above_0_says_so():
+    assert config_from_dict({"analyses": {"clusters": {"passes": 1}}}).analyses == {"clusters": {"passes": 1}}
+    with pytest.raises(ConfigError) as info:
+        config_from_dict({"analyses": {"clusters": {"passes": 0}}})
+    assert info.value.problems == ["analyses.clusters.passes 0 must be a whole number >= 1"]

@@ -47,7 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._arrow import str_series, strings
-from ..graph import leiden_labels
+from ..graph import LEIDEN_ITERATIONS, leiden_labels
 from ..graph.background import Background
 from ..graph.kernels import dense
 from .core import (
@@ -125,13 +125,17 @@ RISK_WEIGHTS: dict[str, float] = {
 }
 
 
+#: the least value of an option above 0 (``analyses.clusters`` in the config is checked against it)
+OPTION_LOWEST = {"passes": 1}
+
+
 def _leiden_inputs(found: Ties) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The people with a tie, and the ties numbered over them: (people, a, b, cohesion weight)."""
     return *tied_people(found), found.cohesion
 
 
-def _membership_key(ties, min_weight, seed, resolution, quality) -> tuple:
-    return ("cluster labels", tuple(ties), float(min_weight), seed, float(resolution), quality)
+def _membership_key(ties, min_weight, seed, resolution, quality, passes) -> tuple:
+    return ("cluster labels", tuple(ties), float(min_weight), seed, float(resolution), quality, int(passes))
 
 
 def start_clusters(network: NetworkLike, background: Background, **options) -> None:
@@ -142,20 +146,21 @@ def start_clusters(network: NetworkLike, background: Background, **options) -> N
         return
     o, view, found = started
     nodes, la, lb, w = _leiden_inputs(found)
-    view.memo[_membership_key(o["ties"], o["min_weight"], o["seed"], o["resolution"], o["quality"])] = \
+    view.memo[_membership_key(o["ties"], o["min_weight"], o["seed"], o["resolution"], o["quality"], o["passes"])] = \
         background.submit(leiden_labels, len(nodes), la, lb, w, seed=o["seed"], resolution=o["resolution"],
-                          quality=o["quality"])
+                          quality=o["quality"], passes=o["passes"])
 
 
 def _membership(view: NetworkView, found: Ties, *, ties, min_weight: float, seed: int, min_size: int,
-                resolution: float, quality: str) -> np.ndarray:
+                resolution: float, quality: str, passes: int) -> np.ndarray:
     """Cluster number of every person (-1: in no cluster of ``min_size`` or more), numbered by smallest person."""
     nodes, la, lb, w = _leiden_inputs(found)
-    started = view.memo.pop(_membership_key(ties, min_weight, seed, resolution, quality), None)
+    started = view.memo.pop(_membership_key(ties, min_weight, seed, resolution, quality, passes), None)
     if started is not None:
         labels = started.result()
     else:
-        labels = leiden_labels(len(nodes), la, lb, w, seed=seed, resolution=resolution, quality=quality)
+        labels = leiden_labels(len(nodes), la, lb, w, seed=seed, resolution=resolution, quality=quality,
+                               passes=passes)
     big = np.bincount(labels, minlength=len(nodes))[labels] >= min_size
     out = np.full(found.n, -1, dtype=np.int64)
     if big.any():
@@ -165,7 +170,7 @@ def _membership(view: NetworkView, found: Ties, *, ties, min_weight: float, seed
 
 def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE_TYPES, min_size: int = 3,
              min_contacts: float = 0, min_weight: float = 0.0, resolution: float = 0.3,
-             quality: str = "cpm") -> tuple[pd.DataFrame, pd.DataFrame]:
+             quality: str = "cpm", passes: int = LEIDEN_ITERATIONS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Groups of people tied together, ranked by risk: (``clusters.csv``, ``cluster_members.csv``).
 
     Parameters
@@ -180,6 +185,8 @@ def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE
         holds a cluster together (higher: smaller, tighter clusters); with ``"modularity"`` the usual
         modularity resolution.
     quality : ``"cpm"`` (Constant Potts Model, the default) or ``"modularity"``; see the module notes.
+    passes : runs of the Leiden method, each from the last one's clusters (``leiden_labels``): 1 is
+        faster, 2 (the default, igraph's) a little better; docs/performance.md has the trade on 1M people.
 
     Returns
     -------
@@ -200,10 +207,10 @@ def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE
         return no_rows(empty_table(CLUSTER_COLUMNS), why, fix), no_rows(empty_table(MEMBER_COLUMNS), why, fix)
     view = as_view(network, min_contacts=min_contacts)
     found = weighted_ties(view, ties=ties, min_weight=min_weight)
-    key = ("clusters", tuple(ties), float(min_weight), seed, min_size, float(resolution), quality)
+    key = ("clusters", tuple(ties), float(min_weight), seed, min_size, float(resolution), quality, int(passes))
     if key not in view.memo:
         cluster_of = _membership(view, found, ties=ties, min_weight=min_weight, seed=seed, min_size=min_size,
-                                 resolution=resolution, quality=quality)
+                                 resolution=resolution, quality=quality, passes=passes)
         table, members = _cluster_tables(view, found, cluster_of, view.network.operations)
         if table.empty:
             why, fix = _why_no_clusters(view, found, min_size=min_size, min_contacts=min_contacts,

@@ -2,7 +2,8 @@
 
 An analysis takes the network first and its options as keywords (the networkx
 way); its numeric keyword-only options, with their defaults, are what
-``analyses.<name>`` may set. So the section's schema is read from the
+``analyses.<name>`` may set, from 0 up (from the value its module's
+``OPTION_LOWEST`` gives, where that is higher). So the section's schema is read from the
 functions' signatures, only when the section is given, and parsed by the same
 validator as every other section (``_fields.parse``).
 """
@@ -39,9 +40,11 @@ def analysis_schema(name: str) -> type:
     """A settings dataclass of the options ``analyses.<name>`` may set: the function's numeric keyword options."""
     module, function = ANALYSIS_FUNCTIONS[name]
     try:
-        signature = inspect.signature(getattr(importlib.import_module(module), function))
+        found = importlib.import_module(module)
+        signature = inspect.signature(getattr(found, function))
     except (ImportError, AttributeError):  # an analysis not built into this version
         return make_dataclass(f"{name}_options", [], frozen=True)
+    lowest = getattr(found, "OPTION_LOWEST", {})   # options whose least value is above 0
     fields = []
     for option, parameter in signature.parameters.items():
         default = parameter.default
@@ -49,7 +52,7 @@ def analysis_schema(name: str) -> type:
                 isinstance(default, (int, float)) and not isinstance(default, bool):
             whole = parameter.annotation not in ("float", float) and isinstance(default, int)
             kind = int if whole else float
-            fields.append((option, kind, setting(default, read=number(whole=whole), doc="")))
+            fields.append((option, kind, setting(default, read=number(whole=whole, low=lowest.get(option, 0)), doc="")))
     return make_dataclass(f"{name}_options", fields, frozen=True)
 
 

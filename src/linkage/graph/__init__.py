@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from . import kernels
 from .centrality import betweenness_centrality, degree
-from .community import QUALITIES, leiden_labels, louvain_labels
+from .community import LEIDEN_ITERATIONS, QUALITIES, leiden_labels, louvain_labels
 from .components import connected_components
 from .layout import fruchterman_reingold, spring_layout
 from .paths import shortest_path, shortest_paths, tie_lengths
 
 __all__ = [
+    "LEIDEN_ITERATIONS",
     "QUALITIES",
     "betweenness_centrality",
     "connected_components",

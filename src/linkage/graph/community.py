@@ -39,7 +39,7 @@ LEIDEN_ITERATIONS = 2
 
 
 def leiden_labels(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, seed: int = 0,
-                  quality: str = "modularity", resolution: float = 1.0) -> np.ndarray:
+                  quality: str = "modularity", resolution: float = 1.0, passes: int = LEIDEN_ITERATIONS) -> np.ndarray:
     """Leiden communities of an undirected weighted graph given as edge arrays: a label per node.
 
     Parameters
@@ -51,6 +51,8 @@ def leiden_labels(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, s
     quality : ``"modularity"`` or ``"cpm"``, with ``resolution`` as in ``louvain_labels`` (igraph's CPM
         also counts each node paired with itself, which adds a constant and moves no optimum).
     resolution : higher gives smaller communities.
+    passes : runs of the whole method, each from the last one's communities (at least 1); every run's
+        communities are connected, a second run improves the quality a little (docs/performance.md).
 
     Returns
     -------
@@ -59,7 +61,7 @@ def leiden_labels(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, s
 
     Notes
     -----
-    ``igraph.Graph.community_leiden`` with ``LEIDEN_ITERATIONS`` passes. igraph draws
+    ``igraph.Graph.community_leiden`` with ``passes`` iterations (``LEIDEN_ITERATIONS`` by default). igraph draws
     from a Python random generator; a ``random.Random(seed)`` is lent to it for the call
     and igraph's default (the ``random`` module) is put back afterwards.
 
@@ -71,6 +73,8 @@ def leiden_labels(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, s
     """
     if quality not in QUALITIES:
         raise ValueError(f"quality {quality!r} must be 'modularity' or 'cpm'")
+    if int(passes) != passes or passes < 1:
+        raise ValueError(f"passes {passes!r} must be a whole number, 1 or more")
     a = np.asarray(a, dtype=np.int64)
     w = np.asarray(weight, dtype=np.float64)
     if n == 0 or not len(a) or w.sum() <= 0:
@@ -81,7 +85,7 @@ def leiden_labels(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, s
     igraph.set_random_number_generator(random.Random(seed))
     try:
         found = graph.community_leiden(objective_function="CPM" if quality == "cpm" else "modularity",
-                                       weights=w, resolution=resolution, n_iterations=LEIDEN_ITERATIONS)
+                                       weights=w, resolution=resolution, n_iterations=int(passes))
     finally:
         igraph.set_random_number_generator(random)
     return _by_first_node(np.asarray(found.membership, dtype=np.int64))
