@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from linkage.resolve import ResolveSettings, prepare_records
-from linkage.resolve._compare import compare_pairs
+from linkage.resolve._compare import coded_text_slip, compare_pairs, text_slip
 
 COLUMNS = ["record_id", "source", "first_name", "last_name", "dob", "sex", "postcode"]
 
@@ -196,3 +196,18 @@ def test_postcodes_that_are_not_uk_are_compared_whole(a, b, expected):
     rows = _pair(postcode=b)
     rows[0] = BASE[:6] + (a,)
     assert _level(rows, "postcode") == expected
+
+
+def test_a_slip_between_coded_values_is_the_slip_between_their_texts():
+    """The postcode slip is worked out on codes (each postcode encoded once); it must say what the texts say."""
+    rng = np.random.default_rng(1)
+    alphabet = list("AB12 xé")
+    vocabulary = np.array(sorted({"".join(rng.choice(alphabet, rng.integers(1, 6))) for _ in range(3000)}), dtype=object)
+    a = rng.integers(0, len(vocabulary), 50_000)
+    b = rng.integers(0, len(vocabulary), 50_000)
+    expected = text_slip(vocabulary[a], vocabulary[b])
+    assert expected.sum() > 50 and not expected.all()
+    assert (coded_text_slip(a, b, vocabulary) == expected).all()
+    assert coded_text_slip(np.array([0]), np.array([0]), np.array(["PR1 4AB"], dtype=object)).tolist() == [False]
+    words = np.array(["PR1 4AB", "PR7 4AB", "PR1 A4B", "72125", "72152"], dtype=object)
+    assert coded_text_slip(np.array([0, 0, 3, 0]), np.array([1, 2, 4, 3]), words).tolist() == [True, True, True, False]

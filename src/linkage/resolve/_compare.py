@@ -28,6 +28,7 @@ __all__ = [
     "keyed_slip",
     "name_similarity",
     "text_slip",
+    "coded_text_slip",
     "names_swapped",
     "MISSING",
 ]
@@ -274,6 +275,30 @@ def text_slip(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def coded_text_slip(a: np.ndarray, b: np.ndarray, vocabulary) -> np.ndarray:
+    """``text_slip`` of ``vocabulary[a]`` and ``vocabulary[b]``, each value measured and encoded once.
+
+    At 1M records the postcodes compared for a slip are 2M distinct pairs of some 300,000 postcodes:
+    encoding each pair's two strings had cost a Python call per string per pair.
+    """
+    out = np.zeros(len(a), dtype=bool)
+    if len(a) == 0:
+        return out
+    values = np.asarray(vocabulary, dtype=object)
+    used, position = np.unique(np.concatenate([a, b]), return_inverse=True)
+    position = position.reshape(-1)
+    lengths = np.fromiter((len(v) for v in values[used]), dtype=np.int64, count=len(used))
+    at_a, at_b = position[: len(a)], position[len(a):]
+    same = np.flatnonzero((lengths[at_a] == lengths[at_b]) & (lengths[at_a] > 1))
+    if len(same) == 0:
+        return out
+    width = int(lengths[at_a[same]].max())
+    chars = np.array([v.encode("utf-8", "replace") for v in values[used]], dtype=f"S{width * 4}")
+    matrix = chars.view(np.uint8).reshape(len(used), -1)
+    out[same] = _one_slip(matrix[at_a[same]], matrix[at_b[same]])
+    return out
+
+
 def _one_slip(da: np.ndarray, db: np.ndarray) -> np.ndarray:
     """Rows of two aligned symbol matrices that differ in one position, or in two neighbours swapped."""
     differ = da != db
@@ -300,7 +325,7 @@ def _compare_postcode(records: Records, left: np.ndarray, right: np.ndarray) -> 
         size = len(vocabulary) + 1
         distinct, inverse = np.unique(np.minimum(fa[check], fb[check]) * size + np.maximum(fa[check], fb[check]),
                                       return_inverse=True)
-        slip[check] = text_slip(vocabulary[distinct // size], vocabulary[distinct % size])[inverse]
+        slip[check] = coded_text_slip(distinct // size, distinct % size, vocabulary)[inverse.reshape(-1)]
     return _pick(conditions + [slip], missing, len(left), otherwise=4)
 
 
