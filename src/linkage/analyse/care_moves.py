@@ -27,7 +27,7 @@ import pandas as pd
 from .._arrow import positions_in
 from ..build import Network
 from ..geography import haversine_km
-from ..graph.kernels import distinct
+from ..graph.kernels import distinct, runs_of
 from .core import UNDATED, NetworkLike, as_network, dated_ties, empty_table, no_rows, seconds, typed_table
 
 __all__ = [
@@ -91,22 +91,6 @@ DISTANCE_BANDS: tuple[tuple[str, float], ...] = (("<10", 0.0), ("10-25", 10.0), 
 _OPEN = np.iinfo(np.int64).max
 #: coordinate sources from most to least precise; a distance is as good as its worse end
 _PRECISION = ("given", "postcode", "authority_centroid")
-
-
-def _expand(sorted_keys: np.ndarray, queries: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """All (query position, sorted position) with ``sorted_keys[pos] == queries[q]``.
-
-    Keys are people positions in [0, size): the rows of each key are found
-    through an offsets array (a compressed index), not by binary search.
-    A query of -1 matches nothing.
-    """
-    offsets = np.r_[0, np.cumsum(np.bincount(sorted_keys, minlength=size))]
-    valid = queries >= 0
-    lo = np.where(valid, offsets[np.where(valid, queries, 0)], 0)
-    count = np.where(valid, offsets[np.where(valid, queries, 0) + 1], 0) - lo
-    q = np.repeat(np.arange(len(queries)), count)
-    pos = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
-    return q, pos
 
 
 def _area(bcu: pd.Series, force: pd.Series) -> pd.Series:
@@ -208,7 +192,7 @@ def _perpetrator_pairs(network_like: NetworkLike, stays: pd.DataFrame) -> tuple[
     su, sv, st = directed(in_care[a] & dated, in_care[b] & dated)
     order = np.argsort(su, kind="stable")
     su, sv, st = su[order], sv[order], st[order]
-    q, pos = _expand(su, child, people)
+    q, pos = runs_of(su, child, people)
     inside = (st[pos] >= window_start[q]) & (st[pos] < window_end[q])
     q, first = q[inside], sv[pos[inside]]
     key = distinct(q.astype(np.int64) * people + first)
@@ -222,7 +206,7 @@ def _perpetrator_pairs(network_like: NetworkLike, stays: pd.DataFrame) -> tuple[
     pair, pt = pair[order], pt[order]
     first_of_pair = np.r_[True, pair[1:] != pair[:-1]] if len(pair) else np.zeros(0, bool)
     eu, ev, et = pair[first_of_pair] // people, pair[first_of_pair] % people, pt[first_of_pair]
-    q2, pos2 = _expand(eu, first, people)
+    q2, pos2 = runs_of(eu, first, people)
     stay2 = q[q2]
     reached = ev[pos2]
     ok = (et[pos2] < window_end[stay2]) & (reached != child[stay2])

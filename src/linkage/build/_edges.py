@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._arrow import id_set, isin, positions_in, take_strings
+from ..graph.kernels import runs_of
 from ._intervals import interval_days, overlapping_pairs
 from ._sets import joined_values
 
@@ -221,11 +222,11 @@ def owner_contacts(contacts: pd.DataFrame, holdings: pd.DataFrame) -> pd.DataFra
     # identifier are a run of the holdings sorted by identifier code, found through an offsets array
     identifier, owner = holder["identifier"].to_numpy(np.int64), holder["owner"].to_numpy(np.int64)
     identifier, owner = identifier[identifier >= 0], owner[identifier >= 0]   # a missing identifier holds nothing
-    holders = owner[np.argsort(identifier, kind="stable")]
-    offsets = np.r_[0, np.cumsum(np.bincount(identifier, minlength=len(held)))]
-    rows, a = _holders_of(lifted["from"].to_numpy(np.int64), offsets, holders)
-    second, b = _holders_of(lifted["to"].to_numpy(np.int64)[rows], offsets, holders)
-    lifted, a = lifted.iloc[rows[second]], a[second]
+    by_identifier = np.argsort(identifier, kind="stable")
+    identifier, owner = identifier[by_identifier], owner[by_identifier]
+    rows, at = runs_of(identifier, lifted["from"].to_numpy(np.int64), len(held))
+    second, at_b = runs_of(identifier, lifted["to"].to_numpy(np.int64)[rows], len(held))
+    lifted, a, b = lifted.iloc[rows[second]], owner[at][second], owner[at_b]
     keep = a != b
     pair = np.minimum(a, b)[keep] * np.int64(len(owner_names)) + np.maximum(a, b)[keep]
     order = np.argsort(pair, kind="stable")
@@ -255,16 +256,6 @@ def owner_contacts(contacts: pd.DataFrame, holdings: pd.DataFrame) -> pd.DataFra
     for column, mask in (("count_from_source", directed & from_low), ("count_from_target", directed & ~from_low)):
         out[column] = np.add.reduceat(np.where(mask, counts, 0), starts) if len(starts) else np.zeros(0, np.int64)
     return out[columns]
-
-
-def _holders_of(codes: np.ndarray, offsets: np.ndarray, holders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(position in ``codes``, holder) for every holder of each identifier code; ``holders[offsets[c]:offsets[c + 1]]``
-    are code c's holders."""
-    low = offsets[codes]
-    count = offsets[codes + 1] - low
-    rows = np.repeat(np.arange(len(codes)), count)
-    at = np.repeat(low - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
-    return rows, holders[at]
 
 
 def _directed(contacts: pd.DataFrame) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["distinct", "counted", "dense", "sum_by_key", "pairs", "pair_keys", "rank_in_runs", "member"]
+__all__ = ["distinct", "counted", "dense", "sum_by_key", "pairs", "pair_keys", "rank_in_runs", "member", "runs_of"]
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -128,3 +128,24 @@ def member(values: np.ndarray, sorted_distinct: np.ndarray) -> np.ndarray:
         return np.zeros(len(values), dtype=bool)
     at = np.minimum(np.searchsorted(sorted_distinct, values), len(sorted_distinct) - 1)
     return sorted_distinct[at] == values
+
+
+def runs_of(sorted_keys: np.ndarray, queries: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """All (query position, sorted position) with ``sorted_keys[pos] == queries[q]``: a many-to-many join.
+
+    Keys are codes in [0, size), sorted: the rows of each key are found
+    through an offsets array (a compressed index), not by binary search.
+    A query of -1 matches nothing. O(size + len(queries) + matches).
+
+    Examples
+    --------
+    >>> runs_of(np.array([0, 2, 2]), np.array([2, -1, 0]), 3)
+    (array([0, 0, 2]), array([1, 2, 0]))
+    """
+    offsets = np.r_[0, np.cumsum(np.bincount(sorted_keys, minlength=size))]
+    valid = queries >= 0
+    lo = np.where(valid, offsets[np.where(valid, queries, 0)], 0)
+    count = np.where(valid, offsets[np.where(valid, queries, 0) + 1], 0) - lo
+    q = np.repeat(np.arange(len(queries)), count)
+    pos = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+    return q, pos

@@ -241,10 +241,15 @@ class DatedTies(NamedTuple):
     kind: np.ndarray    # index into the ``ties`` asked for
 
 
+def _reads_contacts(contacts, ties: tuple[str, ...]) -> bool:
+    """Whether the contact ties are read from ``network.contacts`` (typed dates) rather than the edge table."""
+    return ("contact" in ties and contacts is not None and len(contacts) > 0
+            and {"source", "target", "source_type", "target_type", "first_date"} <= set(contacts.columns))
+
+
 def _dated_ties(network, ties: tuple[str, ...]) -> DatedTies:
     contacts = network.contacts
-    from_contacts = ("contact" in ties and contacts is not None and len(contacts) > 0
-                     and {"source", "target", "source_type", "target_type", "first_date"} <= set(contacts.columns))
+    from_contacts = _reads_contacts(contacts, ties)
     parts = []  # (source, target, start, kind) of person-person rows
     edges = network.edges
     kinds = [t for t in ties if not (from_contacts and t == "contact")]
@@ -281,8 +286,7 @@ def _view_dated_ties(view: NetworkView, ties: tuple[str, ...]) -> DatedTies | No
     another order than ``network.people``."""
     network = view.network
     contacts = network.contacts
-    from_contacts = ("contact" in ties and contacts is not None and len(contacts) > 0
-                     and {"source", "target", "source_type", "target_type", "first_date"} <= set(contacts.columns))
+    from_contacts = _reads_contacts(contacts, ties)
     kinds = [t for t in ties if not (from_contacts and t == "contact")]
     if (any(kind not in view.edge_rows for kind in kinds) or (from_contacts and not view.all_person_contacts)
             or not strings(network.people["entity_id"]).equals(view.id_array)):
