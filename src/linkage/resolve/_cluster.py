@@ -38,9 +38,9 @@ def conflicts(
     same person whatever their dates of birth say (FEBRL's duplicates keep the identifier and get a
     new date of birth).
     """
-    sex = records.columns["sex"].fillna("").to_numpy(dtype=object)
+    sex = _sex_codes(records)
     sa, sb = sex[a], sex[b]
-    different_sex = (sa != "") & (sb != "") & (sa != sb)
+    different_sex = (sa >= 0) & (sb >= 0) & (sa != sb)
     da, db = records.dob_days[a], records.dob_days[b]
     known = (da != UNKNOWN_DAY) & (db != UNKNOWN_DAY)
     gap = np.where(known, np.abs(np.where(known, da, 0) - np.where(known, db, 0)), 0)
@@ -59,6 +59,13 @@ def conflicts(
         codes, _ = records.codes(key)
         same_identifier |= (codes[a] == codes[b]) & (codes[a] >= 0)
     return ((different_sex & far) | very_far) & ~slip & ~same_identifier
+
+
+def _sex_codes(records: Records) -> np.ndarray:
+    """An integer per record for its sex, -1 where unknown or empty (the codes are computed once per ``records``)."""
+    codes, uniques = records.codes("sex")
+    empty = np.flatnonzero(np.asarray([value == "" for value in uniques], dtype=bool))
+    return np.where(np.isin(codes, empty), -1, codes) if len(empty) else codes
 
 
 def cluster_pairs(

@@ -153,7 +153,15 @@ def _nickname_match(a: np.ndarray, b: np.ndarray, vocabulary: np.ndarray) -> np.
     equivalent = table.merge(table, on="group")
     size = len(vocabulary) + 1
     keys = np.unique(equivalent["code_x"].to_numpy(np.int64) * size + equivalent["code_y"].to_numpy(np.int64))
-    return (a >= 0) & (b >= 0) & np.isin(a * size + b, keys)
+    # only pairs of two names that have a nickname group can match: look those few up in the sorted keys
+    grouped = np.zeros(size, dtype=bool)
+    grouped[table["code"].to_numpy(np.int64)] = True
+    out = np.zeros(len(a), dtype=bool)
+    check = np.flatnonzero(grouped[a] & grouped[b])  # a code of -1 (missing) lands on the last, False, slot
+    wanted = a[check] * size + b[check]
+    found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    out[check] = keys[found] == wanted
+    return out
 
 
 def names_swapped(records: Records, left: np.ndarray, right: np.ndarray, threshold: float = 0.92) -> np.ndarray:
@@ -285,8 +293,7 @@ def coded_text_slip(a: np.ndarray, b: np.ndarray, vocabulary) -> np.ndarray:
     if len(a) == 0:
         return out
     values = np.asarray(vocabulary, dtype=object)
-    used, position = np.unique(np.concatenate([a, b]), return_inverse=True)
-    position = position.reshape(-1)
+    position, used = pd.factorize(np.concatenate([a, b]))
     lengths = np.fromiter((len(v) for v in values[used]), dtype=np.int64, count=len(used))
     at_a, at_b = position[: len(a)], position[len(a):]
     same = np.flatnonzero((lengths[at_a] == lengths[at_b]) & (lengths[at_a] > 1))
@@ -323,9 +330,9 @@ def _compare_postcode(records: Records, left: np.ndarray, right: np.ndarray) -> 
     if len(check):
         _, vocabulary = records.codes("postcode")
         size = len(vocabulary) + 1
-        distinct, inverse = np.unique(np.minimum(fa[check], fb[check]) * size + np.maximum(fa[check], fb[check]),
-                                      return_inverse=True)
-        slip[check] = coded_text_slip(distinct // size, distinct % size, vocabulary)[inverse.reshape(-1)]
+        # hashing, not sorting: each distinct pair is checked once, in whatever order
+        inverse, distinct = pd.factorize(np.minimum(fa[check], fb[check]) * size + np.maximum(fa[check], fb[check]))
+        slip[check] = coded_text_slip(distinct // size, distinct % size, vocabulary)[inverse]
     return _pick(conditions + [slip], missing, len(left), otherwise=4)
 
 
