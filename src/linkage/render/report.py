@@ -193,18 +193,26 @@ def _names(network: Network, wanted: list[str]) -> dict[str, str]:
     return found
 
 
-def _named(frame: pd.DataFrame, network: Network, columns: dict[str, str]) -> pd.DataFrame:
-    """``frame`` with, for each id column, a column of "name (id)" (";"-joined ids become "; "-joined names)."""
+def _named(frame: pd.DataFrame, network: Network, columns: dict[str, str], *, shown: int) -> pd.DataFrame:
+    """``frame`` with, for each id column, a column of "name (id)" (";"-joined ids become "; "-joined names).
+
+    Only the first ``shown`` rows are named (the rows the report's table shows; the rest are left empty):
+    a county's tables run to hundreds of thousands of rows, of which the report shows a few dozen."""
     out = frame.copy()
     for column, named in columns.items():
         if column not in out:
             continue
-        lookup = _names(network, sorted({i for value in out[column] if isinstance(value, str)
-                                         for i in value.split(";") if i}))
+        values = out[column].head(shown).tolist()
+        lookup = _names(network, sorted({i for value in values if isinstance(value, str) for i in value.split(";") if i}))
         out[named] = [
             "; ".join(f"{lookup[i]} ({i})" if i in lookup else i for i in str(value).split(";") if i)
-            if isinstance(value, str) else value for value in out[column]]
+            if isinstance(value, str) else value for value in values] + [None] * (len(out) - len(values))
     return out
+
+
+#: the rows of missing_links.csv and missing_profile.csv the report's tables show
+_MISSING_LINKS_SHOWN = 30
+_MISSING_PROFILE_SHOWN = 20
 
 
 def _missing(network, tables, pages) -> dict | None:
@@ -225,21 +233,23 @@ def _missing(network, tables, pages) -> dict | None:
     profile = tables.get("missing_profile.csv")
     children = {"entity_id_a": (pages.children, ""), "entity_id_b": (pages.children, "")}
     if links is not None:
-        links = _named(links, network, {"entity_id_a": "child_a", "entity_id_b": "child_b", "co_placed_setting": "setting"})
-        children.update({"child_a": (_by_name(links, "child_a", "entity_id_a", pages), ""),
-                         "child_b": (_by_name(links, "child_b", "entity_id_b", pages), "")})
+        links = _named(links, network, {"entity_id_a": "child_a", "entity_id_b": "child_b", "co_placed_setting": "setting"},
+                       shown=_MISSING_LINKS_SHOWN)
+        children.update({"child_a": (_by_name(links.head(_MISSING_LINKS_SHOWN), "child_a", "entity_id_a", pages), ""),
+                         "child_b": (_by_name(links.head(_MISSING_LINKS_SHOWN), "child_b", "entity_id_b", pages), "")})
     if profile is not None:
         profile = _named(profile, network, {"entity_id": "child", "found_businesses": "found at businesses",
-                                          "found_with": "found with"})
+                                          "found_with": "found with"}, shown=_MISSING_PROFILE_SHOWN)
     return {
         "charts": charts,
         "links": None if links is None else {"rows": len(links), "table": data_table(
             links, ["child_a", "child_b", "reason", "n_episodes", "co_placed", "setting",
                     "met_before_missing", "found_location_categories", "first_together", "last_together"],
-            links=children, limit=30)},
+            links=children, limit=_MISSING_LINKS_SHOWN)},
         "profile": None if profile is None else data_table(
             profile, ["child", "n_episodes", "repeat_missing", "first_start", "last_start", "found at businesses",
-                      "found with"], links={"child": (_by_name(profile, "child", "entity_id", pages), "")}, limit=20),
+                      "found with"], links={"child": (_by_name(profile.head(_MISSING_PROFILE_SHOWN), "child", "entity_id", pages), "")},
+            limit=_MISSING_PROFILE_SHOWN),
     }
 
 
@@ -269,6 +279,10 @@ def _safeguarding(network, tables, notes, pages) -> dict:
     }
 
 
+#: the business targets of each district the report's table shows
+_DISTRICT_SHOWN = 25
+
+
 def _genga(tables, pages) -> dict | None:
     targets = tables.get("business_targets.csv")
     if targets is None:
@@ -284,12 +298,14 @@ def _genga(tables, pages) -> dict | None:
         order = targets.assign(_district=district).groupby("_district")["rank"].min().sort_values().index
         for name in order:
             rows = targets[district == name].sort_values("rank")
-            rows = rows.assign(**{"why this rank": [business_rank_reason(row) for _, row in rows.iterrows()]})
+            shown = rows.head(_DISTRICT_SHOWN)  # the reasons of the rows the table shows only
+            rows = rows.assign(**{"why this rank": [business_rank_reason(row) for _, row in shown.iterrows()]
+                                  + [None] * (len(rows) - len(shown))})
             names = {str(n): pages.businesses.get(str(i), "") for n, i in zip(rows["name"], rows["location_id"])}
             part["districts"].append((name, data_table(
                 rows, ["rank", "name", "category", "bcu", "why this rank", "score", "children_linked", "perpetrators_linked",
                        "evidence"],
-                links={"name": (names, "")}, limit=25)))
+                links={"name": (names, "")}, limit=_DISTRICT_SHOWN)))
     return part
 
 

@@ -276,7 +276,10 @@ def write_views(network: Network, folder: str | Path, *, tables: dict[str, pd.Da
 
     # a page per cluster
     if chosen_clusters:
-        by_cluster = members.assign(cluster_id=members["cluster_id"].astype(str), node_id=members["node_id"].astype(str))
+        # the members of the chosen clusters only (a county has a hundred thousand clusters, a page for a few)
+        member_cluster = members["cluster_id"].astype(str)
+        by_cluster = members[member_cluster.isin(chosen_clusters).to_numpy()]
+        by_cluster = by_cluster.assign(cluster_id=by_cluster["cluster_id"].astype(str), node_id=by_cluster["node_id"].astype(str))
         by_cluster = by_cluster.groupby("cluster_id")["node_id"].agg(list)
         info = clusters.assign(cluster_id=clusters["cluster_id"].astype(str)).set_index("cluster_id")
         for cluster_id in chosen_clusters:
