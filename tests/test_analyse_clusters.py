@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkage.analyse.clusters import CLUSTER_COLUMNS, MEMBER_COLUMNS, RISK_WEIGHTS, clusters
+from linkage.analyse.clusters import CLUSTER_COLUMNS, MEMBER_COLUMNS, RISK_WEIGHTS, clusters, leiden_passes
+from linkage.analyse.core import table_notes
 from linkage.analyse.core import TIE_TYPES, as_view, person_ties, weighted_ties
 from linkage.build import build_network
 from linkage.graph import leiden_labels, louvain_labels
@@ -225,3 +226,19 @@ def test_one_leiden_pass_finds_the_planted_groups_too(world, found):
     pd.testing.assert_frame_equal(clusters(world["network"], seed=0, passes=1)[0], table)
     with pytest.raises(ValueError, match="passes 0 must be a whole number, 1 or more"):
         leiden_labels(3, np.array([0, 1]), np.array([1, 2]), np.ones(2), passes=0)
+
+
+def test_a_tie_graph_above_single_pass_ties_gets_one_pass_and_says_so(world):
+    """Above ``single_pass_ties`` ties the clusters are those of one pass, and the table's notes say why."""
+    ties = len(weighted_ties(as_view(world["network"])).a)
+    assert ties > 10
+    limited, _ = clusters(world["network"], seed=0, single_pass_ties=ties - 1)
+    pd.testing.assert_frame_equal(limited, clusters(world["network"], seed=0, passes=1)[0], check_like=False)
+    notes = table_notes(limited)
+    assert any(f"one Leiden pass instead of 2: the tie graph has {ties:,} ties" in note for note in notes), notes
+    # at the limit, or with no limit, every pass runs and nothing is said
+    for single_pass_ties in (ties, 0):
+        table, _ = clusters(world["network"], seed=0, single_pass_ties=single_pass_ties)
+        pd.testing.assert_frame_equal(table, clusters(world["network"], seed=0, passes=2, single_pass_ties=0)[0])
+        assert not any("Leiden pass" in note for note in table_notes(table))
+    assert [leiden_passes(2, 10, 9), leiden_passes(2, 9, 9), leiden_passes(3, 10**9, 0)] == [1, 2, 3]

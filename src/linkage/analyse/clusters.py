@@ -79,7 +79,8 @@ from .core import (
     with_note,
 )
 
-__all__ = ["REQUIRES", "CLUSTER_COLUMNS", "MEMBER_COLUMNS", "RISK_WEIGHTS", "clusters", "start_clusters"]
+__all__ = ["REQUIRES", "CLUSTER_COLUMNS", "MEMBER_COLUMNS", "RISK_WEIGHTS", "SINGLE_PASS_TIES", "clusters", "leiden_passes",
+           "start_clusters"]
 
 #: input tables the analysis needs (ties come from whichever of the others are present)
 REQUIRES: tuple[str, ...] = ("people",)
@@ -128,6 +129,26 @@ RISK_WEIGHTS: dict[str, float] = {
 #: the least value of an option above 0 (``analyses.clusters`` in the config is checked against it)
 OPTION_LOWEST = {"passes": 1}
 
+#: tie graphs with more ties than this get one Leiden pass, whatever ``passes`` asks (``single_pass_ties``):
+#: a second pass costs about 2 s CPU per million ties (15 s on the large synthetic world's 7.3M) for about
+#: 0.25 % more quality and, measured there, the same planted groups found (docs/performance.md)
+SINGLE_PASS_TIES = 2_000_000
+
+
+def leiden_passes(passes: int, ties: int, single_pass_ties: int) -> int:
+    """The Leiden passes run on a tie graph of ``ties`` ties: ``passes``, or 1 above ``single_pass_ties``
+    (0: no limit)."""
+    return 1 if 0 < single_pass_ties < ties else int(passes)
+
+
+def _passes_note(passes: int, ties: int, single_pass_ties: int) -> str | None:
+    """What the one-pass limit changed, for the clusters table's notes (None when it changed nothing)."""
+    if leiden_passes(passes, ties, single_pass_ties) == passes:
+        return None
+    return (f"one Leiden pass instead of {passes}: the tie graph has {ties:,} ties, more than "
+            f"analyses.clusters.single_pass_ties ({single_pass_ties:,}); a second pass would add about "
+            f"{2 * ties / 1e6:.0f} s CPU for a slightly better partition (set single_pass_ties: 0 to run every pass)")
+
 
 def _leiden_inputs(found: Ties) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The people with a tie, and the ties numbered over them: (people, a, b, cohesion weight)."""
@@ -146,9 +167,10 @@ def start_clusters(network: NetworkLike, background: Background, **options) -> N
         return
     o, view, found = started
     nodes, la, lb, w = _leiden_inputs(found)
-    view.memo[_membership_key(o["ties"], o["min_weight"], o["seed"], o["resolution"], o["quality"], o["passes"])] = \
+    passes = leiden_passes(o["passes"], len(la), o["single_pass_ties"])
+    view.memo[_membership_key(o["ties"], o["min_weight"], o["seed"], o["resolution"], o["quality"], passes)] = \
         background.submit(leiden_labels, len(nodes), la, lb, w, seed=o["seed"], resolution=o["resolution"],
-                          quality=o["quality"], passes=o["passes"])
+                          quality=o["quality"], passes=passes)
 
 
 def _membership(view: NetworkView, found: Ties, *, ties, min_weight: float, seed: int, min_size: int,
@@ -170,7 +192,8 @@ def _membership(view: NetworkView, found: Ties, *, ties, min_weight: float, seed
 
 def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE_TYPES, min_size: int = 3,
              min_contacts: float = 0, min_weight: float = 0.0, resolution: float = 0.3,
-             quality: str = "cpm", passes: int = LEIDEN_ITERATIONS) -> tuple[pd.DataFrame, pd.DataFrame]:
+             quality: str = "cpm", passes: int = LEIDEN_ITERATIONS,
+             single_pass_ties: int = SINGLE_PASS_TIES) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Groups of people tied together, ranked by risk: (``clusters.csv``, ``cluster_members.csv``).
 
     Parameters
@@ -187,6 +210,8 @@ def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE
     quality : ``"cpm"`` (Constant Potts Model, the default) or ``"modularity"``; see the module notes.
     passes : runs of the Leiden method, each from the last one's clusters (``leiden_labels``): 1 is
         faster, 2 (the default, igraph's) a little better; docs/performance.md has the trade on 1M people.
+    single_pass_ties : tie graphs with more ties than this get one pass (``SINGLE_PASS_TIES``; 0: no limit),
+        said in the clusters table's notes.
 
     Returns
     -------
@@ -207,10 +232,11 @@ def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE
         return no_rows(empty_table(CLUSTER_COLUMNS), why, fix), no_rows(empty_table(MEMBER_COLUMNS), why, fix)
     view = as_view(network, min_contacts=min_contacts)
     found = weighted_ties(view, ties=ties, min_weight=min_weight)
-    key = ("clusters", tuple(ties), float(min_weight), seed, min_size, float(resolution), quality, int(passes))
+    run_passes = leiden_passes(passes, len(found.a), single_pass_ties)
+    key = ("clusters", tuple(ties), float(min_weight), seed, min_size, float(resolution), quality, run_passes)
     if key not in view.memo:
         cluster_of = _membership(view, found, ties=ties, min_weight=min_weight, seed=seed, min_size=min_size,
-                                 resolution=resolution, quality=quality, passes=passes)
+                                 resolution=resolution, quality=quality, passes=run_passes)
         table, members = _cluster_tables(view, found, cluster_of, view.network.operations)
         if table.empty:
             why, fix = _why_no_clusters(view, found, min_size=min_size, min_contacts=min_contacts,
@@ -220,6 +246,9 @@ def clusters(network: NetworkLike, *, seed: int = 0, ties: tuple[str, ...] = TIE
             for note in cut_notes(view, found, min_contacts=min_contacts, min_weight=min_weight,
                                   setting="analyses.clusters"):
                 table = with_note(table, note)
+            passes_note = _passes_note(passes, len(found.a), single_pass_ties)
+            if passes_note:
+                table = with_note(table, passes_note)
             if not person_flags(view)["risk"].any():
                 table = with_note(table, "nobody has a victim or perpetrator role, is looked after or is flagged for "
                                          "CSE or CCE, so clusters are ranked by structure alone (size); roles would rank them by risk: "
