@@ -59,6 +59,22 @@ def test_a_worker_that_dies_is_replaced_by_this_process():
         assert pending.result() == 10
 
 
+def test_started_workers_are_running_before_the_first_computation_and_are_the_ones_it_uses():
+    with Background(workers=0) as background:
+        background.start()
+        assert background._pool is None   # nothing to start
+    with Background(workers=1) as background:
+        background.start()
+        assert background._pool is not None
+        pool, workers = background._pool, set(background._pool._processes)
+        assert len(workers) == 1   # spawned by start, before any computation was asked for
+        background.start()   # a second start keeps the same workers
+        n, a, b = _ring_of_cliques()
+        assert np.array_equal(background.submit(leiden_labels, n, a, b, np.ones(len(a)), seed=1).result(),
+                              leiden_labels(n, a, b, np.ones(len(a)), seed=1))
+        assert background._pool is pool and set(pool._processes) == workers
+
+
 def test_worker_count_honours_a_request_and_never_goes_negative():
     assert worker_count(0) == 0
     assert worker_count(2) == 2

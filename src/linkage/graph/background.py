@@ -19,6 +19,7 @@ same, only later.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import importlib
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -83,6 +84,19 @@ class Background:
     def __init__(self, workers: int = 0):
         self.workers = workers
         self._pool: futures.ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start the worker processes now, each importing the graph code, so that their start (a fresh Python
+        importing numpy and igraph) overlaps the caller's own work rather than delaying the first computation.
+        Nothing happens with 0 workers; a pool that cannot start is started again by ``submit``."""
+        if self.workers <= 0 or self._pool is not None:
+            return
+        try:
+            self._pool = futures.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            for _ in range(self.workers):
+                self._pool.submit(importlib.import_module, "linkage.graph")
+        except (futures.process.BrokenProcessPool, OSError, RuntimeError):
+            self.close()
 
     def submit(self, function: Callable, *args, **kwargs) -> Pending:
         pending = Pending(function, args, kwargs)

@@ -169,9 +169,6 @@ def run_analyses(ctx: JobContext, *, workers: int | None = None) -> None:
     default two on a machine of two or more cores (``worker_count``), when the network has ``BACKGROUND_EDGES`` edges or more.
     What the job writes does not depend on it: outputs, notes and timings are reported in ``ANALYSES`` order.
     """
-    tick = time.perf_counter()
-    view = network_view(ctx.state.network)
-    timings = {"network view": round(time.perf_counter() - tick, 2)}
     dataset = ctx.state.dataset
     assert dataset is not None
     skipped = {}
@@ -192,7 +189,11 @@ def run_analyses(ctx: JobContext, *, workers: int | None = None) -> None:
             continue
         runnable.append(analysis)
     results: dict[str, tuple[dict[str, pd.DataFrame], float]] = {}
-    with Background(_workers(view, workers)) as background:
+    with Background(_workers(ctx.state.network, workers)) as background:
+        background.start()   # the workers start while the view is built
+        tick = time.perf_counter()
+        view = network_view(ctx.state.network)
+        timings = {"network view": round(time.perf_counter() - tick, 2)}
         tick = time.perf_counter()
         for analysis in runnable:
             if analysis.start is not None:
@@ -204,10 +205,11 @@ def run_analyses(ctx: JobContext, *, workers: int | None = None) -> None:
             outputs = analysis.run(ctx, view)
             ctx.state.tables.update(outputs)
             results[analysis.name] = outputs, round(time.perf_counter() - tick, 2)
+            # written at once, while the workers still run, rather than all at the end with a core idle
+            for name, frame in outputs.items():
+                ctx.write_table(name, frame)
     for analysis in runnable:
         outputs, seconds = results[analysis.name]
-        for name, frame in outputs.items():
-            ctx.write_table(name, frame)
         reasons, notes = _empty_notes(outputs)
         empty.update(reasons)
         ctx.notes.extend(notes)
@@ -216,8 +218,8 @@ def run_analyses(ctx: JobContext, *, workers: int | None = None) -> None:
     ctx.state.summary["analyses"] = {"seconds": timings, "skipped": {k: list(v) for k, v in skipped.items()}, "empty": empty}
 
 
-def _workers(view, requested: int | None) -> int:
+def _workers(network, requested: int | None) -> int:
     if requested is not None:
         return worker_count(requested)
-    edges = view.network.edges
+    edges = network.edges
     return worker_count() if edges is not None and len(edges) >= BACKGROUND_EDGES else 0
