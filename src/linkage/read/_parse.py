@@ -60,6 +60,8 @@ def map_unique(text: pd.Series, function, *, dtype=object) -> pd.Series:
     mapped = np.empty(len(uniques) + 1, dtype=object)
     mapped[:-1] = [function(value) for value in uniques]
     mapped[-1] = function(None)
+    if dtype == "str":  # convert the distinct values to Arrow strings once, then gather them (Arrow's take)
+        return pd.Series(pd.array(mapped, dtype="str").take(np.where(codes < 0, len(uniques), codes)), index=text.index)
     return pd.Series(mapped[codes], index=text.index, dtype=dtype)
 
 

@@ -145,17 +145,23 @@ def profile_people(people: pd.DataFrame) -> list[ColumnProfile]:
         filled = len(values) / n
         distinct = int(values.nunique()) if len(values) else 0
         per_value = len(values) / distinct if distinct else 0.0
+        # each distinct value is looked at once, weighed by how many records hold it
+        by_value = values.value_counts(sort=False) if len(values) else pd.Series(dtype=np.int64)
+        distinct_text = pd.Series(by_value.index).astype(str)
         if column in _CONTRACT:
             role = column
             if column == "postcode" and len(values):
-                uk = values.astype(str).str.upper().str.replace(r"\s+", " ", regex=True).str.match(UK_POSTCODE_PATTERN)
-                role = "postcode_uk" if uk.mean() >= 0.5 else "postcode_other"
+                uk = distinct_text.str.upper().str.replace(r"\s+", " ", regex=True).str.match(UK_POSTCODE_PATTERN)
+                held = by_value.to_numpy(dtype=np.int64)
+                role = "postcode_uk" if int(held[uk.to_numpy(dtype=bool)].sum()) / int(held.sum()) >= 0.5 \
+                    else "postcode_other"
             elif column == "local_authority":
                 role = "place"
         else:
             role = _role_of_extra(column, values)
         numeric = bool(len(values)) and bool(values.head(2000).astype(str).str.fullmatch(r"[\d\s\-]+").mean() >= 0.8)
-        counts = values.astype(str).str.lower().value_counts().to_numpy(dtype=np.float64) if len(values) else np.zeros(1)
+        counts = (by_value.groupby(distinct_text.str.lower().to_numpy(), sort=False).sum().to_numpy(dtype=np.float64)
+                  if len(values) else np.zeros(1))
         shared_by = float((counts**2).sum() / max(1.0, counts.sum()))
         profiles.append(ColumnProfile(column, role, round(filled, 4), distinct, round(per_value, 2), "", numeric,
                                       round(shared_by, 1)))
