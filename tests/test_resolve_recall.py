@@ -133,3 +133,27 @@ def test_no_name_and_place_rule_fits_a_place_most_records_share():
     records = prepare_records(people, extra_columns=settings.extra_columns)
     assert "column:city" in records.columns
     assert name_and_place_rules(records, settings, profiles) == ()
+
+
+def test_pairs_found_by_several_rules_are_kept_once_with_the_first_rule_either_way(monkeypatch):
+    """The candidate pairs, and the first rule of each, are the same whether pairs are deduplicated by one sort of
+    pair keys packed with their rule's index or (for more records than the packing fits) by np.unique."""
+    from linkage.resolve import _blocking
+
+    people, _ = _moved_people(400, moved=0.3)
+    records = prepare_records(people)
+    rules = _settings({"blocking": [["postcode"], ["name_set"], ["first_name", "postcode_district"],
+                                    ["last_name_sound"]]}).blocking
+    packed = block_pairs(records, rules, max_block_size=1000)
+    monkeypatch.setattr(_blocking, "PACKED_BITS", 0)
+    unpacked = block_pairs(records, rules, max_block_size=1000)
+    assert len(packed) > 0 and (packed.per_rule["new_pairs"] < packed.per_rule["pairs"]).any()  # rules overlap
+    assert np.array_equal(packed.left, unpacked.left) and np.array_equal(packed.right, unpacked.right)
+    assert np.array_equal(packed.rule, unpacked.rule) and packed.per_rule.equals(unpacked.per_rule)
+    assert (packed.left < packed.right).all() and np.all(np.diff(packed.left * len(records) + packed.right) > 0)
+    # each pair's rule is the first that finds it: no earlier rule puts its two records in one block
+    for index, rule in enumerate(rules):
+        codes = key_codes(records, rule.keys)
+        same = (codes[packed.left] == codes[packed.right]) & (codes[packed.left] >= 0)
+        assert not (same & (packed.rule > index)).any()
+        assert (same[packed.rule == index]).all()

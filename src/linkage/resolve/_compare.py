@@ -179,9 +179,12 @@ def names_swapped(records: Records, left: np.ndarray, right: np.ndarray, thresho
     index = np.flatnonzero(candidate)
     if len(index) == 0:
         return swapped
+    # both crossed names must be alike: the second is scored only where the first is (a small share)
     cross_first = name_similarity(records, fa[index], lb[index], vocabulary)
+    possible = cross_first >= threshold
+    index, cross_first = index[possible], cross_first[possible]
     cross_last = name_similarity(records, la[index], fb[index], vocabulary)
-    possible = (cross_first >= threshold) & (cross_last >= threshold)
+    possible = cross_last >= threshold
     index, cross_first, cross_last = index[possible], cross_first[possible], cross_last[possible]
     direct = name_similarity(records, fa[index], fb[index], vocabulary) + name_similarity(
         records, la[index], lb[index], vocabulary
@@ -201,7 +204,9 @@ def _compare_names(
     own, vocabulary = records.codes(own_name)
     other, _ = records.codes(other_name)
     a = own[left]
-    b = np.where(swapped, other[right], own[right])
+    b = own[right]
+    turned = np.flatnonzero(swapped)
+    b[turned] = other[right[turned]]
     missing = (a < 0) | (b < 0)
     exact = (a == b) & ~missing
     similarity = name_similarity(records, np.where(exact, -1, a), b, vocabulary)

@@ -18,14 +18,21 @@ __all__ = ["assign_entity_ids", "hashed_id"]
 
 
 def hashed_id(record_id: str) -> str:
+    """``E`` and 16 hex digits of the record id's BLAKE2b hash (``assign_entity_ids`` writes the same inline)."""
     return "E" + hashlib.blake2b(record_id.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def assign_entity_ids(record_ids: np.ndarray, labels: np.ndarray, previous: pd.DataFrame | None = None) -> np.ndarray:
     """An ``entity_id`` per record from cluster ``labels``."""
     frame = pd.DataFrame({"record_id": record_ids.astype(str), "label": labels})
-    smallest = frame.groupby("label")["record_id"].min()
-    ids = pd.Series([hashed_id(r) for r in smallest.to_numpy()], index=smallest.index)
+    if frame["record_id"].is_monotonic_increasing:  # records in id order (as resolve has them): the first is the smallest
+        label, first = np.unique(np.asarray(labels), return_index=True)
+        smallest = pd.Series(frame["record_id"].to_numpy(dtype=object)[first], index=pd.Index(label, name="label"))
+    else:
+        smallest = frame.groupby("label")["record_id"].min()
+    blake2b = hashlib.blake2b
+    ids = pd.Series(["E" + blake2b(r.encode("utf-8"), digest_size=8).hexdigest() for r in smallest.to_numpy()],
+                    index=smallest.index)
     if previous is not None and len(previous):
         ids = _keep_previous_ids(frame, ids, previous)
     ids = _disambiguate(ids)

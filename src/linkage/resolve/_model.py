@@ -58,13 +58,10 @@ def common_agreement(model: "FellegiSunterModel", gamma: Gamma, n_records: int) 
     log_chance = np.zeros(len(gamma))
     for index, comparison in enumerate(model.comparisons):
         levels = gamma.levels[:, index]
-        known = levels >= 0
-        log_u = np.log2(model.u[index])
-        column = np.zeros(len(levels))
-        column[known] = log_u[levels[known]]
+        column = _by_level(np.log2(model.u[index]), levels)
         frequency = gamma.frequency.get(comparison.name)
         if frequency is not None:
-            exact = known & (levels == 0) & np.isfinite(frequency)
+            exact = (levels == 0) & np.isfinite(frequency)
             column[exact] = np.log2(np.maximum(frequency[exact], 1e-12))
         log_chance += column
     common = log_chance + np.log2(max(2, n_records)) >= 0
@@ -78,6 +75,11 @@ def common_agreement(model: "FellegiSunterModel", gamma: Gamma, n_records: int) 
 
 #: comparisons that tell the people of one household apart
 PERSONAL = ("first_name", "dob")
+
+
+def _by_level(table: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """``table[level]`` per pair, 0.0 where the level is -1 (missing): one gather, no masks."""
+    return np.append(np.asarray(table, dtype=np.float64), 0.0)[levels]
 
 
 def _starting_m(levels: tuple[str, ...]) -> np.ndarray:
@@ -106,12 +108,10 @@ class FellegiSunterModel:
         weights = np.zeros(gamma.levels.shape, dtype=np.float64)
         for index, (comparison, table) in enumerate(zip(self.comparisons, self.level_weights())):
             levels = gamma.levels[:, index]
-            known = levels >= 0
-            column = np.zeros(len(levels), dtype=np.float64)
-            column[known] = table[levels[known]]
+            column = _by_level(table, levels)
             frequency = gamma.frequency.get(comparison.name)
             if frequency is not None:
-                adjust = known & (levels == 0) & np.isfinite(frequency)
+                adjust = (levels == 0) & np.isfinite(frequency)
                 if adjust.any():
                     u_exact = self.u[index][0]
                     floor = max(1e-7, u_exact / 100)
@@ -182,8 +182,9 @@ class FellegiSunterModel:
 
 
 def _level_distribution(levels: np.ndarray, n_levels: int, weights: np.ndarray | None = None) -> np.ndarray:
-    known = levels >= 0
-    counts = np.bincount(levels[known].astype(np.int64), weights=None if weights is None else weights[known], minlength=n_levels)
+    # shifted by one, missing (-1) counts in slot 0, dropped: each level's sum runs over its pairs in order, as
+    # over only the known pairs
+    counts = np.bincount(levels.astype(np.int64) + 1, weights=weights, minlength=n_levels + 1)[1:]
     counts = counts.astype(np.float64) + _SMOOTHING * (1 if weights is None else 1e-3)
     return counts / counts.sum()
 
@@ -224,9 +225,7 @@ def estimate_m_by_em(
     for iterations in range(1, settings.em_iterations + 1):
         evidence = np.zeros(len(gamma))
         for index in range(len(m)):
-            levels = gamma.levels[:, index]
-            known = levels >= 0
-            evidence[known] += (np.log2(m[index]) - log_u[index])[levels[known]]
+            evidence += _by_level(np.log2(m[index]) - log_u[index], gamma.levels[:, index])
         posterior = 1.0 / (1.0 + np.exp2(-np.clip(np.log2(prior / (1 - prior)) + evidence, -60, 60)))
         if eligible is not None:
             posterior = np.where(eligible, posterior, 0.0)
