@@ -231,6 +231,40 @@ def test_the_views_links_on_integers_are_the_rows_distinct_links_gives(synthetic
     assert vn.links_by_type().sum() == len(links)
 
 
+def test_parallel_links_merged_in_numpy_are_the_rows_the_pandas_group_by_gives():
+    """A page's parallel edges merged on codes (whole-number weights) against the pandas group-by they replace:
+    the same pairs in the same order, the first kind/via/role present, the date span, the sums and counts."""
+    from linkage.render._nodes import _merge_parallel, _merge_parallel_pandas
+
+    rng = np.random.default_rng(7)
+
+    def pick(values, n):
+        return np.array([values[i] for i in rng.integers(0, len(values), n)], dtype=object)
+
+    def rows(frame):
+        columns = ["a", "b", "edge_type", "kind", "via", "role", "start", "end", "weight", "n"]
+        return [[None if not isinstance(v, str) and pd.isna(v) else v for v in row]
+                for row in frame[columns].itertuples(index=False)]
+
+    dates = [None, "2020-01-02", "2019-05-01", "2021-12-31"]
+    merged = 0
+    for trial in range(200):
+        n = int(rng.integers(1, 80))
+        table = pd.DataFrame({
+            "a": rng.integers(0, 4, n), "b": rng.integers(4, 7, n),
+            "edge_type": pick(["contact", "placed_at", "associate"] + ([None] if trial % 4 == 0 else []), n),
+            "start": pick(dates, n), "end": pick(dates, n), "weight": rng.choice([1.0, 2.0, 7.0, 30.0], n),
+            "role": pick([None, "x", "y"], n), "kind": pick([None, "k", "j"], n), "via": pick([None, "v", "w", ""], n)})
+        fast = _merge_parallel(table)
+        assert rows(fast) == rows(_merge_parallel_pandas(table))
+        merged += int((fast["n"] > 1).sum())
+    assert merged > 500  # parallel edges were merged, not only single ones passed through
+    # weights that are not whole numbers go the pandas way (their sum depends on the order of adding)
+    odd = pd.DataFrame({"a": [0, 0, 0], "b": [1, 1, 1], "edge_type": ["contact"] * 3, "start": dates[1:],
+                        "end": dates[1:], "weight": [1.0, 0.1, 1e16], "role": None, "kind": None, "via": None})
+    assert rows(_merge_parallel(odd)) == rows(_merge_parallel_pandas(odd))
+
+
 def test_links_by_type_counts_the_rows_distinct_links_gives_on_every_tie(synthetic_world):
     from linkage.render._nodes import distinct_links, links_by_type
 

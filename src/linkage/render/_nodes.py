@@ -13,9 +13,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from .._arrow import positions_in_each, strings
+from .._arrow import positions_in, positions_in_each, strings
 from ..build import Network
 
 __all__ = ["ViewNetwork", "view_network", "NODE_STYLES", "EDGE_STYLES", "FactBook", "edge_records", "links_by_type", "distinct_links"]
@@ -267,10 +266,6 @@ def view_network(network: Network, *, include_identifiers: bool = False) -> View
     columns = ["id", "type", "label", "style", "role", "bcu", "t0", "t1", "la", "local_authority", "detail"]
     nodes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     node_ids = strings(nodes["id"].astype(str))
-    if pc.count_distinct(node_ids).as_py() < len(node_ids):  # an id held by two tables: its first row only
-        nodes = nodes.drop_duplicates("id").reset_index(drop=True)
-        node_ids = strings(nodes["id"].astype(str))
-    index = pd.Index(nodes["id"], dtype=object)
 
     # the network's own edge table, not a copy of the part drawn: ``row`` points into it
     edges = network.edges
@@ -278,8 +273,16 @@ def view_network(network: Network, *, include_identifiers: bool = False) -> View
     if not include_identifiers:
         rows = np.flatnonzero(((edges["source_type"] != "identifier") & (edges["target_type"] != "identifier")).to_numpy())
     chosen = pa.array(rows)
-    # one Arrow hash of the (distinct) node ids, looked up by both ends
-    a, b = positions_in_each([strings(edges["source"]).take(chosen), strings(edges["target"]).take(chosen)], node_ids)
+    # one Arrow hash of the node ids, looked up by the ids themselves (an id found at another row than its own is
+    # held by two tables: its first row only) and by both ends; the sources come in runs (the build writes each
+    # node's ties together), each run looked up once
+    own, b = positions_in_each([node_ids, strings(edges["target"]).take(chosen)], node_ids)
+    if (own != np.arange(len(own))).any():
+        nodes = nodes.drop_duplicates("id").reset_index(drop=True)
+        node_ids = strings(nodes["id"].astype(str))
+        b = positions_in(strings(edges["target"]).take(chosen), node_ids)
+    a = positions_in(strings(edges["source"]).take(chosen), node_ids, runs=True)
+    index = pd.Index(nodes["id"], dtype=object)
     keep = (a >= 0) & (b >= 0) & (a != b)
     # only the ends and the row of each edge: dates and details are read for the edges a page shows
     table = pd.DataFrame({"a": np.minimum(a, b)[keep], "b": np.maximum(a, b)[keep], "row": rows[keep]})
@@ -367,9 +370,65 @@ def _fact_text(value) -> str:
 
 
 def _merge_parallel(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per (pair, edge type): dates spanned, weights summed, records counted, first kind/via/role."""
+    """One row per (pair, edge type): dates spanned, weights summed, records counted, first kind/via/role.
+
+    Worked on codes in NumPy (a page's few thousand edges; a pandas group-by per page cost more than the rest
+    of the page's links): rows in the order of ``sort_values(["a", "b", "edge_type", "start"])`` (stable,
+    missing last), pairs in that order, the first non-missing kind, via and role of each, its earliest start
+    and latest end, and its weights summed (whole numbers, as the build's counts and days are; other weights go the pandas way,
+    ``_merge_parallel_pandas``, whose rounding depends on its order of adding)."""
     if not len(table):
         return table.assign(n=pd.Series(dtype="int64"))
+    weights = table["weight"].to_numpy(dtype=np.float64)
+    if not (np.all(weights == np.round(weights)) and np.abs(weights).sum() < 2.0 ** 52):
+        return _merge_parallel_pandas(table)
+    table = table[table["edge_type"].notna().to_numpy()]  # a link without a type is no group (pandas drops it)
+    a, b = table["a"].to_numpy(), table["b"].to_numpy()
+    types, type_names = _sorted_codes(table["edge_type"])
+    starts, start_names = _sorted_codes(table["start"])
+    order = np.lexsort((starts, types, b, a))
+    a, b, types, starts = a[order], b[order], types[order], starts[order]
+    new_group = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1]) | (types[1:] != types[:-1])] if len(a) \
+        else np.zeros(0, dtype=bool)
+    head, group = np.flatnonzero(new_group), np.cumsum(new_group) - 1
+    out = {"a": a[head], "b": b[head], "edge_type": type_names[types[head]]}
+    for column in ("kind", "via", "role"):
+        out[column] = _first_present(table[column].to_numpy(dtype=object)[order], group, head)
+    out["start"] = np.where(starts[head] < len(start_names), start_names[np.minimum(starts[head], len(start_names) - 1)], None) \
+        if len(start_names) else np.full(len(head), None, dtype=object)
+    ends, end_names = _sorted_codes(table["end"])
+    last_end = np.full(len(head), -1, dtype=np.int64)
+    np.maximum.at(last_end, group, np.where(ends[order] < len(end_names), ends[order], -1))
+    out["end"] = np.where(last_end >= 0, end_names[np.maximum(last_end, 0)], None) if len(end_names) \
+        else np.full(len(head), None, dtype=object)
+    # whole numbers (counts, days) with an exact total in float64: the same sum in any order of adding
+    out["weight"] = np.bincount(group, weights=table["weight"].to_numpy(dtype=np.float64)[order], minlength=len(head))
+    out["n"] = np.diff(np.r_[head, len(a)]).astype(np.int64)
+    return pd.DataFrame(out)
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``values`` in their sorted order, missing values after every other (``len(names)``), and the names."""
+    codes, names = pd.factorize(values.to_numpy(dtype=object), sort=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    codes[codes < 0] = len(names)
+    return codes, np.asarray(names, dtype=object)
+
+
+def _first_present(values: np.ndarray, group: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Each group's first value that is not missing (None when it has none), as ``groupby(...).first()``."""
+    present = ~pd.isna(values)
+    first = np.full(len(head), len(values), dtype=np.int64)
+    np.minimum.at(first, group[present], np.flatnonzero(present))
+    found = first < len(values)
+    out = np.full(len(head), None, dtype=object)
+    out[found] = values[first[found]]
+    return out
+
+
+def _merge_parallel_pandas(table: pd.DataFrame) -> pd.DataFrame:
+    """``_merge_parallel`` by a pandas group-by: for weights that are not whole numbers, whose sum depends on
+    the order and method of adding (pandas' own is kept, so the pages do not change)."""
     table = table.sort_values(["a", "b", "edge_type", "start"], kind="stable", na_position="last")
     grouped = table.groupby(["a", "b", "edge_type"], sort=False)
     out = grouped[["kind", "via", "role"]].first()

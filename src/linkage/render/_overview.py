@@ -140,12 +140,16 @@ def aggregate(vn: ViewNetwork, book: FactBook, members: pd.DataFrame | None, inf
     scores = pd.to_numeric(info["risk_score"].reindex(drawn), errors="coerce") if "risk_score" in info else pd.Series(dtype=float)
     highest = float(scores.max()) if scores.notna().any() else 0.0
     self_rows = nodes[kept].set_index("id")
+    # each kept node's first row (ids are distinct): its facts from that row, not a scan of every node per name
+    self_position = {}
+    for node_id, position in zip(nodes["id"].to_numpy(dtype=object)[kept], np.flatnonzero(kept)):
+        self_position.setdefault(node_id, position)
     records = []
     for code, name in enumerate(names):
         if kind_of[code] == "self":
             row = self_rows.loc[name]
             record = {"id": name, "label": row["label"], "s": row["style"], "type": row["type"], "role": row["role"] or "",
-                      "bcu": row["bcu"], "facts": book.facts(nodes[nodes["id"] == name])[0]}
+                      "bcu": row["bcu"], "facts": book.facts(nodes.iloc[[self_position[name]]])[0]}
         elif kind_of[code] == "cluster":
             record = _cluster_record(str(name), info, int(sizes[code]), int(people_of[code]), highest)
         else:
@@ -199,9 +203,14 @@ def aggregate(vn: ViewNetwork, book: FactBook, members: pd.DataFrame | None, inf
     if dropped:
         data["note"] = (data.get("note", "") + f" The {max_links:,} heaviest lines between groups are drawn; "
                         f"{dropped:,} lighter ones are not (views.overview_links).").strip()
+    # each super-node's BCU by its nodes' votes, counted on codes (a county has a million nodes)
     known = nodes["bcu"].notna().to_numpy()
-    votes = pd.DataFrame({"node": ids[codes][known], "bcu": nodes["bcu"].to_numpy(dtype=object)[known]})
-    votes = votes.groupby(["node", "bcu"], sort=True).size().rename("n").reset_index()
+    id_codes, id_names = pd.factorize(ids)
+    bcu_codes, bcu_names = pd.factorize(nodes["bcu"].to_numpy(dtype=object)[known])
+    k = np.int64(max(len(bcu_names), 1))
+    pairs, n_votes = np.unique(np.asarray(id_codes, dtype=np.int64)[codes[known]] * k + bcu_codes, return_counts=True)
+    votes = pd.DataFrame({"node": np.asarray(id_names, dtype=object)[pairs // k],
+                          "bcu": np.asarray(bcu_names, dtype=object)[pairs % k], "n": n_votes.astype(np.int64)})
     votes = votes.sort_values(["node", "n", "bcu"], ascending=[True, False, True], kind="stable").drop_duplicates("node")
     return Overview(records, edges, holders, data, votes.set_index("node")["bcu"])
 

@@ -40,6 +40,15 @@ def _spellings(ids: pd.Series, kind: str, text: pd.Series) -> pd.DataFrame:
     return frame[frame["text"] != ""]
 
 
+def _text_ranks(values: pa.ChunkedArray) -> np.ndarray:
+    """Each value's rank among the distinct values in text order (UTF-8 byte order, as Arrow sorts), missing last."""
+    encoded = pc.dictionary_encode(values.combine_chunks())
+    rank = np.empty(len(encoded.dictionary) + 1, dtype=np.int64)
+    rank[np.asarray(pc.sort_indices(encoded.dictionary))] = np.arange(len(encoded.dictionary), dtype=np.int64)
+    rank[-1] = len(encoded.dictionary)
+    return rank[np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)]
+
+
 class SpellingBook:
     """Each node's spellings besides its label and id: ``id, kind, text`` rows, one per distinct spelling.
 
@@ -71,7 +80,10 @@ class SpellingBook:
         # order (same input -> same page): sorted by id, kind and text in Arrow (a stable sort, UTF-8 byte order
         # being code point order, as Python compares text)
         arrow = pa.table({column: strings(table[column]) for column in _COLUMNS})
-        arrow = arrow.take(pc.sort_indices(arrow, sort_keys=[(column, "ascending") for column in _COLUMNS]))
+        # (sorting the distinct values of each column and the rows on their int ranks, stably, is the same order
+        # as Arrow's stable sort on the three string columns, in a fraction of the time)
+        order = np.lexsort([_text_ranks(arrow[column]) for column in reversed(_COLUMNS)])
+        arrow = arrow.take(pa.array(order))
         # each distinct text processed once (a name recurs on many records)
         encoded = pc.dictionary_encode(arrow["text"].combine_chunks())
         processed = np.array([default_process(text) for text in encoded.dictionary.to_pylist()], dtype=object)
