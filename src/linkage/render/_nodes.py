@@ -17,7 +17,7 @@ import pyarrow as pa
 from .._arrow import positions_in, positions_in_each, strings
 from ..build import Network
 
-__all__ = ["ViewNetwork", "view_network", "NODE_STYLES", "EDGE_STYLES", "FactBook", "edge_records", "links_by_type", "distinct_links"]
+__all__ = ["ViewNetwork", "view_network", "node_values", "NODE_STYLES", "EDGE_STYLES", "FactBook", "edge_records", "links_by_type", "distinct_links"]
 
 #: legend key -> shape, colour and label; shapes are vis-network's
 NODE_STYLES: dict[str, dict] = {
@@ -56,6 +56,21 @@ EDGE_STYLES: dict[str, dict] = {
 
 def _text(series: pd.Series) -> pd.Series:
     return series.astype("object").where(series.notna(), None)
+
+
+def _str(series: pd.Series) -> pd.Series:
+    """``series`` as pandas' Arrow-backed ``str`` (missing values missing): no Python object per row."""
+    return series.astype("str")
+
+
+def _str_date(series: pd.Series) -> pd.Series:
+    """Dates as ``YYYY-MM-DD`` text in an Arrow-backed ``str`` column (missing dates missing)."""
+    return pd.to_datetime(series, errors="coerce").dt.strftime("%Y-%m-%d").astype("str")
+
+
+def _missing(table: pd.DataFrame) -> pd.Series:
+    """A ``str`` column of missing values on ``table``'s index (the columns of a part are aligned on it)."""
+    return pd.Series([None] * len(table), index=table.index, dtype="str")
 
 
 def _date(series: pd.Series) -> pd.Series:
@@ -217,6 +232,8 @@ def distinct_links(a, b, types) -> pd.DataFrame:
 
 def view_network(network: Network, *, include_identifiers: bool = False) -> ViewNetwork:
     """The view tables of ``network``; identifiers (and ``holds`` edges) only with ``include_identifiers``."""
+    # every text column in Arrow (pandas' ``str``; a county's view holds a million nodes): missing values are
+    # NaN there, not None, so the records a page is drawn from are read with ``node_values``
     parts = []
     p = network.people
     if len(p):
@@ -224,44 +241,45 @@ def view_network(network: Network, *, include_identifiers: bool = False) -> View
         looked_after = p["looked_after"].fillna(False).astype(bool)
         style = np.where(role != "", "person:" + role, np.where(looked_after, "person:looked_after", "person:other"))
         parts.append(pd.DataFrame({
-            "id": p["entity_id"].astype(str), "type": "person", "label": _text(p["label"]).fillna(p["entity_id"].astype(str)),
+            "id": p["entity_id"].astype(str), "type": "person", "label": _str(p["label"]).fillna(p["entity_id"].astype(str)),
             "style": style, "role": np.where(role != "", role, np.where(looked_after, "looked-after", "other person")),
-            "bcu": _text(p["bcu"]), "t0": None, "t1": None, "la": looked_after.to_numpy(),
-            "local_authority": _text(p["local_authority"]), "detail": _text(p.get("exploitation", pd.Series(None, index=p.index))),
+            "bcu": _str(p["bcu"]), "t0": _missing(p), "t1": _missing(p), "la": looked_after.to_numpy(),
+            "local_authority": _str(p["local_authority"]),
+            "detail": _str(p["exploitation"]) if "exploitation" in p else _missing(p),
         }))
     pl = network.places
     if len(pl):
         business = pl["is_business"].fillna(False).astype(bool)
         care = pl["is_care_setting"].fillna(False).astype(bool)
-        name = _text(pl["name"]) if "name" in pl else pd.Series(None, index=pl.index)
+        name = _str(pl["name"]) if "name" in pl else _missing(pl)
         label = name.fillna(pl["category"].astype(str) + " " + pl["location_id"].astype(str))
         parts.append(pd.DataFrame({
             "id": pl["location_id"].astype(str), "type": "place", "label": label,
             "style": np.where(business, "place:business", np.where(care, "place:care_setting", "place:other")),
-            "role": "", "bcu": _text(pl["bcu"]), "t0": None, "t1": None, "la": False,
-            "local_authority": _text(pl["local_authority"]), "detail": _text(pl["category"]),
+            "role": "", "bcu": _str(pl["bcu"]), "t0": _missing(pl), "t1": _missing(pl), "la": False,
+            "local_authority": _str(pl["local_authority"]), "detail": _str(pl["category"]),
         }))
     ep = network.episodes
     if len(ep):
-        start = _date(ep["start"])
+        start = _str_date(ep["start"])
         parts.append(pd.DataFrame({
             "id": ep["episode_id"].astype(str), "type": "episode", "label": "missing " + start.fillna("?"),
-            "style": "episode", "role": "", "bcu": None, "t0": start, "t1": _date(ep["end"]), "la": False,
-            "local_authority": None, "detail": _text(ep["kind"]) if "kind" in ep else None,
+            "style": "episode", "role": "", "bcu": _missing(ep), "t0": start, "t1": _str_date(ep["end"]), "la": False,
+            "local_authority": _missing(ep), "detail": _str(ep["kind"]) if "kind" in ep else _missing(ep),
         }))
     op = network.operations
     if len(op):
         parts.append(pd.DataFrame({
             "id": op["operation"].astype(str), "type": "operation", "label": op["operation"].astype(str),
-            "style": "operation", "role": "", "bcu": None, "t0": _date(op["first_date"]), "t1": _date(op["last_date"]),
-            "la": False, "local_authority": None, "detail": _text(op["categories"]),
+            "style": "operation", "role": "", "bcu": _missing(op), "t0": _str_date(op["first_date"]),
+            "t1": _str_date(op["last_date"]), "la": False, "local_authority": _missing(op), "detail": _text(op["categories"]),
         }))
     idf = network.identifiers
     if include_identifiers and len(idf):
         parts.append(pd.DataFrame({
-            "id": idf["identifier"].astype(str), "type": "identifier", "label": _text(idf["kind"]).fillna("id") + " " + idf["identifier"].astype(str),
-            "style": "identifier", "role": "", "bcu": None, "t0": None, "t1": None, "la": False,
-            "local_authority": None, "detail": _text(idf["kind"]),
+            "id": idf["identifier"].astype(str), "type": "identifier", "label": _str(idf["kind"]).fillna("id") + " " + idf["identifier"].astype(str),
+            "style": "identifier", "role": "", "bcu": _missing(idf), "t0": _missing(idf), "t1": _missing(idf),
+            "la": False, "local_authority": _missing(idf), "detail": _str(idf["kind"]),
         }))
     columns = ["id", "type", "label", "style", "role", "bcu", "t0", "t1", "la", "local_authority", "detail"]
     nodes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
@@ -287,14 +305,23 @@ def view_network(network: Network, *, include_identifiers: bool = False) -> View
     # only the ends and the row of each edge: dates and details are read for the edges a page shows
     table = pd.DataFrame({"a": np.minimum(a, b)[keep], "b": np.maximum(a, b)[keep], "row": rows[keep]})
     n = len(nodes)
-    ends = np.concatenate([table["a"].to_numpy(), table["b"].to_numpy()]).astype(np.int64)
-    others = np.concatenate([table["b"].to_numpy(), table["a"].to_numpy()]).astype(np.int64)
-    # distinct (end, other) pairs in order, as one int64 key each (a row-wise np.unique sorts far slower)
-    key = np.sort(ends * np.int64(max(n, 1)) + others)  # sort + drop repeats: numpy's hashing unique is slower here
+    del a, b, keep, own
+    # distinct (end, other) pairs in order, as one int64 key each (a row-wise np.unique sorts far slower),
+    # made and sorted in place (a county's 16M keys: no second copy of them while they sort)
+    lower, upper = table["a"].to_numpy().astype(np.int64), table["b"].to_numpy().astype(np.int64)
+    width = np.int64(max(n, 1))
+    key = np.empty(2 * len(lower), dtype=np.int64)
+    np.multiply(lower, width, out=key[:len(lower)])
+    key[:len(lower)] += upper
+    np.multiply(upper, width, out=key[len(lower):])
+    key[len(lower):] += lower
+    del lower, upper
+    key.sort()  # sort + drop repeats: numpy's hashing unique is slower here
     key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
-    first, neighbours = key // max(n, 1), key % max(n, 1)
-    indptr = np.r_[0, np.cumsum(np.bincount(first, minlength=n))].astype(np.int64)
-    return ViewNetwork(nodes=nodes, edges=table, indptr=indptr, neighbours=neighbours.astype(np.int64), index=index,
+    indptr = np.r_[0, np.cumsum(np.bincount(key // width, minlength=n))].astype(np.int64)
+    neighbours = key % width
+    del key
+    return ViewNetwork(nodes=nodes, edges=table, indptr=indptr, neighbours=neighbours, index=index,
                        source_edges=edges)
 
 
@@ -351,6 +378,11 @@ class FactBook:
                         facts.append([name, text])
                 self.cache[node_id] = facts
         return [self.cache[node_id] for node_id in ids]
+
+
+def node_values(nodes: pd.DataFrame, column: str) -> list:
+    """A column of ``ViewNetwork.nodes`` rows as Python values, a missing value as None (as a page's JSON has it)."""
+    return nodes[column].to_numpy(dtype=object, na_value=None).tolist()
 
 
 def _fact_text(value) -> str:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..graph import spring_layout
-from ._nodes import FactBook, ViewNetwork, edge_records
+from ._nodes import FactBook, ViewNetwork, edge_records, node_values
 from ._scores import top_risk_part
 
 __all__ = ["Overview", "aggregate", "bcu_regions", "risk_colour", "RISK_COLOURS", "NO_BCU", "SPREAD"]
@@ -147,7 +147,7 @@ def aggregate(vn: ViewNetwork, book: FactBook, members: pd.DataFrame | None, inf
     records = []
     for code, name in enumerate(names):
         if kind_of[code] == "self":
-            row = self_rows.loc[name]
+            row = self_rows.loc[name].astype(object).where(self_rows.loc[name].notna(), None)
             record = {"id": name, "label": row["label"], "s": row["style"], "type": row["type"], "role": row["role"] or "",
                       "bcu": row["bcu"], "facts": book.facts(nodes.iloc[[self_position[name]]])[0]}
         elif kind_of[code] == "cluster":
@@ -164,10 +164,14 @@ def aggregate(vn: ViewNetwork, book: FactBook, members: pd.DataFrame | None, inf
     ids = np.array([r["id"] for r in records], dtype=object)
     # the lines between super-nodes: the links between their nodes, counted once each (as the subtitle counts them)
     every = vn.links
+    # (one int64 key per pair of super-nodes, counted by a sort: a county's 8M links through no pandas group-by)
     lo, hi = codes[every["lo"].to_numpy()], codes[every["hi"].to_numpy()]
-    frame = pd.DataFrame({"lo": np.minimum(lo, hi), "hi": np.maximum(lo, hi)})
-    frame = frame[frame["lo"] != frame["hi"]]
-    counts = frame.groupby(["lo", "hi"], sort=True).size()
+    between = lo != hi
+    lo, hi = lo[between], hi[between]
+    width = np.int64(max(len(names), 1))
+    pairs, n_links = np.unique(np.minimum(lo, hi) * width + np.maximum(lo, hi), return_counts=True)
+    del lo, hi, between
+    counts = pd.Series(n_links.astype(np.int64), index=pd.MultiIndex.from_arrays([pairs // width, pairs % width], names=["lo", "hi"]))
     dropped = 0
     if len(counts) > max_links:
         order = np.lexsort((np.arange(len(counts)), -counts.to_numpy()))[:max_links]
@@ -274,7 +278,7 @@ def _expansions(vn: ViewNetwork, book: FactBook, codes: np.ndarray, ids: np.ndar
     chosen_nodes = vn.nodes.iloc[carried]
     facts = book.facts(chosen_nodes)
     extra = []
-    columns = [chosen_nodes[c].tolist() for c in ("id", "label", "style", "type", "role", "bcu", "t0", "t1", "la")]
+    columns = [node_values(chosen_nodes, c) for c in ("id", "label", "style", "type", "role", "bcu", "t0", "t1", "la")]
     for k, ((node_id, label, style, node_type, role, bcu, t0, t1, la), node_facts) in enumerate(zip(zip(*columns), facts)):
         record = {"id": node_id, "label": label, "s": style, "type": node_type, "role": role or "", "bcu": bcu, "t0": t0,
                   "t1": t1, "la": bool(la), "facts": node_facts, "in": ids[holder[k]], "deg": int(degree[carried[k]]),
@@ -292,9 +296,12 @@ def _stubs(vn: ViewNetwork, codes: np.ndarray, ids: np.ndarray, where: np.ndarra
     drawn as itself once that node is shown."""
     every = vn.links
     lo, hi = every["lo"].to_numpy(), every["hi"].to_numpy()
-    mine, other = np.r_[lo, hi], np.r_[hi, lo]
-    keep = (where[mine] >= 0) & (codes[mine] != codes[other])
-    mine, other = mine[keep], other[keep]
+    # both directions of every link, only those from a carried node to another super-node's (picked before the
+    # two directions are joined: a county has 8M links and a few thousand carried nodes)
+    apart = codes[lo] != codes[hi]
+    forward, backward = apart & (where[lo] >= 0), apart & (where[hi] >= 0)
+    mine, other = np.r_[lo[forward], hi[backward]], np.r_[hi[forward], lo[backward]]
+    del apart, forward, backward
     if not len(mine):
         return []
     holder = codes[other]

@@ -127,13 +127,21 @@ _MARKER_SHAPES = {"care-setting": ("polygon", "care-setting", "#e377c2", "#8a2b6
                   "business": ("polygon", "business", "#2ca02c", "#1b5e20"), "found": ("circle", "found", "#ff7f0e", "#a0522d")}
 
 
+def _number(value) -> str:
+    """A coordinate as ``esc`` writes it: a number's text has nothing to escape (NaN as ''); anything else
+    goes through ``esc``."""
+    if isinstance(value, (float, np.floating)):
+        return "" if value != value else str(value)
+    return esc(value)
+
+
 def _marker_points(m: dict) -> str:
     x, y, r = m["x"], m["y"], m["r"]
     if m["kind"] == "care-setting":
-        return f'points="{esc(x)},{esc(y - r)} {esc(x - r)},{esc(y + r)} {esc(x + r)},{esc(y + r)}"'
+        return f'points="{_number(x)},{_number(y - r)} {_number(x - r)},{_number(y + r)} {_number(x + r)},{_number(y + r)}"'
     if m["kind"] == "business":
-        return f'points="{esc(x)},{esc(y - r)} {esc(x + r)},{esc(y)} {esc(x)},{esc(y + r)} {esc(x - r)},{esc(y)}"'
-    return f'cx="{esc(x)}" cy="{esc(y)}" r="{esc(r)}"'
+        return f'points="{_number(x)},{_number(y - r)} {_number(x + r)},{_number(y)} {_number(x)},{_number(y + r)} {_number(x - r)},{_number(y)}"'
+    return f'cx="{_number(x)}" cy="{_number(y)}" r="{_number(r)}"'
 
 
 def marker_svg(markers: list[dict]) -> Markup:

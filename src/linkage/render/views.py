@@ -33,7 +33,7 @@ from ..files import write_text
 from ._html import safe_name
 from ._layout import layout
 from ._overview import SPREAD, aggregate, bcu_regions
-from ._nodes import EDGE_STYLES, NODE_STYLES, FactBook, ViewNetwork, edge_records, view_network
+from ._nodes import EDGE_STYLES, NODE_STYLES, FactBook, ViewNetwork, edge_records, node_values, view_network
 from ._scores import CHILD_RISK_WEIGHTS, business_score, child_score, cluster_score
 from ._search import SpellingBook, page_search
 from ._template import page_assets, render_page, render_part, view_data
@@ -174,7 +174,7 @@ def _records(vn: ViewNetwork, book: FactBook, positions: np.ndarray, *, links: d
     chosen = vn.nodes.iloc[positions]
     facts = book.facts(chosen)
     nodes = []
-    columns = [chosen[c].tolist() for c in ("id", "label", "style", "type", "role", "bcu", "t0", "t1", "la")]
+    columns = [node_values(chosen, c) for c in ("id", "label", "style", "type", "role", "bcu", "t0", "t1", "la")]
     for (node_id, label, style, node_type, role, bcu, t0, t1, la), node_facts_ in zip(zip(*columns), facts):
         record = {"id": node_id, "label": label, "s": style, "type": node_type, "role": role or "",
                   "bcu": bcu, "t0": t0, "t1": t1, "la": bool(la), "facts": node_facts_}
